@@ -1,0 +1,45 @@
+# Dealer Portal — `make run` sets everything up and serves the demo; `make test` runs all tests.
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app portal:create_app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup system venv translations db demo test lint worker bench clean
+
+run: setup db demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: system venv translations
+
+system:
+	@bash scripts/system-packages.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+translations: venv
+	$(PY) scripts/i18n.py compile
+
+db: venv
+	$(FLASK) db upgrade
+
+demo: venv
+	$(FLASK) seed demo
+
+test: setup
+	bash scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+worker: setup
+	$(VENV)/bin/huey_consumer portal.worker.huey -w 2 -k thread
+
+clean:
+	rm -rf $(VENV) instance/*.db instance/*.db-* instance/storage

@@ -1,0 +1,1 @@
+"""Dealers, users, roles, login and logout."""

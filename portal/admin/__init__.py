@@ -1,0 +1,1 @@
+"""Back-office pages: dealers, users, audit log, policy settings."""

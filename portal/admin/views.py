@@ -1,0 +1,218 @@
+"""`/admin/` — dealers, users, the audit log and policy settings (admins; audit also for the
+director and finance, who answer for decisions)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from portal.accounts import services
+from portal.accounts.forms import DealerForm, UserForm
+from portal.accounts.models import Dealer, DealerStatus, Region, User
+from portal.accounts.views import _errors_to_form
+from portal.core.audit import AuditEntry
+from portal.core.errors import ValidationError
+from portal.core.pagination import paginate, sort_clause
+from portal.core.permissions import Role, roles_required
+from portal.core.settings import DEFAULTS, get_setting, set_setting
+from portal.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: Admin pages that other domains add (endpoint, label); shown on /admin/ when present.
+EXTRA_PAGES: list[tuple[str, object]] = []
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN, Role.SALES_DIRECTOR, Role.FINANCE)
+def index():
+    from portal.navigation import can_open
+
+    pages = [(ep, label) for ep, label in EXTRA_PAGES if can_open(current_user, ep)]
+    return render_template("admin/index.html", extra_pages=pages)
+
+
+# --- dealers -----------------------------------------------------------------------------------
+
+@bp.route("/dealers/")
+@roles_required(Role.ADMIN)
+def dealers():
+    stmt = select(Dealer)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(or_(Dealer.code.ilike(f"%{q}%"), Dealer.name.ilike(f"%{q}%")))
+    for field in ("tier", "status"):
+        if request.args.get(field):
+            stmt = stmt.where(getattr(Dealer, field) == request.args[field])
+    if request.args.get("region", "").isdigit():
+        stmt = stmt.where(Dealer.region_id == int(request.args["region"]))
+    stmt = stmt.order_by(sort_clause({"code": Dealer.code, "name": Dealer.name,
+                                      "tier": Dealer.tier}, "code"))
+    return render_template("admin/dealers.html", page=paginate(db.session, stmt),
+                           regions=_regions())
+
+
+def _regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.id)))
+
+
+@bp.route("/dealers/new", methods=["GET", "POST"])
+@bp.route("/dealers/<int:dealer_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def dealer(dealer_id: int | None = None):
+    obj = db.get_or_404(Dealer, dealer_id) if dealer_id else None
+    form = DealerForm(obj=obj)
+    form.region_id.choices = [(r.id, r.label(str(_locale()))) for r in _regions()]
+    if form.validate_on_submit():
+        try:
+            obj = services.save_dealer(current_user, obj, code=form.code.data, name=form.name.data,
+                                       tier=form.tier.data, region_id=form.region_id.data,
+                                       city=form.city.data, uscc=form.uscc.data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Dealer %(code)s saved.", code=obj.code), "success")
+            return redirect(url_for("admin.dealer", dealer_id=obj.id))
+    users = list(db.session.scalars(select(User).where(User.dealer_id == obj.id))) if obj else []
+    return render_template("admin/dealer.html", form=form, dealer=obj, users=users), \
+        422 if form.errors else 200
+
+
+@bp.route("/dealers/<int:dealer_id>/status", methods=["POST"])
+@roles_required(Role.ADMIN)
+def dealer_status(dealer_id: int):
+    obj = db.get_or_404(Dealer, dealer_id)
+    status = request.form.get("status")
+    if status not in {s.value for s in DealerStatus}:
+        abort(400)
+    services.set_dealer_status(current_user, obj, status, request.form.get("reason", ""))
+    db.session.commit()
+    flash(_("Dealer %(code)s is now %(status)s.", code=obj.code,
+            status=_("suspended") if status == "suspended" else _("active")), "success")
+    return redirect(url_for("admin.dealer", dealer_id=obj.id))
+
+
+# --- users -------------------------------------------------------------------------------------
+
+@bp.route("/users/")
+@roles_required(Role.ADMIN)
+def users():
+    stmt = select(User)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(or_(User.email.ilike(f"%{q}%"), User.name.ilike(f"%{q}%")))
+    if request.args.get("role"):
+        stmt = stmt.where(User.role == request.args["role"])
+    if request.args.get("dealer", "").isdigit():
+        stmt = stmt.where(User.dealer_id == int(request.args["dealer"]))
+    stmt = stmt.order_by(sort_clause({"email": User.email, "name": User.name,
+                                      "role": User.role}, "email"))
+    return render_template("admin/users.html", page=paginate(db.session, stmt))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user(user_id: int | None = None):
+    obj = db.get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=obj)
+    form.dealer_id.choices = [(0, "—")] + [
+        (d.id, f"{d.code} {d.name}") for d in db.session.scalars(select(Dealer).order_by(Dealer.code))]
+    form.region_ids.choices = [(r.id, r.label(str(_locale()))) for r in _regions()]
+    if request.method == "GET" and obj:
+        form.region_ids.data = obj.region_ids
+        form.dealer_id.data = obj.dealer_id or 0
+    if form.validate_on_submit():
+        try:
+            if obj is None:
+                obj = services.create_user(
+                    current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                    password=form.password.data or "", dealer_id=form.dealer_id.data or None,
+                    region_ids=form.region_ids.data, locale=form.locale.data)
+            else:
+                services.update_user(current_user, obj, name=form.name.data, role=form.role.data,
+                                     dealer_id=form.dealer_id.data or None,
+                                     region_ids=form.region_ids.data, active=form.active.data,
+                                     locale=form.locale.data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("User %(email)s saved.", email=obj.email), "success")
+            return redirect(url_for("admin.user", user_id=obj.id))
+    return render_template("admin/user.html", form=form, user=obj), 422 if form.errors else 200
+
+
+# --- audit log -----------------------------------------------------------------------------------
+
+@bp.route("/audit/")
+@roles_required(Role.ADMIN, Role.SALES_DIRECTOR, Role.FINANCE)
+def audit():
+    stmt = select(AuditEntry)
+    args = request.args
+    if args.get("actor"):
+        actor = args["actor"].strip().lower()
+        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(
+            or_(User.email.ilike(f"%{actor}%"), User.name.ilike(f"%{actor}%")))
+    if args.get("object_type"):
+        stmt = stmt.where(AuditEntry.object_type == args["object_type"])
+    if args.get("object_id", "").isdigit():
+        stmt = stmt.where(AuditEntry.object_id == int(args["object_id"]))
+    if args.get("action"):
+        stmt = stmt.where(AuditEntry.action.ilike(f"%{args['action']}%"))
+    for name, op in (("from", "ge"), ("to", "le")):
+        day = _parse_day(args.get(name))
+        if day:
+            bound = datetime.combine(day, time.min if op == "ge" else time.max, tzinfo=timezone.utc)
+            stmt = stmt.where(AuditEntry.at >= bound if op == "ge" else AuditEntry.at <= bound)
+    page = paginate(db.session, stmt.order_by(AuditEntry.id.desc()), per_page=50)
+    types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))
+    return render_template("admin/audit.html", page=page, object_types=list(types))
+
+
+def _parse_day(value):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    errors = {}
+    if request.method == "POST":
+        values = {}
+        for key in DEFAULTS:
+            raw = (request.form.get(key) or "").strip()
+            if not raw.isdigit() or not 0 < int(raw) <= 3650:
+                errors[key] = _("Enter a whole number between 1 and 3650.")
+            else:
+                values[key] = int(raw)
+        if not errors:
+            for key, value in values.items():
+                if value != get_setting(key):
+                    set_setting(current_user, key, value)
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("admin.settings"))
+    current = {k: request.form.get(k, get_setting(k)) for k in DEFAULTS}
+    from portal.core.settings import SETTING_LABELS
+
+    return render_template("admin/settings.html", values=current, errors=errors,
+                           setting_labels=SETTING_LABELS), \
+        422 if errors else 200
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()

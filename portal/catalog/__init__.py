@@ -1,0 +1,1 @@
+"""Product lines, products, price lists and tier discounts (DESIGN §3.2)."""

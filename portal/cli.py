@@ -1,0 +1,66 @@
+"""Command-line entry points: `flask seed demo` and the domains' own commands."""
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+seed_cli = AppGroup("seed", help="Load data.")
+
+#: Demo seeding steps in dependency order; a domain not installed is skipped.
+DEMO_STEPS = ["portal.seed.accounts", "portal.catalog.seed", "portal.deals.seed",
+              "portal.conflicts.seed", "portal.pricing.seed", "portal.orders.seed",
+              "portal.rebates.seed"]
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """Load the demo: dealers, users, catalogue, deals, conflicts, exceptions, orders, rebates."""
+    from sqlalchemy import func, select
+
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    users = db.session.scalar(select(func.count()).select_from(User))
+    if users and current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("Refusing to load demo data into a production database that "
+                                   "already holds data.")
+    if db.session.scalar(select(User.id).where(User.email == "admin@example.com")):
+        click.echo("Demo data is already loaded; nothing changed.")
+        _print_logins()
+        return
+    ctx: dict = {}
+    for name in DEMO_STEPS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name or name.startswith(exc.name + "."):
+                continue
+            raise
+        module.seed_demo(ctx)
+        db.session.flush()
+    db.session.commit()
+    click.echo("Demo data loaded.")
+    _print_logins()
+
+
+def _print_logins() -> None:
+    from portal.seed.accounts import DEMO_LOGINS, DEMO_PASSWORD
+
+    click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
+    for email, label in DEMO_LOGINS:
+        click.echo(f"  {email:<28} {label}")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(seed_cli)
+    for name in ("deals", "conflicts", "pricing", "orders", "rebates", "catalog"):
+        try:
+            module = importlib.import_module(f"portal.{name}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name in (f"portal.{name}", f"portal.{name}.cli"):
+                continue
+            raise
+        module.init_app(app)

@@ -1,0 +1,1 @@
+"""Cross-cutting services: permissions, audit, money, htmx, jobs, exports, errors."""

@@ -1,0 +1,123 @@
+"""The job runner (Huey).
+
+SQLite storage under instance/ by default, Redis when `REDIS_URL` is set, immediate mode in tests
+(`HUEY_IMMEDIATE=1`, or `TESTING`). The worker is `huey_consumer portal.worker.huey`.
+
+Tasks run inside an app context of their own with a session of their own, and commit when they
+succeed. Work that must only start once the current transaction is committed (so that the worker
+can see its rows) is queued with `enqueue_after_commit`.
+"""
+from __future__ import annotations
+
+import os
+from functools import wraps
+
+from huey import RedisHuey, SqliteHuey
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.config import INSTANCE
+
+
+def _make_huey():
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("portal", url=redis_url)
+    path = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE / "jobs.db"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return SqliteHuey("portal", filename=path)
+
+
+huey = _make_huey()
+_worker_app = None
+
+
+def _app():
+    """The current app if there is one (web process, tests), else one per worker process."""
+    global _worker_app
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app._get_current_object()
+    if _worker_app is None:
+        from portal import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def task(**options):
+    """Declare a job: runs in a fresh app context and session, committed on success."""
+
+    def decorator(fn):
+        @huey.task(**options)
+        @wraps(fn)
+        def run(*args, **kwargs):
+            from portal.extensions import db
+
+            with _app().app_context():
+                try:
+                    result = fn(*args, **kwargs)
+                    db.session.commit()
+                    return result
+                except Exception:
+                    db.session.rollback()
+                    raise
+
+        return run
+
+    return decorator
+
+
+def periodic(schedule):
+    """Declare a scheduled job (expiry, reminders) run by the worker on `schedule` (a crontab)."""
+
+    def decorator(fn):
+        @huey.periodic_task(schedule)
+        @wraps(fn)
+        def run():
+            from portal.extensions import db
+
+            with _app().app_context():
+                try:
+                    fn()
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    raise
+
+        return run
+
+    return decorator
+
+
+def enqueue_after_commit(job, *args, **kwargs) -> None:
+    """Queue `job(*args)` once the current transaction commits; drop it if it rolls back."""
+    from portal.extensions import db
+
+    session = db.session()
+    session.info.setdefault("after_commit_jobs", []).append((job, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session):
+    jobs = session.info.pop("after_commit_jobs", [])
+    for job, args, kwargs in jobs:
+        job(*args, **kwargs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session):
+    session.info.pop("after_commit_jobs", None)
+
+
+@task(retries=3, retry_delay=10)
+def send_notification_emails(note_ids: list[int]) -> None:
+    from portal.extensions import db
+    from portal.notifications.models import Notification
+    from portal.notifications.services import deliver_email
+
+    for note_id in note_ids:
+        note = db.session.get(Notification, note_id)
+        if note is not None:
+            deliver_email(note)

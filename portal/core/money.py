@@ -1,0 +1,97 @@
+"""Money and rates at the edge of the system.
+
+The database keeps money as integer fen and percentages as integer basis points (1% = 100 bp).
+Python code that does arithmetic on money uses `Decimal`. Rounding is ROUND_HALF_UP (四舍五入)
+to the fen and happens in exactly one place: `to_fen`.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+BP_SCALE = 10_000
+
+
+class MoneyError(ValueError):
+    """A money or rate value typed by a user could not be understood."""
+
+
+def to_fen(amount: Decimal | int | str) -> int:
+    """Yuan as a Decimal (or exact string) → integer fen, rounded half-up. The one rounding point."""
+    if isinstance(amount, float):
+        raise TypeError("money is never float")
+    value = Decimal(amount) if not isinstance(amount, Decimal) else amount
+    return int((value / FEN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fen_to_decimal(fen: int) -> Decimal:
+    """Integer fen → Decimal yuan with two places."""
+    return (Decimal(int(fen)) * FEN).quantize(FEN)
+
+
+def parse_yuan(text: str | None) -> int:
+    """Parse a user-typed amount in yuan (`1,234.5`, `¥99`) into fen. Raises MoneyError."""
+    if text is None:
+        raise MoneyError("empty")
+    cleaned = str(text).strip().replace(",", "").replace("¥", "").replace("￥", "")
+    if not cleaned:
+        raise MoneyError("empty")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise MoneyError("not_a_number") from exc
+    if not value.is_finite():
+        raise MoneyError("not_a_number")
+    if value != value.quantize(FEN, rounding=ROUND_HALF_UP):
+        raise MoneyError("too_many_decimals")
+    return to_fen(value)
+
+
+def apply_discount(list_price_fen: int, discount_bp: int) -> int:
+    """Net price = list price × (1 − discount), rounded half-up to the fen."""
+    exact = Decimal(list_price_fen) * (BP_SCALE - discount_bp) / BP_SCALE
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def rate_of(amount_fen: int, rate_bp: int) -> int:
+    """`rate_bp` of an amount in fen, rounded half-up to the fen."""
+    exact = Decimal(amount_fen) * rate_bp / BP_SCALE
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def depth_bp(reference_fen: int, price_fen: int, list_fen: int) -> int:
+    """Extra discount depth of `price` below `reference`, in bp of the list price (percentage points)."""
+    if list_fen <= 0:
+        return 0
+    exact = Decimal(reference_fen - price_fen) * BP_SCALE / Decimal(list_fen)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_money(fen: int | None, symbol: str = "¥") -> str:
+    """`123456789` fen → `¥1,234,567.89`; negative amounts keep their sign in front."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{symbol}{fen_to_decimal(abs(fen)):,.2f}"
+
+
+def format_bp(bp: int | None) -> str:
+    """Basis points as a percentage: 3333 → `33.33%`."""
+    if bp is None:
+        return ""
+    return f"{Decimal(bp) / 100:.2f}%"
+
+
+def parse_percent(text: str | None) -> int:
+    """A user-typed percentage (`12.5`, `12.5%`) → basis points. Raises MoneyError."""
+    cleaned = (text or "").strip().rstrip("%").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise MoneyError("not_a_number") from exc
+    if not value.is_finite():
+        raise MoneyError("not_a_number")
+    bp = value * 100
+    if bp != bp.to_integral_value():
+        raise MoneyError("too_many_decimals")
+    return int(bp)

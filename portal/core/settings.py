@@ -1,0 +1,64 @@
+"""Policy settings kept as data and editable by admins (protection days, validity, …)."""
+from __future__ import annotations
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base
+
+#: Every setting with its default; admins can override any of them in /admin/settings.
+DEFAULTS: dict[str, int] = {
+    "deal_protection_days": 90,
+    "deal_extension_days": 30,
+    "deal_reminder_days": 7,
+    "deal_max_close_months": 6,
+    "exception_validity_days": 30,
+    "conflict_flag_business_days": 2,
+}
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int | str | dict] = mapped_column(JSON)
+
+
+def get_setting(key: str):
+    """The current value of a policy setting (admin override or default)."""
+    from portal.extensions import db
+
+    row = db.session.get(Setting, key)
+    return row.value if row is not None else DEFAULTS[key]
+
+
+def set_setting(actor, key: str, value) -> None:
+    from portal.core import audit
+    from portal.extensions import db
+
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    old = get_setting(key)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    audit.record(actor, "setting.changed", object_type="setting", before={key: old},
+                 after={key: value})
+
+
+def _labels():
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "deal_protection_days": _l("Registration protection (days after approval)"),
+        "deal_extension_days": _l("Protection extension (days)"),
+        "deal_reminder_days": _l("Expiry reminder (days before)"),
+        "deal_max_close_months": _l("Latest expected close date (months ahead)"),
+        "exception_validity_days": _l("Exception validity (days)"),
+        "conflict_flag_business_days": _l("Flag conflict cases older than (business days)"),
+    }
+
+
+SETTING_LABELS = _labels()

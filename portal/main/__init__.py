@@ -1,0 +1,1 @@
+"""The role dashboard and the health check."""

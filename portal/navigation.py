@@ -1,0 +1,40 @@
+"""The navigation: only what the user's role may open.
+
+Each item names an endpoint; whether a role sees it is read from the route's own
+`@roles_required`, so navigation and access can never disagree.
+"""
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+#: (endpoint, label) in display order; endpoints of capabilities not installed are skipped.
+ITEMS = [
+    ("main.dashboard", _l("Dashboard")),
+    ("pricing.prices", _l("Prices")),
+    ("deals.index", _l("Registrations")),
+    ("deals.leads", _l("Direct leads")),
+    ("conflicts.index", _l("Conflicts")),
+    ("pricing.exceptions", _l("Exceptions")),
+    ("orders.index", _l("Orders")),
+    ("rebates.index", _l("Rebates")),
+    ("accounts.team", _l("My team")),
+    ("admin.index", _l("Administration")),
+]
+
+
+def allowed_roles(endpoint: str):
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None) if view else None
+
+
+def can_open(user, endpoint: str) -> bool:
+    roles = allowed_roles(endpoint)
+    return bool(roles) and user.is_authenticated and user.role in roles
+
+
+def navigation(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    return [{"endpoint": ep, "label": label, "url": url_for(ep)}
+            for ep, label in ITEMS if can_open(user, ep)]

@@ -1,0 +1,1 @@
+"""In-app notifications (unread count in the header) and e-mail."""

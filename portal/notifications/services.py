@@ -1,0 +1,87 @@
+"""`notify(...)`: the one way to tell users about something (in-app, plus e-mail)."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select, update
+
+from portal.core import clock
+from portal.extensions import db
+from portal.notifications.models import Notification
+
+log = logging.getLogger("portal.mail")
+
+
+def notify(users, kind: str, message: str, link: str | None = None, **params) -> list[Notification]:
+    """Notify each of `users` (in-app) and queue an e-mail to each.
+
+    `message` is an English msgid marked with `N_()` by the caller, with `%(name)s` placeholders
+    filled from `params` after translation into each recipient's language.
+    """
+    created = []
+    seen = set()
+    for user in users:
+        if user is None or user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        note = Notification(user_id=user.id, kind=kind, message=message, params=params, link=link)
+        db.session.add(note)
+        created.append(note)
+    db.session.flush()
+    if created:
+        from portal.core.jobs import enqueue_after_commit, send_notification_emails
+
+        enqueue_after_commit(send_notification_emails, [n.id for n in created])
+    return created
+
+
+def render(note: Notification) -> str:
+    """The notification's text in the current locale."""
+    try:
+        return gettext(note.message) % note.params if note.params else gettext(note.message)
+    except (KeyError, ValueError, TypeError):
+        return gettext(note.message)
+
+
+def unread_count(user) -> int:
+    stmt = select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
+def mark_read(user, note_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications (all, or the given ones) read; returns how many."""
+    stmt = update(Notification).where(Notification.user_id == user.id,
+                                      Notification.read_at.is_(None))
+    if note_ids is not None:
+        stmt = stmt.where(Notification.id.in_(note_ids))
+    return db.session.execute(stmt.values(read_at=clock.now())).rowcount
+
+
+def deliver_email(note: Notification) -> None:
+    """Send one notification by SMTP when configured; print it to the log otherwise."""
+    from portal.accounts.models import User
+
+    user = db.session.get(User, note.user_id)
+    if user is None:
+        return
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = render(note)
+        subject = f"[{gettext('Dealer Portal')}] {body[:60]}"
+    cfg = current_app.config
+    if not cfg.get("SMTP_HOST"):
+        log.info("mail to=%s subject=%s body=%s", user.email, subject, body)
+        return
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], user.email, subject
+    msg.set_content(body + (f"\n\n{note.link}" if note.link else ""))
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=15) as smtp:
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if cfg.get("SMTP_USER"):
+            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
+        smtp.send_message(msg)

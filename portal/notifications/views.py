@@ -1,0 +1,37 @@
+"""`/notifications/` — the user's own notifications; mark read."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.core.htmx import is_htmx
+from portal.core.pagination import paginate
+from portal.core.permissions import ALL_ROLES, roles_required
+from portal.extensions import db
+from portal.notifications import services
+from portal.notifications.models import Notification
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index():
+    stmt = select(Notification).where(Notification.user_id == current_user.id)
+    if request.args.get("unread"):
+        stmt = stmt.where(Notification.read_at.is_(None))
+    page = paginate(db.session, stmt.order_by(Notification.id.desc()))
+    return render_template("notifications/index.html", page=page, render=services.render)
+
+
+@bp.route("/read", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def mark_read():
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
+    services.mark_read(current_user, ids)
+    db.session.commit()
+    if is_htmx():
+        return render_template("notifications/_badge.html", unread_count=0 if ids is None
+                               else services.unread_count(current_user))
+    return redirect(url_for("notifications.index"))

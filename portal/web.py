@@ -1,0 +1,150 @@
+"""Request-level glue: security headers, request logs, locale and time zone, error pages."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import current_app, g, jsonify, render_template, request, session
+from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.core import audit
+from portal.core.errors import DomainError
+from portal.core.htmx import is_htmx
+from portal.core.money import format_bp, format_money
+from portal.extensions import db
+
+LOCALES = ("zh_CN", "en")
+request_log = logging.getLogger("portal.request")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def select_locale() -> str:
+    """The user's saved preference, else the switcher's choice, else Accept-Language."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    if best == "en":
+        return "en"
+    if best in ("zh-CN", "zh"):
+        return "zh_CN"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["PORTAL_TIMEZONE"]
+
+
+def init_app(app) -> None:
+    @app.before_request
+    def _start():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        g.started = time.perf_counter()
+        forwarded = request.headers.get("X-Forwarded-For") if app.config.get("TRUST_PROXY") else None
+        audit.client_ip.set((forwarded or request.remote_addr or "").split(",")[0].strip() or None)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        if is_htmx():
+            response.headers["Vary"] = "HX-Request"
+        if request.endpoint != "static":
+            user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else "-"
+            request_log.info(
+                "request", extra={
+                    "request_id": g.get("request_id"), "user_id": user_id,
+                    "method": request.method, "path": request.path, "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+                })
+        return response
+
+    @app.context_processor
+    def _globals():
+        from portal.core.permissions import ROLE_LABELS
+        from portal.navigation import navigation
+
+        unread = 0
+        if current_user.is_authenticated:
+            from portal.notifications.services import unread_count
+
+            unread = unread_count(current_user)
+        return {"nav_items": navigation(current_user), "unread_count": unread,
+                "role_labels": ROLE_LABELS, "locales": LOCALES, "is_htmx": is_htmx()}
+
+    from portal.core.labels import action_label, status_label
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(status_label=status_label, action_label=action_label,
+                                 get_locale=get_locale)
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["bp"] = format_bp
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err):
+        db.session.rollback()
+        return _error(400, _("Your form expired or was sent without its security token. "
+                             "Please reload the page and try again."))
+
+    @app.errorhandler(DomainError)
+    def _domain(err):
+        db.session.rollback()
+        return _error(err.status_code, str(err.message))
+
+    @app.errorhandler(StaleDataError)
+    def _stale(err):
+        db.session.rollback()
+        return _error(409, _("Somebody else changed this at the same moment; "
+                             "reload the page to see the decision."))
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _http_error_handler(code))
+
+
+_HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("Page not found."),
+    405: _l("This action is not allowed here."),
+    413: _l("The file is too large."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. The error has been logged."),
+}
+
+
+def _http_error_handler(code: int):
+    def handler(err):
+        db.session.rollback()
+        return _error(code, str(_HTTP_MESSAGES[code]))
+
+    return handler
+
+
+def _error(status: int, message: str):
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), status
+    if is_htmx():
+        return f'<div class="flash error" role="alert">{_escape(message)}</div>', status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

@@ -1,0 +1,169 @@
+"""Test fixtures (flaskr / warehouse style).
+
+The backend is SQLite unless `TEST_DATABASE_URL` names a PostgreSQL server: then a database of
+this run's own is created there (and dropped at the end), so parallel runs never collide.
+The schema is built by running the migrations, never `create_all`.
+
+Each test runs inside a transaction that is rolled back afterwards; views still `commit()`,
+which releases a savepoint. Tests that need real commits across connections (concurrent
+decisions, the browser) use `fresh_database`, which hands out a database of their own.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.extensions import db as _db
+from portal.extensions import limiter
+
+BACKEND_URL = os.environ.get("TEST_DATABASE_URL") or ""
+IS_PG = BACKEND_URL.startswith("postgres")
+
+
+def _pg_url(url: str, dbname: str) -> str:
+    parsed = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)
+                                if url.startswith("postgresql://") else url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.set(database=dbname).render_as_string(hide_password=False)
+
+
+def _admin_engine():
+    return sa.create_engine(_pg_url(BACKEND_URL, sa.engine.make_url(
+        BACKEND_URL.replace("postgresql://", "postgresql+psycopg://", 1)).database or "postgres"),
+        isolation_level="AUTOCOMMIT")
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+class Databases:
+    """Hands out migrated databases: copies of one template migrated once per run."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.run_id = uuid.uuid4().hex[:8]
+        self.created: list[str] = []
+        if IS_PG:
+            try:
+                with _admin_engine().connect() as conn:
+                    conn.execute(sa.text("SELECT 1"))
+            except Exception as exc:
+                pytest.exit(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}", returncode=3)
+            self.template = f"portal_t_{self.run_id}_tmpl"
+            self._pg_exec(f'CREATE DATABASE "{self.template}"')
+            self.created.append(self.template)
+            _migrate(_pg_url(BACKEND_URL, self.template))
+        else:
+            self.template = str(tmp / "template.db")
+            _migrate(f"sqlite:///{self.template}")
+
+    def _pg_exec(self, sql: str) -> None:
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(sa.text(sql))
+        engine.dispose()
+
+    def new(self) -> str:
+        name = f"portal_t_{self.run_id}_{len(self.created)}"
+        if IS_PG:
+            self._pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            self.created.append(name)
+            return _pg_url(BACKEND_URL, name)
+        path = self.tmp / f"{name}.db"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop_all(self) -> None:
+        if IS_PG:
+            for name in reversed(self.created):
+                self._pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "SERVER_NAME": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "BABEL_DEFAULT_LOCALE": "en",
+}
+
+
+@pytest.fixture(scope="session")
+def app(databases, tmp_path_factory):
+    storage = tmp_path_factory.mktemp("storage")
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": databases.new(),
+                       "STORAGE_DIR": str(storage)})
+
+
+@pytest.fixture
+def fresh_database(databases):
+    """A callable returning the URL of a new, migrated, empty database (real commits)."""
+    return databases.new
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction rolled back after the test."""
+    with app.app_context():
+        conn = _db.engine.connect()
+        outer = conn.begin()
+        engines = _db._app_engines[app]
+        saved_engine, saved_session = engines[None], _db.session
+        engines[None] = conn
+        _db.session = _db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        limiter.reset()
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = saved_session
+            engines[None] = saved_engine
+            outer.rollback()
+            conn.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log `client` in as `user` (directly through the session, no password round trip)."""
+
+    def login(user):
+        with client.session_transaction() as sess:
+            sess.clear()
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return client
+
+    return login
+
+
+@pytest.fixture
+def world(db):
+    """Two dealers in two regions and a user for every role (see tests/factories.py)."""
+    from tests.factories import build_world
+
+    return build_world()
