@@ -29,6 +29,11 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def redis_namespace() -> str:
+    """`REDIS_NAMESPACE` (default `portal`): job queue name and rate-limit key prefix in Redis."""
+    return os.environ.get("REDIS_NAMESPACE") or "portal"
+
+
 class ConfigError(RuntimeError):
     """The environment does not allow the portal to start safely."""
 
@@ -44,12 +49,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        #: Prefix of every Redis key (rate limits; the job queue reads it in portal.core.jobs), so
+        #: several portals — or test runs — can share one Redis server.
+        "REDIS_NAMESPACE": redis_namespace(),
+        "RATELIMIT_KEY_PREFIX": redis_namespace(),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production" or _bool("SESSION_COOKIE_SECURE"),
+        # On in production; SESSION_COOKIE_SECURE=0 turns it off for plain-http test runs only.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

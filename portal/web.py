@@ -46,12 +46,20 @@ def select_timezone() -> str:
 
 
 def init_app(app) -> None:
-    @app.before_request
     def _start():
+        # Each request loads its user (session token, active flag, dealer status) and its locale
+        # afresh. A request normally has an app context of its own; when one is shared (tests,
+        # CLI-driven clients), what Flask-Login and Flask-Babel cache in `g` would outlive a
+        # revoked session or a language switch.
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
         g.started = time.perf_counter()
         forwarded = request.headers.get("X-Forwarded-For") if app.config.get("TRUST_PROXY") else None
         audit.client_ip.set((forwarded or request.remote_addr or "").split(",")[0].strip() or None)
+
+    # First of all before-request hooks, ahead of CSRF and rate-limit checks that may answer early.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
 
     @app.after_request
     def _headers(response):

@@ -23,6 +23,15 @@ from portal.extensions import db as _db
 from portal.extensions import limiter
 
 BACKEND_URL = os.environ.get("TEST_DATABASE_URL") or ""
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogues (.po → .mo), as `make setup` does, so a fresh clone's
+    tests see the Chinese texts."""
+    from scripts.i18n import cmd_compile
+
+    cmd_compile()
+
 IS_PG = BACKEND_URL.startswith("postgres")
 
 
@@ -82,6 +91,7 @@ class Databases:
             self._pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
             self.created.append(name)
             return _pg_url(BACKEND_URL, name)
+        self.created.append(name)  # a name of its own per call (SQLite too: no WAL left over)
         path = self.tmp / f"{name}.db"
         shutil.copyfile(self.template, path)
         return f"sqlite:///{path}"
@@ -166,4 +176,8 @@ def world(db):
     """Two dealers in two regions and a user for every role (see tests/factories.py)."""
     from tests.factories import build_world
 
-    return build_world()
+    world = build_world()
+    # Keep the world when a request's error handler rolls back (a 404 or 403 in mid-test): the
+    # commit releases the savepoint into the test's outer transaction, still rolled back at the end.
+    _db.session.commit()
+    return world

@@ -72,7 +72,7 @@ def create_user(actor, *, email, name, role, password, dealer_id=None, region_id
                 locale=None) -> User:
     """Create a user. Admins create any user; a dealer admin only users of its own dealer."""
     if actor.role == Role.DEALER_ADMIN:
-        if dealer_id != actor.dealer_id or Role(role) not in DEALER_ROLES:
+        if dealer_id != actor.dealer_id or role not in {r.value for r in DEALER_ROLES}:
             raise PermissionDenied(_l("You can only add users to your own dealer."))
     elif actor.role != Role.ADMIN:
         raise PermissionDenied(_l("You may not create users."))
@@ -93,7 +93,7 @@ def create_user(actor, *, email, name, role, password, dealer_id=None, region_id
 def update_user(actor, user: User, *, name, role, dealer_id=None, region_ids=(), active=True,
                 locale=None) -> User:
     if actor.role == Role.DEALER_ADMIN:
-        if user.dealer_id != actor.dealer_id or Role(role) not in DEALER_ROLES \
+        if user.dealer_id != actor.dealer_id or role not in {r.value for r in DEALER_ROLES} \
                 or dealer_id != actor.dealer_id:
             raise PermissionDenied(_l("You can only manage users of your own dealer."))
     elif actor.role != Role.ADMIN:
@@ -101,6 +101,9 @@ def update_user(actor, user: User, *, name, role, dealer_id=None, region_ids=(),
     _, role = _check_user_fields(user.email, name, role, dealer_id, region_ids, user_id=user.id)
     if user.id == actor.id and not active:
         raise ValidationError(_l("You cannot deactivate yourself."), {"active": _l("You cannot deactivate yourself.")})
+    if user.id == actor.id and role != user.role:
+        raise ValidationError(_l("You cannot change your own role."),
+                              {"role": _l("You cannot change your own role.")})
     before = {"name": user.name, "role": user.role, "active": user.active,
               "dealer_id": user.dealer_id, "regions": user.region_ids}
     user.name, user.role, user.locale = name.strip(), role, locale or user.locale

@@ -113,7 +113,7 @@ def profile():
                 getattr(form, field).errors.append(str(message))
         else:
             db.session.commit()
-            login_user(current_user)  # the token rotated: keep this session, end the others
+            login_user(current_user._get_current_object())  # the token rotated: keep this session, end the others
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form), 422 if form.errors else 200

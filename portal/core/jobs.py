@@ -6,23 +6,33 @@ SQLite storage under instance/ by default, Redis when `REDIS_URL` is set, immedi
 Tasks run inside an app context of their own with a session of their own, and commit when they
 succeed. Work that must only start once the current transaction is committed (so that the worker
 can see its rows) is queued with `enqueue_after_commit`.
+
+In Redis the queue is named after `REDIS_NAMESPACE` (default `portal`), so several portals or test
+runs can share a server. A worker recycles itself after `HUEY_MAX_TASKS` tasks (default 1000; 0
+turns it off): it finishes what it runs, then re-executes itself — huey's SIGHUP restart — and
+starts with fresh memory (WeasyPrint and fontconfig caches grow over a long PDF batch).
 """
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import threading
 from functools import wraps
 
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.config import INSTANCE
+from portal.config import INSTANCE, redis_namespace
+
+log = logging.getLogger("portal.jobs")
 
 
 def _make_huey():
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
-        return RedisHuey("portal", url=redis_url)
+        return RedisHuey(redis_namespace(), url=redis_url)
     path = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE / "jobs.db"))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     return SqliteHuey("portal", filename=path)
@@ -89,6 +99,35 @@ def periodic(schedule):
         return run
 
     return decorator
+
+
+# --- worker recycling -----------------------------------------------------------------------------
+
+_recycle = {"done": 0, "requested": False}
+_recycle_lock = threading.Lock()
+
+
+def max_tasks() -> int:
+    return int(os.environ.get("HUEY_MAX_TASKS", "1000") or 0)
+
+
+@huey.post_execute()
+def _count_and_recycle(task, task_value, exc):
+    """After `HUEY_MAX_TASKS` tasks, ask the consumer for a graceful restart (SIGHUP → execv).
+
+    Only in the consumer: immediate mode (tests, `HUEY_IMMEDIATE`) runs tasks in the caller's
+    process, which must not be signalled.
+    """
+    limit = max_tasks()
+    if huey.immediate or limit <= 0:
+        return
+    with _recycle_lock:
+        _recycle["done"] += 1
+        if _recycle["done"] < limit or _recycle["requested"]:
+            return
+        _recycle["requested"] = True
+    log.info("worker ran %d tasks: restarting to release memory", _recycle["done"])
+    os.kill(os.getpid(), signal.SIGHUP)
 
 
 def enqueue_after_commit(job, *args, **kwargs) -> None:

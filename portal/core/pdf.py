@@ -146,9 +146,10 @@ def font_file(name: str) -> Path:
     """The file behind `portal-static:fonts/<name>` for one of `CJK_FONTS`.
 
     `static/fonts/<name>` if someone vendored it; else the face extracted from the system
-    collection, re-extracted when the package updates the collection. Extraction takes about a
-    second per weight, once per host; the file is written aside and renamed, so processes
-    racing on a cold cache each write a complete file and the last rename wins.
+    collection. The cached file is named after the collection's size and mtime, so a package
+    upgrade leads to a fresh extraction. Extraction takes about a second per weight, once per
+    host; the file is written aside and renamed, so processes racing on a cold cache each
+    write a complete file and the last rename wins.
     """
     vendored = STATIC_DIR / "fonts" / name
     if vendored.is_file():
@@ -160,11 +161,11 @@ def font_file(name: str) -> Path:
     if collection is None:
         raise RuntimeError(f"CJK font for PDFs not found: install the Debian package fonts-noto-cjk "
                            f"(provides {collection_name}) or put {name} in static/fonts/")
+    stat = collection.stat()
     with _font_lock:
-        target = font_cache_dir() / name
-        if target.is_file() and target.stat().st_mtime >= collection.stat().st_mtime:
-            return target
-        _extract_face(collection, family, target)
+        target = font_cache_dir() / f"{Path(name).stem}-{stat.st_size}-{int(stat.st_mtime)}.otf"
+        if not target.is_file():
+            _extract_face(collection, family, target)
         return target
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -22,6 +23,8 @@ def notify(users, kind: str, message: str, link: str | None = None, **params) ->
     `message` is an English msgid marked with `N_()` by the caller, with `%(name)s` placeholders
     filled from `params` after translation into each recipient's language.
     """
+    if link is not None and not is_portal_path(link):
+        raise ValueError(f"a notification links to a portal path, not {link!r}")
     created = []
     seen = set()
     for user in users:
@@ -37,6 +40,15 @@ def notify(users, kind: str, message: str, link: str | None = None, **params) ->
 
         enqueue_after_commit(send_notification_emails, [n.id for n in created])
     return created
+
+
+def is_portal_path(link: str | None) -> bool:
+    """True for a path of the portal itself (`/deals/3`); false for anything with a scheme or a
+    host (`https://…`, `//evil.com`, `/\\evil.com`, `javascript:`)."""
+    if not link or not link.startswith("/") or link.startswith("//") or "\\" in link:
+        return False
+    parts = urlsplit(link)
+    return not parts.scheme and not parts.netloc
 
 
 def render(note: Notification) -> str:

@@ -1,7 +1,7 @@
-"""`/notifications/` — the user's own notifications; mark read."""
+"""`/notifications/` — the user's own notifications; mark read; open one (mark read, follow link)."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,3 +35,17 @@ def mark_read():
         return render_template("notifications/_badge.html", unread_count=0 if ids is None
                                else services.unread_count(current_user))
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/<int:note_id>/open", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def open_note(note_id: int):
+    """Mark one of the user's own notifications read and go where it points (a portal path)."""
+    note = db.session.scalar(select(Notification).where(Notification.id == note_id,
+                                                        Notification.user_id == current_user.id))
+    if note is None:
+        abort(404)
+    services.mark_read(current_user, [note.id])
+    db.session.commit()
+    target = note.link if services.is_portal_path(note.link) else url_for("notifications.index")
+    return redirect(target)

@@ -12,6 +12,8 @@ ROUTES = [
     Route("notifications.index", "/notifications/", expect(EVERYONE)),
     Route("notifications.mark_read", "/notifications/read", expect(EVERYONE, ok=302),
           method="POST", data={}),
+    Route("notifications.open_note", lambda w: f"/notifications/{w.note.id}/open",
+          expect({"dealer_sales"}, ok=302, denied=404), method="POST", data={}),
     Route("accounts.team", "/team/", expect({"dealer_admin", "other_dealer"})),
     Route("accounts.team_user", "/team/new", expect({"dealer_admin", "other_dealer"})),
     Route("accounts.team_user", lambda w: f"/team/{w.dealer_sales.id}",
@@ -32,3 +34,10 @@ ROUTES = [
     Route("admin.audit", "/admin/audit/", expect({"admin", "sales_director", "finance"})),
     Route("admin.settings", "/admin/settings", expect({"admin"})),
 ]
+
+
+def build(world) -> None:
+    """A notification of dealer A's salesperson: only its owner may open it."""
+    from portal.notifications.services import notify
+
+    world.note = notify([world.dealer_sales], "decision_made", "Saved.", "/")[0]

@@ -1,0 +1,40 @@
+"""gunicorn settings for the portal: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Every value can be overridden from the environment (GUNICORN_*) or on the command line, which
+wins over this file. See docs/operations.md for the reasoning.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Threaded workers: a request mostly waits for PostgreSQL, so threads overlap that wait while
+# processes use the cores. Password hashing (Argon2id, ~50 ms of CPU) is the only heavy CPU step.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+
+# Recycle each worker after this many requests (jitter so that they do not all restart together):
+# a slow leak, or a big export that grew the heap, is returned to the OS.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))  # CSV/XLSX imports are the slowest requests
+graceful_timeout = 30
+keepalive = 5
+
+# portal/logs.py writes one structured line per request (request id, user, duration): gunicorn's
+# own access log would only duplicate it. Errors still go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+# X-Forwarded-* are trusted only from the local reverse proxy.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn ≥ 24 opens a control socket at ~/.gunicorn/gunicorn.ctl; several instances on one host
+# (or one per port) would fight over that path. Off unless a path is given.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -1,0 +1,222 @@
+"""Conflict cases: scope, the suggested default, decisions, director take-over (DESIGN §3.4).
+
+Two managers deciding the same case at once: exactly one wins. On SQLite the write transaction
+begins with BEGIN IMMEDIATE, so the second reads the first's decision and is told who decided; on
+PostgreSQL the `version_id_col` of the case turns the second UPDATE into `StaleDataError`, which
+the view turns into the same 409 "already decided by <name>".
+"""
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from portal.conflicts.models import CaseStatus, ConflictCase, Decision
+from portal.core import audit, clock
+from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.permissions import Role, sees_all_regions
+from portal.core.settings import get_setting
+from portal.deals.models import DealRegistration, DealStatus, DirectLead, LeadStatus
+from portal.extensions import db
+
+DECISION_LABELS = {
+    Decision.AWARD_EARLIER: _l("Award to the earlier registration"),
+    Decision.AWARD_LATER: _l("Award to the later registration"),
+    Decision.CO_SELL: _l("Co-sell: the dealer keeps the deal, the rep assists"),
+    Decision.NOT_A_CONFLICT: _l("Not a conflict: both proceed"),
+}
+
+
+def N_(s):  # noqa: N802
+    return s
+
+
+def cases_query(actor):
+    """Cases `actor` may see: a channel manager those touching its regions; a rep those it is a
+    party to; the director and admins all. Dealers never see cases."""
+    stmt = select(ConflictCase)
+    if actor.role == Role.SALES_REP:
+        mine = select(DirectLead.id).where(DirectLead.rep_id == actor.id)
+        return stmt.where(or_(ConflictCase.first_lead_id.in_(mine),
+                              ConflictCase.second_lead_id.in_(mine)))
+    if actor.role in (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.FINANCE):
+        return stmt.where(ConflictCase.id.is_(None))
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(or_(ConflictCase.region_id.in_(actor.region_ids),
+                          ConflictCase.other_region_id.in_(actor.region_ids)))
+
+
+def get_case_or_404(case_id, actor) -> ConflictCase:
+    try:
+        case_id = int(case_id)
+    except (TypeError, ValueError):
+        abort(404)
+    case = db.session.scalar(cases_query(actor).where(ConflictCase.id == case_id))
+    if case is None:
+        abort(404)
+    return case
+
+
+def age_business_days(case: ConflictCase) -> int:
+    return clock.business_days_between(case.opened_at, clock.now())
+
+
+def is_flagged(case: ConflictCase) -> bool:
+    """An open case older than the configured business days (default 2) is flagged."""
+    return case.status == CaseStatus.OPEN and \
+        age_business_days(case) >= int(get_setting("conflict_flag_business_days"))
+
+
+def can_decide(actor, case: ConflictCase) -> bool:
+    if case.assigned_to_id is not None:
+        return actor.id == case.assigned_to_id or actor.role == Role.ADMIN
+    if actor.role in (Role.SALES_DIRECTOR, Role.ADMIN):
+        return True
+    return actor.role == Role.CHANNEL_MANAGER and (
+        case.region_id in actor.region_ids or case.other_region_id in actor.region_ids)
+
+
+def _release(obj, actor, case) -> None:
+    """A held party goes back to its normal course once no other open case holds it."""
+    if obj.status != DealStatus.IN_CONFLICT:
+        return
+    if _open_cases_of(obj, exclude=case.id):
+        return
+    if isinstance(obj, DealRegistration):
+        obj.status = DealStatus.SUBMITTED
+        audit.record(actor, "deal.released", obj, before={"status": "in_conflict"},
+                     after={"status": "submitted"})
+    else:
+        obj.status = LeadStatus.SUBMITTED
+        audit.record(actor, "lead.released", obj, before={"status": "in_conflict"},
+                     after={"status": "submitted"})
+
+
+def _open_cases_of(obj, exclude: int | None = None) -> list[ConflictCase]:
+    if isinstance(obj, DealRegistration):
+        cond = or_(ConflictCase.first_deal_id == obj.id, ConflictCase.second_deal_id == obj.id)
+    else:
+        cond = or_(ConflictCase.first_lead_id == obj.id, ConflictCase.second_lead_id == obj.id)
+    stmt = select(ConflictCase).where(cond, ConflictCase.status == CaseStatus.OPEN)
+    if exclude is not None:
+        stmt = stmt.where(ConflictCase.id != exclude)
+    return list(db.session.scalars(stmt))
+
+
+def _reject(obj, actor) -> None:
+    before = obj.status
+    if isinstance(obj, DealRegistration):
+        obj.status = DealStatus.REJECTED
+        obj.rejection_reason = "conflict"
+        obj.closed_at = clock.now()
+        # The comment is the fixed word "conflict": the manager's reason may name the other party.
+        audit.record(actor, "deal.rejected", obj, before={"status": before},
+                     after={"status": "rejected"}, comment="conflict")
+    else:
+        obj.status = LeadStatus.REJECTED
+        audit.record(actor, "lead.rejected", obj, before={"status": before},
+                     after={"status": "rejected"}, comment="conflict")
+
+
+def decide(actor, case: ConflictCase, decision: str, reason: str,
+           seen_version: int | None = None) -> ConflictCase:
+    """Decide an open case with a written reason; the loser is rejected with reason "conflict"."""
+    if case.status != CaseStatus.OPEN:
+        who = case.decided_by.name if case.decided_by else _l("the system")
+        raise Conflict(_l("This case was already decided by %(name)s.", name=who))
+    if seen_version is not None and seen_version != case.version_id:
+        raise Conflict(_l("This case changed while you were looking at it; reload it."))
+    if not can_decide(actor, case):
+        raise PermissionDenied(_l("You cannot decide this case."))
+    reason = (reason or "").strip()
+    errors = {}
+    if decision not in {d.value for d in Decision}:
+        errors["decision"] = _l("Choose a decision.")
+    if not reason:
+        errors["reason"] = _l("Write the reason for the decision.")
+    first, second = case.first, case.second
+    lead_vs_deal = isinstance(first, DirectLead) != isinstance(second, DirectLead)
+    if decision == Decision.CO_SELL and not lead_vs_deal:
+        errors["decision"] = _l("Co-sell is for a direct lead meeting a dealer registration.")
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors)
+
+    if decision == Decision.AWARD_EARLIER:
+        winners, losers = [first], [second]
+    elif decision == Decision.AWARD_LATER:
+        winners, losers = [second], [first]
+    else:
+        winners, losers = [first, second], []
+
+    case.status = CaseStatus.DECIDED
+    case.decision = decision
+    case.reason = reason
+    case.decided_by_id = actor.id
+    case.decided_at = clock.now()
+    db.session.flush()  # the optimistic lock: a concurrent decision fails here
+
+    for loser in losers:
+        _reject(loser, actor)
+        for other_case in _open_cases_of(loser, exclude=case.id):
+            other_case.status = CaseStatus.WITHDRAWN
+            other_case.reason = "party rejected in " + (case.number or "")
+            other_case.decided_at = clock.now()
+            audit.record(actor, "conflict.withdrawn", other_case, dealer_id=None)
+            for party in (other_case.first, other_case.second):
+                if party is not loser:
+                    _release(party, actor, other_case)
+    if decision == Decision.CO_SELL:
+        deal = first if isinstance(first, DealRegistration) else second
+        lead = second if deal is first else first
+        deal.assisting_rep_id = lead.rep_id
+        lead.status = LeadStatus.ASSISTING
+        lead.assists_deal_id = deal.id
+        audit.record(actor, "deal.co_sell", deal, after={"assisting_rep": lead.rep.name})
+        audit.record(actor, "lead.assisting", lead, after={"deal": deal.number})
+    for winner in winners:
+        _release(winner, actor, case)
+        if isinstance(winner, DealRegistration):
+            audit.record(actor, "deal.conflict_cleared", winner)
+    audit.record(actor, "conflict.decided", case, dealer_id=None,
+                 after={"decision": decision}, comment=reason)
+    db.session.flush()
+    _notify_outcome(case, winners, losers)
+    return case
+
+
+def _notify_outcome(case, winners, losers) -> None:
+    from portal.deals.services import _notify_dealer, managers_of
+    from portal.notifications.services import notify
+
+    for obj in winners:
+        if isinstance(obj, DealRegistration):
+            _notify_dealer(obj, "conflict_decided", N_(
+                "The overlap review of registration %(number)s is closed: your registration "
+                "proceeds."))
+        else:
+            notify([obj.rep], "conflict_decided", N_(
+                "Conflict case %(case)s is decided: lead %(number)s proceeds."),
+                f"/conflicts/{case.id}", case=case.number, number=obj.number)
+    for obj in losers:
+        if isinstance(obj, DealRegistration):
+            _notify_dealer(obj, "conflict_decided", N_(
+                "Registration %(number)s was rejected after the overlap review (conflict)."))
+        else:
+            notify([obj.rep], "conflict_decided", N_(
+                "Conflict case %(case)s is decided: lead %(number)s was rejected."),
+                f"/conflicts/{case.id}", case=case.number, number=obj.number)
+    notify(managers_of([case.region_id, case.other_region_id]), "conflict_decided",
+           N_("Conflict case %(case)s is decided."), f"/conflicts/{case.id}", case=case.number)
+
+
+def take_over(actor, case: ConflictCase) -> ConflictCase:
+    """The director takes a case over: from now on only the director decides it."""
+    if actor.role != Role.SALES_DIRECTOR:
+        raise PermissionDenied(_l("Only the sales director takes cases over."))
+    if case.status != CaseStatus.OPEN:
+        raise InvalidState(_l("Only an open case can be taken over."))
+    case.assigned_to_id = actor.id
+    db.session.flush()
+    audit.record(actor, "conflict.taken_over", case, dealer_id=None)
+    return case

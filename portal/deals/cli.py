@@ -1,0 +1,25 @@
+"""`flask deals expire`: end protection that has run out and send expiry reminders."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+deals_cli = AppGroup("deals", help="Deal registrations.")
+
+
+@deals_cli.command("expire")
+@click.option("--on", "on_date", default=None, help="Business date (YYYY-MM-DD); default today.")
+def expire(on_date):
+    """Expire registrations past their protection and remind those expiring within 7 days."""
+    from portal.deals.jobs import run_daily
+    from portal.extensions import db
+
+    expired, reminded = run_daily(date.fromisoformat(on_date) if on_date else None)
+    db.session.commit()
+    click.echo(f"{expired} registration(s) expired, {reminded} reminder(s) sent.")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(deals_cli)

@@ -1,0 +1,648 @@
+"""Business rules of customers, deal registrations and direct leads (DESIGN §3.3).
+
+Services take the acting user, validate, change state, flush and audit; they never commit.
+Every loader filters in the query by the actor's scope: another dealer's object is 404.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, or_, select
+
+from portal.core import audit, clock
+from portal.core.errors import InvalidState, PermissionDenied, ValidationError
+from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.core.settings import get_setting
+from portal.deals.models import (ACTIVE_LEAD_STATES, Customer, CustomerKey, DealExtension,
+                                 DealLine, DealRegistration, DealStage, DealStatus, DirectLead,
+                                 LeadLine, LeadStatus)
+from portal.extensions import db
+
+
+def N_(s):  # noqa: N802 — marks notification msgids for extraction; translated when shown
+    return s
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+def customers_query(actor):
+    """Customers `actor` may see: a dealer its own records only; head office all (regional roles
+    their regions' records and head-office accounts without a region)."""
+    stmt = select(Customer)
+    if is_dealer(actor):
+        return stmt.where(Customer.dealer_id == actor.dealer_id)
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(or_(Customer.region_id.in_(actor.region_ids), Customer.region_id.is_(None)))
+
+
+def get_customer_or_404(customer_id, actor) -> Customer:
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        abort(404)
+    customer = db.session.scalar(customers_query(actor).where(Customer.id == customer_id))
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def _matching():
+    from portal.conflicts import matching
+
+    return matching
+
+
+def customer_keys(customer: Customer) -> set[str]:
+    """The blocking keys of a customer: name keys, USCC, domain and phone."""
+    m = _matching()
+    keys = {f"n:{k}" for k in m.blocking_keys(customer.name) if k}
+    if customer.uscc:
+        keys.add(f"u:{customer.uscc}")
+    if customer.domain:
+        keys.add(f"d:{customer.domain}")
+    if customer.phone:
+        keys.add(f"p:{customer.phone}")
+    return {k[:120] for k in keys}
+
+
+def refresh_keys(customer: Customer) -> None:
+    """Recompute the normalised name and the blocking keys (on every save)."""
+    m = _matching()
+    customer.name_norm = (m.normalize_name(customer.name) or "")[:200]
+    db.session.flush()
+    db.session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
+    keys = customer_keys(customer)
+    if keys:
+        db.session.execute(CustomerKey.__table__.insert(),
+                           [{"customer_id": customer.id, "key": k} for k in sorted(keys)])
+
+
+CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "industry")
+
+
+def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
+    """Validate a customer's fields; messages go to `errors` under `prefix + field`."""
+    from portal.deals.uscc import UsccError, validate_uscc
+
+    m = _matching()
+    out = {f: (data.get(f) or "").strip() for f in CUSTOMER_FIELDS}
+    if not out["name"]:
+        errors[prefix + "name"] = _l("Enter the customer's legal name.")
+    elif len(out["name"]) > 200:
+        errors[prefix + "name"] = _l("The name is too long (at most 200 characters).")
+    if out["uscc"]:
+        try:
+            out["uscc"] = validate_uscc(out["uscc"])
+        except UsccError as exc:
+            errors[prefix + "uscc"] = exc.message
+    out["uscc"] = out["uscc"] or None
+    out["domain"] = (m.normalize_domain(out["domain"]) if out["domain"] else None) or None
+    if out["domain"] and len(out["domain"]) > 120:
+        errors[prefix + "domain"] = _l("The domain is too long.")
+    out["phone"] = (m.normalize_phone(out["phone"]) if out["phone"] else None) or None
+    if out["phone"] and len(out["phone"]) > 30:
+        errors[prefix + "phone"] = _l("The phone number is too long.")
+    for f in ("province", "city", "industry"):
+        out[f] = out[f][:50]
+    return out
+
+
+def save_customer(actor, customer: Customer | None, data: dict, *, key_account: bool = False,
+                  owner_rep_id: int | None = None, region_id: int | None = None) -> Customer:
+    """Create or change a customer record owned by the actor's dealer (or head office)."""
+    errors: dict = {}
+    fields = clean_customer_fields(data, errors)
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), errors)
+    created = customer is None
+    if created:
+        customer = Customer(dealer_id=actor.dealer_id if is_dealer(actor) else None,
+                            created_by_id=actor.id)
+        if is_dealer(actor):
+            customer.region_id = actor.dealer.region_id
+        else:
+            customer.region_id = region_id or (actor.region_ids[0] if actor.region_ids else None)
+        db.session.add(customer)
+    before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS} if not created else None
+    for f, v in fields.items():
+        setattr(customer, f, v)
+    if not is_dealer(actor):
+        customer.key_account = bool(key_account)
+        customer.owner_rep_id = owner_rep_id
+    refresh_keys(customer)
+    audit.record(actor, "customer.created" if created else "customer.updated", customer,
+                 before=before, after=fields)
+    return customer
+
+
+# --- dates and protection ------------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_close_date(today: date | None = None) -> date:
+    return add_months(today or clock.today(), int(get_setting("deal_max_close_months")))
+
+
+def is_protected(deal: DealRegistration, on_date: date | None = None) -> bool:
+    """True while an approved registration is protected on `on_date` (its last day included)."""
+    on_date = on_date or clock.today()
+    return (deal.status == DealStatus.APPROVED and deal.protected_until is not None
+            and on_date <= deal.protected_until)
+
+
+def effective_status(deal: DealRegistration, on_date: date | None = None) -> str:
+    """The status as of `on_date`: an approved registration past its date reads as expired even
+    before the daily job has run (expiry applied on read)."""
+    if deal.status == DealStatus.APPROVED and not is_protected(deal, on_date):
+        return DealStatus.EXPIRED
+    return deal.status
+
+
+def active_deal_clause(on_date: date | None = None):
+    """SQL: the registration takes part in conflict detection on `on_date`."""
+    on_date = on_date or clock.today()
+    return or_(DealRegistration.status.in_([DealStatus.SUBMITTED, DealStatus.IN_CONFLICT]),
+               and_(DealRegistration.status == DealStatus.APPROVED,
+                    DealRegistration.protected_until >= on_date))
+
+
+def approved_deals_for(dealer_id: int, on_date: date | None = None):
+    """A select of the dealer's approved registrations still protected (exception/order forms)."""
+    on_date = on_date or clock.today()
+    return (select(DealRegistration)
+            .where(DealRegistration.dealer_id == dealer_id,
+                   DealRegistration.status == DealStatus.APPROVED,
+                   DealRegistration.protected_until >= on_date)
+            .order_by(DealRegistration.id.desc()))
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+def deals_query(actor):
+    """Registrations `actor` may see (filtered in the query)."""
+    stmt = select(DealRegistration)
+    if is_dealer(actor):
+        stmt = stmt.where(DealRegistration.dealer_id == actor.dealer_id)
+        if actor.role == Role.DEALER_SALES:
+            stmt = stmt.where(DealRegistration.created_by_id == actor.id)
+        return stmt
+    if actor.role == Role.SALES_REP:
+        return stmt.where(DealRegistration.assisting_rep_id == actor.id)
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(DealRegistration.region_id.in_(actor.region_ids))
+
+
+def get_deal_or_404(deal_id, actor) -> DealRegistration:
+    """The registration if `actor` may see it; 404 otherwise (never 403: no hint it exists)."""
+    try:
+        deal_id = int(deal_id)
+    except (TypeError, ValueError):
+        abort(404)
+    deal = db.session.scalar(deals_query(actor).where(DealRegistration.id == deal_id))
+    if deal is None:
+        abort(404)
+    return deal
+
+
+def leads_query(actor):
+    stmt = select(DirectLead)
+    if actor.role == Role.SALES_REP:
+        return stmt.where(DirectLead.rep_id == actor.id)
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(DirectLead.region_id.in_(actor.region_ids))
+
+
+def get_lead_or_404(lead_id, actor) -> DirectLead:
+    if is_dealer(actor):
+        abort(404)
+    lead = db.session.scalar(leads_query(actor).where(DirectLead.id == int(lead_id)))
+    if lead is None:
+        abort(404)
+    return lead
+
+
+# --- registration input --------------------------------------------------------------------------
+
+def clean_deal_input(actor, data: dict, lines: list[dict]) -> tuple[dict, list[dict], dict]:
+    """Validate a registration form. Returns (fields, lines, errors); errors empty when fine.
+
+    `data` holds project_name, customer_id (or the new customer's fields prefixed `customer_`),
+    estimated_value (yuan text), expected_close_date (ISO), stage, competitors, notes;
+    `lines` rows of {line_id, product_id, quantity} as typed.
+    """
+    from portal.catalog.models import Product, ProductLine
+    from portal.core.money import MoneyError, parse_yuan
+
+    errors: dict = {}
+    out: dict = {}
+    out["project_name"] = (data.get("project_name") or "").strip()
+    if not out["project_name"]:
+        errors["project_name"] = _l("Enter the project name.")
+    elif len(out["project_name"]) > 200:
+        errors["project_name"] = _l("The project name is too long (at most 200 characters).")
+
+    customer_id = (data.get("customer_id") or "").strip()
+    if customer_id and customer_id != "new":
+        customer = None
+        if customer_id.isdigit():
+            customer = db.session.scalar(customers_query(actor).where(
+                Customer.id == int(customer_id)))
+        if customer is None:
+            errors["customer_id"] = _l("Choose one of your customers, or enter a new one.")
+        out["customer"] = customer
+        out["new_customer"] = None
+    else:
+        sub = {f: data.get(f"customer_{f}") for f in CUSTOMER_FIELDS}
+        out["new_customer"] = clean_customer_fields(sub, errors, prefix="customer_")
+        out["customer"] = None
+
+    value_text = (data.get("estimated_value") or "").strip()
+    try:
+        out["estimated_value_fen"] = parse_yuan(value_text) if value_text else 0
+        if out["estimated_value_fen"] < 0:
+            errors["estimated_value"] = _l("The estimated value cannot be negative.")
+    except MoneyError:
+        errors["estimated_value"] = _l("Enter the estimated value in yuan, e.g. 1,250,000.00.")
+
+    today = clock.today()
+    raw = (data.get("expected_close_date") or "").strip()
+    try:
+        close = date.fromisoformat(raw)
+    except ValueError:
+        close = None
+        errors["expected_close_date"] = _l("Enter the expected close date (YYYY-MM-DD).")
+    if close is not None:
+        latest = latest_close_date(today)
+        if close < today:
+            errors["expected_close_date"] = _l("The expected close date is in the past.")
+        elif close > latest:
+            errors["expected_close_date"] = _l(
+                "The expected close date may be at most %(months)s months ahead (until %(date)s).",
+                months=get_setting("deal_max_close_months"), date=latest.isoformat())
+    out["expected_close_date"] = close
+
+    stage = data.get("stage") or DealStage.QUALIFYING
+    if stage not in {s.value for s in DealStage}:
+        errors["stage"] = _l("Choose a stage.")
+    out["stage"] = stage
+    out["competitors"] = (data.get("competitors") or "").strip()[:2000]
+    out["notes"] = (data.get("notes") or "").strip()[:5000]
+
+    known_lines = {pl.id for pl in db.session.scalars(select(ProductLine))}
+    clean_lines = []
+    for row in lines:
+        line_text = str(row.get("line_id") or "").strip()
+        product_text = str(row.get("product_id") or "").strip()
+        qty_text = str(row.get("quantity") or "").strip()
+        if not (line_text or product_text):
+            continue
+        product = None
+        if product_text:
+            product = db.session.get(Product, int(product_text)) if product_text.isdigit() else None
+            if product is None or not product.active:
+                errors["lines"] = _l("One of the products does not exist; choose it again.")
+                continue
+        line_id = product.line_id if product else (int(line_text) if line_text.isdigit() else None)
+        if line_id not in known_lines or (product and line_text.isdigit()
+                                          and int(line_text) != product.line_id):
+            errors["lines"] = _l("Choose a product line for every row (and a product of that line).")
+            continue
+        try:
+            qty = int(qty_text or "1")
+        except ValueError:
+            qty = 0
+        if qty < 1 or qty > 1_000_000:
+            errors["lines"] = _l("Quantities are whole numbers from 1 to 1,000,000.")
+            continue
+        clean_lines.append({"line_id": line_id, "product_id": product.id if product else None,
+                            "quantity": qty})
+    if not clean_lines and "lines" not in errors:
+        errors["lines"] = _l("Add at least one product line.")
+    return out, clean_lines, errors
+
+
+def _number(prefix: str, obj) -> str:
+    return f"{prefix}{clock.today().year}-{obj.id:05d}"
+
+
+def save_deal(actor, deal: DealRegistration | None, data: dict, lines: list[dict]) -> DealRegistration:
+    """Create a draft registration, or change a draft (dealer users only)."""
+    if not is_dealer(actor):
+        raise PermissionDenied(_l("Only dealers register deals."))
+    if deal is not None and deal.status != DealStatus.DRAFT:
+        raise InvalidState(_l("Only a draft can be changed."))
+    fields, clean_lines, errors = clean_deal_input(actor, data, lines)
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), errors)
+    customer = fields.pop("customer")
+    new_customer = fields.pop("new_customer")
+    if customer is None:
+        customer = save_customer(actor, None, new_customer)
+    created = deal is None
+    if created:
+        deal = DealRegistration(dealer_id=actor.dealer_id, created_by_id=actor.id,
+                                region_id=actor.dealer.region_id, status=DealStatus.DRAFT)
+        db.session.add(deal)
+    deal.customer_id = customer.id
+    deal.customer = customer
+    for key, value in fields.items():
+        setattr(deal, key, value)
+    deal.lines = [DealLine(**row) for row in clean_lines]
+    db.session.flush()
+    if created:
+        deal.number = _number("R", deal)
+    audit.record(actor, "deal.created" if created else "deal.updated", deal,
+                 after={"project": deal.project_name, "customer": customer.name})
+    return deal
+
+
+def submit_deal(actor, deal: DealRegistration) -> list:
+    """Submit a draft: the conflict check runs (system-wide); the registration is held
+    `in_conflict` when a case opens, else waits for the channel manager. Returns the cases."""
+    from portal.conflicts.detection import detect
+
+    if deal.status != DealStatus.DRAFT:
+        raise InvalidState(_l("Only a draft can be submitted."))
+    if is_dealer(actor) and deal.dealer_id != actor.dealer_id:
+        raise PermissionDenied(_l("You cannot submit this registration."))
+    if deal.expected_close_date < clock.today():
+        raise ValidationError(_l("The expected close date is in the past; change it first."),
+                              {"expected_close_date": _l("The expected close date is in the past.")})
+    deal.status = DealStatus.SUBMITTED
+    deal.submitted_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "deal.submitted", deal, before={"status": "draft"},
+                 after={"status": "submitted"})
+    cases = detect(actor, deal=deal)
+    if cases:
+        deal.status = DealStatus.IN_CONFLICT
+        audit.record(None, "deal.held", deal, before={"status": "submitted"},
+                     after={"status": "in_conflict"})
+        _notify_dealer(deal, "conflict_opened", N_(
+            "Registration %(number)s is under review — possible overlap with an existing "
+            "registration."))
+    else:
+        _notify_managers(deal.region_id, "approval_needed", N_(
+            "Registration %(number)s of %(dealer)s awaits your approval."),
+            f"/deals/{deal.id}", number=deal.number, dealer=deal.dealer.code)
+    db.session.flush()
+    return cases
+
+
+def _dealer_recipients(deal: DealRegistration):
+    from portal.accounts.models import User
+
+    return list(db.session.scalars(select(User).where(
+        User.dealer_id == deal.dealer_id,
+        or_(User.role == Role.DEALER_ADMIN, User.id == deal.created_by_id))))
+
+
+def _notify_dealer(deal: DealRegistration, kind: str, message: str, **params) -> None:
+    from portal.notifications.services import notify
+
+    notify(_dealer_recipients(deal), kind, message, f"/deals/{deal.id}", number=deal.number,
+           **params)
+
+
+def managers_of(region_ids) -> list:
+    from portal.accounts.models import User, user_region
+
+    return list(db.session.scalars(
+        select(User).join(user_region, user_region.c.user_id == User.id)
+        .where(User.role == Role.CHANNEL_MANAGER, User.active.is_(True),
+               user_region.c.region_id.in_([r for r in region_ids if r]))))
+
+
+def _notify_managers(region_id: int, kind: str, message: str, link: str, **params) -> None:
+    from portal.notifications.services import notify
+
+    notify(managers_of([region_id]), kind, message, link, **params)
+
+
+def _require_manager(actor, deal: DealRegistration) -> None:
+    if actor.role == Role.CHANNEL_MANAGER and deal.region_id not in actor.region_ids:
+        raise PermissionDenied(_l("This registration is outside your regions."))
+    if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN):
+        raise PermissionDenied(_l("Only a channel manager decides registrations."))
+
+
+def approve_deal(actor, deal: DealRegistration, comment: str = "") -> DealRegistration:
+    """Approve: protection runs until approval + the configured days (the last protected day)."""
+    _require_manager(actor, deal)
+    if deal.status != DealStatus.SUBMITTED:
+        raise InvalidState(_l("Only a submitted registration can be approved (this one is %(s)s).",
+                              s=deal.status))
+    deal.status = DealStatus.APPROVED
+    deal.approved_at = clock.now()
+    deal.approved_by_id = actor.id
+    deal.protected_until = clock.today() + timedelta(days=int(get_setting("deal_protection_days")))
+    db.session.flush()
+    audit.record(actor, "deal.approved", deal, before={"status": "submitted"},
+                 after={"status": "approved", "protected_until": deal.protected_until.isoformat()},
+                 comment=comment or None)
+    _notify_dealer(deal, "decision_made", N_(
+        "Registration %(number)s is approved and protected until %(until)s."),
+        until=deal.protected_until.isoformat())
+    return deal
+
+
+def reject_deal(actor, deal: DealRegistration, reason: str) -> DealRegistration:
+    _require_manager(actor, deal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_l("Give a reason for the rejection."),
+                              {"reason": _l("Give a reason for the rejection.")})
+    if deal.status != DealStatus.SUBMITTED:
+        raise InvalidState(_l("Only a submitted registration can be rejected."))
+    deal.status = DealStatus.REJECTED
+    deal.rejection_reason = reason
+    deal.closed_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "deal.rejected", deal, before={"status": "submitted"},
+                 after={"status": "rejected"}, comment=reason)
+    _notify_dealer(deal, "decision_made", N_("Registration %(number)s was rejected."))
+    return deal
+
+
+def request_extension(actor, deal: DealRegistration, reason: str) -> DealExtension:
+    """The dealer's one request to extend protection, before expiry, with a reason."""
+    reason = (reason or "").strip()
+    if not is_dealer(actor) or deal.dealer_id != actor.dealer_id:
+        raise PermissionDenied(_l("Only the registering dealer may ask for an extension."))
+    if not reason:
+        raise ValidationError(_l("Give a reason for the extension."),
+                              {"reason": _l("Give a reason for the extension.")})
+    if not is_protected(deal):
+        raise InvalidState(_l("Only a registration that is still protected can be extended."))
+    if deal.extension is not None:
+        raise InvalidState(_l("An extension was already requested for this registration; "
+                              "each registration may ask once."))
+    ext = DealExtension(deal_id=deal.id, requested_by_id=actor.id, reason=reason,
+                        days=int(get_setting("deal_extension_days")), requested_at=clock.now())
+    db.session.add(ext)
+    deal.extension = ext
+    db.session.flush()
+    audit.record(actor, "deal.extension_requested", deal, after={"days": ext.days}, comment=reason)
+    _notify_managers(deal.region_id, "approval_needed", N_(
+        "Registration %(number)s asks for a protection extension."), f"/deals/{deal.id}",
+        number=deal.number)
+    return ext
+
+
+def decide_extension(actor, deal: DealRegistration, approve: bool, comment: str = "") -> DealExtension:
+    _require_manager(actor, deal)
+    ext = deal.extension
+    if ext is None or ext.status != "pending":
+        raise InvalidState(_l("There is no pending extension request."))
+    if not approve and not (comment or "").strip():
+        raise ValidationError(_l("Give a reason for declining."),
+                              {"comment": _l("Give a reason for declining.")})
+    ext.status = "approved" if approve else "rejected"
+    ext.decided_by_id, ext.decided_at, ext.comment = actor.id, clock.now(), comment or None
+    before = deal.protected_until
+    if approve and deal.protected_until is not None:
+        deal.protected_until = deal.protected_until + timedelta(days=ext.days)
+        if deal.status == DealStatus.EXPIRED:  # decided after the date: protection resumes
+            deal.status = DealStatus.APPROVED
+        deal.reminded_on = None  # remind again before the new date
+    db.session.flush()
+    audit.record(actor, "deal.extension_" + ext.status, deal,
+                 before={"protected_until": before.isoformat() if before else None},
+                 after={"protected_until": deal.protected_until.isoformat()
+                        if deal.protected_until else None}, comment=comment or None)
+    _notify_dealer(deal, "decision_made", N_(
+        "The extension of registration %(number)s was %(outcome)s; protected until %(until)s."),
+        outcome="approved" if approve else "declined",
+        until=deal.protected_until.isoformat() if deal.protected_until else "")
+    return ext
+
+
+def mark_won(actor, deal: DealRegistration) -> DealRegistration:
+    """The registration became an order (called by order confirmation, or by the dealer)."""
+    if deal.status == DealStatus.WON:
+        return deal
+    if deal.status not in (DealStatus.APPROVED, DealStatus.EXPIRED):
+        raise InvalidState(_l("Only an approved registration can be won."))
+    before = deal.status
+    deal.status = DealStatus.WON
+    deal.closed_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "deal.won", deal, before={"status": before}, after={"status": "won"})
+    return deal
+
+
+def mark_lost(actor, deal: DealRegistration, reason: str = "") -> DealRegistration:
+    if is_dealer(actor) and deal.dealer_id != actor.dealer_id:
+        raise PermissionDenied(_l("You cannot close this registration."))
+    if deal.status not in (DealStatus.APPROVED, DealStatus.SUBMITTED, DealStatus.EXPIRED):
+        raise InvalidState(_l("Only an open registration can be closed as lost."))
+    before = deal.status
+    deal.status = DealStatus.LOST
+    deal.closed_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "deal.lost", deal, before={"status": before}, after={"status": "lost"},
+                 comment=(reason or "").strip() or None)
+    return deal
+
+
+# --- expiry and reminders (the daily job) ---------------------------------------------------------
+
+def expire_due(on_date: date | None = None) -> list[DealRegistration]:
+    """Approved registrations whose last protected day is before `on_date` become expired."""
+    on_date = on_date or clock.today()
+    due = list(db.session.scalars(select(DealRegistration).where(
+        DealRegistration.status == DealStatus.APPROVED,
+        DealRegistration.protected_until < on_date)))
+    for deal in due:
+        deal.status = DealStatus.EXPIRED
+        deal.closed_at = clock.now()
+        audit.record(None, "deal.expired", deal, before={"status": "approved"},
+                     after={"status": "expired"})
+        _notify_dealer(deal, "protection_expiring", N_(
+            "The protection of registration %(number)s has ended."))
+    db.session.flush()
+    return due
+
+
+def send_reminders(on_date: date | None = None) -> list[DealRegistration]:
+    """Remind dealers 7 days (configurable) before the last protected day, once per registration."""
+    on_date = on_date or clock.today()
+    horizon = on_date + timedelta(days=int(get_setting("deal_reminder_days")))
+    due = list(db.session.scalars(select(DealRegistration).where(
+        DealRegistration.status == DealStatus.APPROVED,
+        DealRegistration.protected_until >= on_date,
+        DealRegistration.protected_until <= horizon,
+        DealRegistration.reminded_on.is_(None))))
+    for deal in due:
+        deal.reminded_on = on_date
+        _notify_dealer(deal, "protection_expiring", N_(
+            "The protection of registration %(number)s ends on %(until)s."),
+            until=deal.protected_until.isoformat())
+    db.session.flush()
+    return due
+
+
+# --- direct leads --------------------------------------------------------------------------------
+
+def create_lead(actor, customer: Customer, project_name: str, line_ids: list[int],
+                estimated_value_fen: int = 0, notes: str = "", region_id: int | None = None):
+    """A rep records a lead; it is checked for conflicts at once, like a submission."""
+    from portal.catalog.models import ProductLine
+    from portal.conflicts.detection import detect
+
+    if actor.role != Role.SALES_REP:
+        raise PermissionDenied(_l("Only direct sales reps record leads."))
+    errors = {}
+    project_name = (project_name or "").strip()
+    if not project_name:
+        errors["project_name"] = _l("Enter the project name.")
+    known = {pl.id for pl in db.session.scalars(select(ProductLine))}
+    line_ids = sorted({int(i) for i in line_ids if str(i).isdigit() and int(i) in known})
+    if not line_ids:
+        errors["lines"] = _l("Choose at least one product line.")
+    region_id = region_id if region_id in actor.region_ids else (
+        customer.region_id if customer.region_id in actor.region_ids else
+        (actor.region_ids[0] if actor.region_ids else None))
+    if region_id is None:
+        errors["region_id"] = _l("You have no region; ask an administrator.")
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), errors)
+    lead = DirectLead(rep_id=actor.id, customer_id=customer.id, region_id=region_id,
+                      project_name=project_name[:200], estimated_value_fen=estimated_value_fen,
+                      notes=(notes or "")[:5000], status=LeadStatus.SUBMITTED,
+                      submitted_at=clock.now())
+    lead.customer = customer
+    lead.lines = [LeadLine(line_id=i) for i in line_ids]
+    db.session.add(lead)
+    db.session.flush()
+    lead.number = _number("L", lead)
+    audit.record(actor, "lead.created", lead, after={"project": lead.project_name})
+    cases = detect(actor, lead=lead)
+    if cases:
+        lead.status = LeadStatus.IN_CONFLICT
+        audit.record(None, "lead.held", lead, after={"status": "in_conflict"})
+    db.session.flush()
+    return lead, cases
+
+
+def close_lead(actor, lead: DirectLead, reason: str = "") -> DirectLead:
+    if lead.rep_id != actor.id and actor.role not in (Role.SALES_DIRECTOR, Role.ADMIN):
+        raise PermissionDenied(_l("Only the lead's rep can close it."))
+    if lead.status not in ACTIVE_LEAD_STATES and lead.status != LeadStatus.ASSISTING:
+        raise InvalidState(_l("This lead is already closed."))
+    before = lead.status
+    lead.status = LeadStatus.CLOSED
+    db.session.flush()
+    audit.record(actor, "lead.closed", lead, before={"status": before},
+                 after={"status": "closed"}, comment=(reason or "").strip() or None)
+    return lead

@@ -1,0 +1,318 @@
+"""`/deals/` — deal registrations: list, form, page, submission, approval queue, decisions,
+extension, won/lost. Customers (`/customers/`) and direct leads (`/leads/`) live in
+`views_customers.py` and `views_leads.py` on the same blueprint."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_
+
+from portal.core import audit, clock
+from portal.core.errors import ValidationError
+from portal.core.export import export_response
+from portal.core.htmx import render_page
+from portal.core.labels import register
+from portal.core.money import fen_to_decimal
+from portal.core.pagination import paginate, sort_clause
+from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.deals import forms, services
+from portal.deals.models import STAGE_LABELS, Customer, DealRegistration, DealStatus
+from portal.extensions import db
+
+bp = Blueprint("deals", __name__)
+
+DEAL_VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.SALES_REP, Role.CHANNEL_MANAGER,
+                Role.SALES_DIRECTOR, Role.FINANCE, Role.ADMIN)
+MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
+
+register(
+    statuses={
+        "draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
+        "won": _l("Won"), "lost": _l("Lost"), "expired": _l("Expired"),
+        "rejected": _l("Rejected"), "in_conflict": _l("Under review"),
+        "assisting": _l("Assisting (co-sell)"), "closed": _l("Closed"),
+        "pending": _l("Pending"),
+        **{s.value: label for s, label in STAGE_LABELS.items()},
+    },
+    actions={
+        "customer.created": _l("Customer created"), "customer.updated": _l("Customer changed"),
+        "customer.linked": _l("Customer records linked"),
+        "customer.unlinked": _l("Customer records unlinked"),
+        "deal.created": _l("Registration created"), "deal.updated": _l("Registration changed"),
+        "deal.submitted": _l("Registration submitted"),
+        "deal.held": _l("Held for review (possible overlap)"),
+        "deal.released": _l("Review closed, back in the approval queue"),
+        "deal.conflict_cleared": _l("Overlap review closed in its favour"),
+        "deal.co_sell": _l("Co-sell: a direct rep assists"),
+        "deal.approved": _l("Registration approved"), "deal.rejected": _l("Registration rejected"),
+        "deal.extension_requested": _l("Extension requested"),
+        "deal.extension_approved": _l("Extension approved"),
+        "deal.extension_rejected": _l("Extension declined"),
+        "deal.won": _l("Registration won"), "deal.lost": _l("Registration lost"),
+        "deal.expired": _l("Protection expired"),
+        "lead.created": _l("Lead recorded"), "lead.held": _l("Lead held for review"),
+        "lead.released": _l("Lead review closed"), "lead.rejected": _l("Lead rejected"),
+        "lead.assisting": _l("Lead assists a dealer (co-sell)"), "lead.closed": _l("Lead closed"),
+    })
+
+#: Actions whose comment a dealer never sees on its registration's history: they come from the
+#: overlap review, where a manager's words may name the other party.
+DEALER_HIDDEN_COMMENTS = {"deal.held", "deal.released", "deal.conflict_cleared", "deal.co_sell",
+                          "deal.rejected"}
+
+
+def dealer_safe_history(deal: DealRegistration, actor) -> list:
+    entries = audit.history("deal_registration", deal.id)
+    if not is_dealer(actor):
+        return entries
+    safe = []
+    for e in entries:
+        if e.action in DEALER_HIDDEN_COMMENTS or (e.actor is not None and e.actor.dealer_id
+                                                  not in (None, actor.dealer_id)):
+            safe.append(_Masked(e))
+        else:
+            safe.append(e)
+    return safe
+
+
+class _Masked:
+    """An audit entry shown to a dealer without its comment (see DEALER_HIDDEN_COMMENTS)."""
+
+    def __init__(self, entry):
+        self.at, self.action, self.actor = entry.at, entry.action, entry.actor
+        self.comment = _("conflict") if entry.comment == "conflict" else None
+
+
+def _errors(exc: ValidationError) -> dict:
+    return {k: str(v) for k, v in exc.errors.items()}
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+def _filtered(actor):
+    stmt = services.deals_query(actor).join(Customer, DealRegistration.customer_id == Customer.id)
+    status = request.args.get("status", "")
+    today = clock.today()
+    if status == DealStatus.EXPIRED:
+        stmt = stmt.where(or_(DealRegistration.status == DealStatus.EXPIRED,
+                              (DealRegistration.status == DealStatus.APPROVED)
+                              & (DealRegistration.protected_until < today)))
+    elif status == DealStatus.APPROVED:
+        stmt = stmt.where(DealRegistration.status == DealStatus.APPROVED,
+                          DealRegistration.protected_until >= today)
+    elif status in {s.value for s in DealStatus}:
+        stmt = stmt.where(DealRegistration.status == status)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(DealRegistration.number.ilike(like),
+                              DealRegistration.project_name.ilike(like), Customer.name.ilike(like)))
+    return stmt.order_by(sort_clause({
+        "number": DealRegistration.id, "project": DealRegistration.project_name,
+        "customer": Customer.name, "value": DealRegistration.estimated_value_fen,
+        "close": DealRegistration.expected_close_date, "status": DealRegistration.status,
+        "until": DealRegistration.protected_until}, "-number"))
+
+
+@bp.route("/deals/")
+@roles_required(*DEAL_VIEWERS)
+def index():
+    stmt = _filtered(current_user)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        head_office = not is_dealer(current_user)
+        header = [_("Number"), _("Project"), _("Customer")] + ([_("Dealer")] if head_office else []) + [
+            _("Status"), _("Estimated value"), _("Expected close"), _("Protected until")]
+        rows = ([d.number, d.project_name, d.customer.name]
+                + ([d.dealer.code] if head_office else [])
+                + [str(status_text(d)), fen_to_decimal(d.estimated_value_fen),
+                   d.expected_close_date, d.protected_until]
+                for d in db.session.scalars(stmt.limit(50_000)).unique())
+        return export_response(fmt, "registrations", header, rows)
+    return render_page("deals/index.html", block="results", page=paginate(db.session, stmt),
+                       statuses=list(DealStatus), today=clock.today(),
+                       effective_status=services.effective_status)
+
+
+def status_text(deal) -> str:
+    from portal.core.labels import status_label
+
+    return status_label(services.effective_status(deal))
+
+
+@bp.route("/deals/queue")
+@roles_required(*MANAGERS)
+def queue():
+    """The approval queue of the manager's regions, oldest first, with ageing."""
+    stmt = (services.deals_query(current_user)
+            .where(DealRegistration.status == DealStatus.SUBMITTED)
+            .order_by(DealRegistration.submitted_at.asc()))
+    page = paginate(db.session, stmt)
+    from portal.deals.models import DealExtension
+
+    ext_stmt = (services.deals_query(current_user).join(DealExtension)
+                .where(DealExtension.status == "pending").order_by(DealExtension.requested_at))
+    extensions = list(db.session.scalars(ext_stmt.limit(100)).unique())
+    now = clock.now()
+    return render_template("deals/queue.html", page=page, extensions=extensions,
+                           age=lambda t: clock.business_days_between(t, now) if t else 0)
+
+
+# --- create, edit, submit --------------------------------------------------------------------------
+
+def _form_context(data, rows, errors):
+    lines, products = forms.catalogue_choices()
+    rows = list(rows) + [{} for _ in range(forms.LINE_ROWS - len(rows))]
+    customers = list(db.session.scalars(services.customers_query(current_user)
+                                        .order_by(Customer.name).limit(500)))
+    return dict(data=data, rows=rows[:forms.LINE_ROWS], errors=errors, product_lines=lines,
+                products=products, customers=customers, stages=forms.stage_choices(),
+                customer_labels=forms.CUSTOMER_LABELS,
+                latest_close=services.latest_close_date(), today=clock.today())
+
+
+@bp.route("/deals/new", methods=["GET", "POST"])
+@bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@roles_required(*DEALER_ROLES)
+def new(deal_id: int | None = None):
+    deal = services.get_deal_or_404(deal_id, current_user) if deal_id else None
+    if deal is not None and deal.status != DealStatus.DRAFT:
+        flash(_("Only a draft can be changed."), "error")
+        return redirect(url_for("deals.detail", deal_id=deal.id))
+    errors: dict = {}
+    if request.method == "POST":
+        data, rows = forms.deal_input(request.form)
+        try:
+            deal = services.save_deal(current_user, deal, data, rows)
+            if request.form.get("action") == "submit":
+                services.submit_deal(current_user, deal)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = _errors(exc)
+        else:
+            db.session.commit()
+            if deal.status == DealStatus.IN_CONFLICT:
+                flash(_("Registration %(number)s is under review — possible overlap with an "
+                        "existing registration.", number=deal.number), "warning")
+            elif deal.status == DealStatus.SUBMITTED:
+                flash(_("Registration %(number)s submitted for approval.", number=deal.number),
+                      "success")
+            else:
+                flash(_("Draft %(number)s saved.", number=deal.number), "success")
+            return redirect(url_for("deals.detail", deal_id=deal.id))
+        return render_template("deals/form.html", deal=None if deal_id is None else deal,
+                               **_form_context(data, rows, errors)), 422
+    data, rows = forms.deal_as_input(deal) if deal else ({"stage": "qualifying"}, [])
+    if not deal and request.args.get("customer", "").isdigit():
+        data["customer_id"] = request.args["customer"]
+    return render_template("deals/form.html", deal=deal, **_form_context(data, rows, errors))
+
+
+@bp.route("/deals/<int:deal_id>")
+@roles_required(*DEAL_VIEWERS)
+def detail(deal_id: int):
+    deal = services.get_deal_or_404(deal_id, current_user)
+    cases = []
+    if not is_dealer(current_user):
+        from portal.conflicts.services import cases_query
+        from portal.conflicts.models import ConflictCase
+
+        cases = list(db.session.scalars(cases_query(current_user).where(or_(
+            ConflictCase.first_deal_id == deal.id, ConflictCase.second_deal_id == deal.id))
+            .order_by(ConflictCase.id)))
+    return render_template(
+        "deals/detail.html", deal=deal, status=services.effective_status(deal),
+        protected=services.is_protected(deal), history=dealer_safe_history(deal, current_user),
+        cases=cases, stage_labels=STAGE_LABELS, is_dealer_view=is_dealer(current_user),
+        can_manage=_can_manage(deal), errors={})
+
+
+def _can_manage(deal) -> bool:
+    u = current_user
+    return u.role in (Role.SALES_DIRECTOR, Role.ADMIN) or (
+        u.role == Role.CHANNEL_MANAGER and deal.region_id in u.region_ids)
+
+
+def _back(deal, message: str | None = None, category: str = "success"):
+    if message:
+        flash(message, category)
+    return redirect(url_for("deals.detail", deal_id=deal.id))
+
+
+def _invalid(deal, exc: ValidationError):
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return redirect(url_for("deals.detail", deal_id=deal.id)), 303
+
+
+@bp.route("/deals/<int:deal_id>/submit", methods=["POST"])
+@roles_required(*DEALER_ROLES)
+def submit(deal_id: int):
+    deal = services.get_deal_or_404(deal_id, current_user)
+    try:
+        services.submit_deal(current_user, deal)
+    except ValidationError as exc:
+        return _invalid(deal, exc)
+    db.session.commit()
+    if deal.status == DealStatus.IN_CONFLICT:
+        return _back(deal, _("Registration %(number)s is under review — possible overlap with an "
+                             "existing registration.", number=deal.number), "warning")
+    return _back(deal, _("Registration %(number)s submitted for approval.", number=deal.number))
+
+
+@bp.route("/deals/<int:deal_id>/decide", methods=["POST"])
+@roles_required(*MANAGERS)
+def decide(deal_id: int):
+    deal = services.get_deal_or_404(deal_id, current_user)
+    action = request.form.get("action")
+    try:
+        if action == "approve":
+            services.approve_deal(current_user, deal, request.form.get("comment", ""))
+            message = _("Registration %(number)s approved.", number=deal.number)
+        elif action == "reject":
+            services.reject_deal(current_user, deal, request.form.get("comment", ""))
+            message = _("Registration %(number)s rejected.", number=deal.number)
+        else:
+            raise ValidationError(_l("Choose approve or reject."))
+    except ValidationError as exc:
+        return _invalid(deal, exc)
+    db.session.commit()
+    return _back(deal, message)
+
+
+@bp.route("/deals/<int:deal_id>/extension", methods=["POST"])
+@roles_required(*DEALER_ROLES, *MANAGERS)
+def extension(deal_id: int):
+    deal = services.get_deal_or_404(deal_id, current_user)
+    try:
+        if is_dealer(current_user):
+            services.request_extension(current_user, deal, request.form.get("reason", ""))
+            message = _("Extension requested.")
+        else:
+            approve = request.form.get("action") == "approve"
+            services.decide_extension(current_user, deal, approve, request.form.get("comment", ""))
+            message = _("Extension approved.") if approve else _("Extension declined.")
+    except ValidationError as exc:
+        return _invalid(deal, exc)
+    db.session.commit()
+    return _back(deal, message)
+
+
+@bp.route("/deals/<int:deal_id>/close", methods=["POST"])
+@roles_required(*DEALER_ROLES)
+def close(deal_id: int):
+    deal = services.get_deal_or_404(deal_id, current_user)
+    outcome = request.form.get("outcome")
+    if outcome == "won":
+        services.mark_won(current_user, deal)
+    elif outcome == "lost":
+        services.mark_lost(current_user, deal, request.form.get("reason", ""))
+    else:
+        flash(_("Choose won or lost."), "error")
+        return redirect(url_for("deals.detail", deal_id=deal.id)), 303
+    db.session.commit()
+    return _back(deal, _("Registration %(number)s closed.", number=deal.number))
+
+
+from portal.deals import views_customers, views_leads  # noqa: E402,F401  (routes on bp)

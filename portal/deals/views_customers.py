@@ -1,0 +1,118 @@
+"""`/customers/` — end customers: a dealer's own records; head office sees all and links or
+unlinks records of different owners that are the same company."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from portal.core import audit
+from portal.core.errors import ValidationError
+from portal.core.htmx import render_page
+from portal.core.pagination import paginate, sort_clause
+from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.deals import forms, services
+from portal.deals.models import Customer, CustomerLink, DealRegistration
+from portal.deals.views import bp
+from portal.extensions import db
+
+CUSTOMER_ROLES = (*DEALER_ROLES, Role.SALES_REP, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
+                  Role.ADMIN)
+LINKERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
+
+
+@bp.route("/customers/")
+@roles_required(*CUSTOMER_ROLES)
+def customers():
+    stmt = services.customers_query(current_user)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        from portal.conflicts.matching import normalize_name
+
+        norm = normalize_name(q) or q
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Customer.name.ilike(like), Customer.name_norm.like(f"%{norm}%"),
+                              Customer.uscc == q.upper()))
+    if request.args.get("key_account") == "1":
+        stmt = stmt.where(Customer.key_account.is_(True))
+    stmt = stmt.order_by(sort_clause({"name": Customer.name, "created": Customer.id}, "name"))
+    return render_page("deals/customers.html", block="results", page=paginate(db.session, stmt),
+                       head_office=not is_dealer(current_user))
+
+
+def _reps():
+    from portal.accounts.models import User
+
+    return list(db.session.scalars(select(User).where(User.role == Role.SALES_REP,
+                                                      User.active.is_(True)).order_by(User.name)))
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
+@roles_required(*CUSTOMER_ROLES)
+def customer(customer_id: int | None = None):
+    obj = services.get_customer_or_404(customer_id, current_user) if customer_id else None
+    head_office = not is_dealer(current_user)
+    if obj is not None and head_office is False and obj.dealer_id != current_user.dealer_id:
+        abort(404)
+    errors: dict = {}
+    data = {f: getattr(obj, f) or "" for f in services.CUSTOMER_FIELDS} if obj else {}
+    if request.method == "POST":
+        if obj is not None and head_office and obj.dealer_id is not None:
+            abort(403)  # head office does not edit a dealer's own record
+        data = {f: request.form.get(f, "") for f in services.CUSTOMER_FIELDS}
+        rep = request.form.get("owner_rep_id", "")
+        try:
+            obj = services.save_customer(
+                current_user, obj, data, key_account=request.form.get("key_account") == "y",
+                owner_rep_id=int(rep) if rep.isdigit() else None)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = {k: str(v) for k, v in exc.errors.items()}
+        else:
+            db.session.commit()
+            flash(_("Customer %(name)s saved.", name=obj.name), "success")
+            return redirect(url_for("deals.customer", customer_id=obj.id))
+    links, deals = [], []
+    if obj is not None:
+        deals = list(db.session.scalars(services.deals_query(current_user).where(
+            DealRegistration.customer_id == obj.id).order_by(DealRegistration.id.desc()).limit(50)))
+        if head_office:
+            links = _links(obj)
+    return render_template("deals/customer.html", customer=obj, data=data, errors=errors,
+                           labels=forms.CUSTOMER_LABELS, head_office=head_office, links=links,
+                           deals=deals, reps=_reps() if head_office else [],
+                           can_link=current_user.role in LINKERS), 422 if errors else 200
+
+
+def _links(obj):
+    rows = list(db.session.scalars(select(CustomerLink).where(
+        or_(CustomerLink.a_id == obj.id, CustomerLink.b_id == obj.id))))
+    other_ids = [r.b_id if r.a_id == obj.id else r.a_id for r in rows]
+    others = {c.id: c for c in db.session.scalars(select(Customer).where(Customer.id.in_(other_ids)))}
+    return [(r, others.get(r.b_id if r.a_id == obj.id else r.a_id)) for r in rows]
+
+
+@bp.route("/customers/<int:customer_id>/links", methods=["POST"])
+@roles_required(*LINKERS)
+def customer_link(customer_id: int):
+    """Head office links (or unlinks) two records of the same company; never merges them."""
+    obj = services.get_customer_or_404(customer_id, current_user)
+    other_text = request.form.get("other_id", "")
+    other = db.session.get(Customer, int(other_text)) if other_text.isdigit() else None
+    if other is None or other.id == obj.id:
+        flash(_("Enter the number of another customer record."), "error")
+        return redirect(url_for("deals.customer", customer_id=obj.id)), 303
+    linked = request.form.get("action") != "unlink"
+    a, b = sorted((obj.id, other.id))
+    link = db.session.scalar(select(CustomerLink).where(CustomerLink.a_id == a, CustomerLink.b_id == b))
+    if link is None:
+        link = CustomerLink(a_id=a, b_id=b)
+        db.session.add(link)
+    link.linked, link.source, link.changed_by_id = linked, "manual", current_user.id
+    audit.record(current_user, "customer.linked" if linked else "customer.unlinked", obj,
+                 dealer_id=None, after={"other": other.id})
+    db.session.commit()
+    flash(_("Records linked.") if linked else _("Records unlinked."), "success")
+    return redirect(url_for("deals.customer", customer_id=obj.id))

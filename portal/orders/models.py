@@ -1,0 +1,128 @@
+"""Sales orders and their lines.
+
+The table is `sales_order` (ORDER is a reserved word). Lines keep the prices they were registered
+at (list, net, unit and where the unit price came from) so that a later price list never changes
+an order, and the product line denormalised so that the rebate aggregate groups without a join
+to the catalogue.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, UTCDateTime, utcnow
+
+
+class OrderStatus(StrEnum):
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class PriceSource(StrEnum):
+    NET = "net"
+    EXCEPTION = "exception"
+
+
+class SalesOrder(Base):
+    """An order a dealer placed with the vendor for an end customer."""
+
+    __tablename__ = "sales_order"
+    __table_args__ = (
+        UniqueConstraint("dealer_id", "contract_no"),
+        # The rebate aggregate and the dealer's list filter on these.
+        Index("ix_sales_order_status_date_dealer", "status", "order_date", "dealer_id"),
+        Index("ix_sales_order_dealer_status_date", "dealer_id", "status", "order_date"),
+        Index("ix_sales_order_region_status", "region_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. `SO2026-00042`, derived from the id once flushed.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    dealer_id: Mapped[int] = mapped_column(ForeignKey("dealer.id"))
+    #: The dealer's region when the order was registered (head-office scoping).
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
+    #: The end customer's name as shown on the order (copied from the customer record).
+    customer_name: Mapped[str] = mapped_column(String(200))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal_registration.id"), index=True)
+    #: Contract / invoice number, unique per dealer.
+    contract_no: Mapped[str] = mapped_column(String(60))
+    order_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.SUBMITTED)
+    total_fen: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: Why the channel manager rejected it.
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    dealer = relationship("Dealer", lazy="joined")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="joined")
+    deal = relationship("DealRegistration", lazy="raise")
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", lazy="selectin",
+        order_by="OrderLine.id")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+    __table_args__ = (
+        # Covering index for the rebate aggregate: join on order, group by product line.
+        Index("ix_order_line_order_line", "order_id", "line_id", "price_source", "amount_fen"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    #: The product's line, denormalised for the rebate aggregate (GROUP BY dealer, line).
+    line_id: Mapped[int] = mapped_column(ForeignKey("product_line.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    list_price_fen: Mapped[int] = mapped_column(Integer)
+    net_price_fen: Mapped[int] = mapped_column(Integer)
+    #: What the dealer pays per unit: the net price or the approved exception price.
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
+    #: `net` or `exception`.
+    price_source: Mapped[str] = mapped_column(String(12), default=PriceSource.NET)
+    exception_line_id: Mapped[int | None] = mapped_column(ForeignKey("price_exception_line.id"))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[SalesOrder] = relationship(back_populates="lines")
+    product = relationship("Product", lazy="joined")
+
+
+STATUS_LABELS = {
+    OrderStatus.SUBMITTED: _l("Submitted"),
+    OrderStatus.CONFIRMED: _l("Confirmed"),
+    OrderStatus.REJECTED: _l("Rejected"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+}
+
+ACTION_LABELS = {
+    "order.submitted": _l("Order submitted"),
+    "order.confirmed": _l("Order confirmed"),
+    "order.rejected": _l("Order rejected"),
+    "order.cancelled": _l("Order cancelled"),
+    "order.imported": _l("Orders imported"),
+}
+
+
+def _register_labels() -> None:
+    from portal.core import labels
+
+    labels.register(statuses={k.value: v for k, v in STATUS_LABELS.items()},
+                    actions=ACTION_LABELS)
+
+
+_register_labels()

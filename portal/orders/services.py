@@ -1,0 +1,403 @@
+"""Order rules: scope, pricing through the one price function, states and their transitions.
+
+Services take the acting user, validate, change state, flush and audit; they never commit.
+Unit prices come from `portal.pricing.services.price_for` only: the exception price when the
+order is linked to a deal with a valid exception line that has quantity left, else the net price.
+Exception quantity is reserved when the order is submitted and given back when it is rejected or
+cancelled, so that two orders can never use the same approved units.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.accounts.models import Dealer
+from portal.catalog.models import Product
+from portal.core import audit, clock
+from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.extensions import db
+from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
+
+MAX_LINES = 200
+MAX_QTY = 1_000_000
+
+
+def N_(s):  # noqa: N802 — marks notification msgids for extraction; translated when shown
+    return s
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+def orders_query(actor):
+    """Orders `actor` may see: a dealer admin its dealer's, a salesperson its own, a channel
+    manager its regions', the other head-office roles all."""
+    stmt = select(SalesOrder)
+    if is_dealer(actor):
+        stmt = stmt.where(SalesOrder.dealer_id == actor.dealer_id)
+        if actor.role == Role.DEALER_SALES:
+            stmt = stmt.where(SalesOrder.created_by_id == actor.id)
+        return stmt
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(SalesOrder.region_id.in_(actor.region_ids))
+
+
+def get_order_or_404(order_id, actor) -> SalesOrder:
+    """The order if `actor` may see it; 404 otherwise (never 403: no hint that it exists)."""
+    try:
+        order_id = int(order_id)
+    except (TypeError, ValueError):
+        abort(404)
+    order = db.session.scalar(orders_query(actor).where(SalesOrder.id == order_id))
+    if order is None:
+        abort(404)
+    return order
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+@dataclass
+class OrderDraft:
+    """A validated order, priced, ready to be saved (or shown back on the form)."""
+
+    dealer: Dealer
+    contract_no: str
+    order_date: date
+    customer_id: int | None
+    customer_name: str
+    deal: object | None
+    notes: str = ""
+    lines: list[dict] = field(default_factory=list)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(line["amount_fen"] for line in self.lines)
+
+
+def parse_date(text) -> date | None:
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(str(text or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def parse_quantity(text) -> int | None:
+    try:
+        value = int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def products_by_sku(skus) -> dict[str, Product]:
+    skus = {s.strip().upper() for s in skus if s and s.strip()}
+    if not skus:
+        return {}
+    rows = db.session.scalars(select(Product).where(func.upper(Product.sku).in_(skus)))
+    return {p.sku.upper(): p for p in rows}
+
+
+def dealer_deal(dealer_id: int, deal_id, on_date: date | None = None):
+    """The dealer's approved, protected registration `deal_id`, or None."""
+    from portal.deals.models import DealRegistration
+    from portal.deals.services import approved_deals_for
+
+    try:
+        deal_id = int(deal_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(approved_deals_for(dealer_id, on_date)
+                             .where(DealRegistration.id == deal_id))
+
+
+def contract_taken(dealer_id: int, contract_no: str) -> bool:
+    return db.session.scalar(select(SalesOrder.id).where(
+        SalesOrder.dealer_id == dealer_id,
+        func.lower(SalesOrder.contract_no) == contract_no.lower())) is not None
+
+
+def clean_order(actor, data: dict, lines: list[dict], *, check_contract: bool = True) -> OrderDraft:
+    """Validate and price an order typed by a dealer user (form or upload row group).
+
+    `data`: contract_no, order_date (ISO), deal_id (optional), customer_id (optional, one of the
+    dealer's customers), customer_name (when no customer record is chosen), notes.
+    `lines`: [{sku, quantity}]. Lines with the same SKU are merged. Raises ValidationError whose
+    `errors` maps field names (`contract_no`, `line-<i>`, …) to messages; nothing is changed.
+    """
+    from portal.deals.models import Customer
+
+    if not is_dealer(actor):
+        raise PermissionDenied(_l("Only dealer users register orders."))
+    dealer = actor.dealer
+    errors: dict[str, object] = {}
+    contract_no = (data.get("contract_no") or "").strip()
+    if not contract_no:
+        errors["contract_no"] = _l("Enter the contract or invoice number.")
+    elif len(contract_no) > 60:
+        errors["contract_no"] = _l("At most 60 characters.")
+    elif check_contract and contract_taken(dealer.id, contract_no):
+        errors["contract_no"] = _l("Contract number %(no)s is already used by another of your "
+                                   "orders.", no=contract_no)
+    today = clock.today()
+    order_date = parse_date(data.get("order_date"))
+    if order_date is None:
+        errors["order_date"] = _l("Enter the order date as YYYY-MM-DD.")
+    elif order_date > today:
+        errors["order_date"] = _l("The order date cannot be in the future.")
+    deal = None
+    if str(data.get("deal_id") or "").strip():
+        deal = dealer_deal(dealer.id, data["deal_id"], today)
+        if deal is None:
+            errors["deal_id"] = _l("Choose one of your approved, protected registrations.")
+    customer_id, customer_name = None, (data.get("customer_name") or "").strip()
+    if deal is not None:
+        customer = db.session.get(Customer, deal.customer_id)
+        customer_id, customer_name = customer.id, customer.name
+    elif str(data.get("customer_id") or "").strip():
+        customer = db.session.scalar(select(Customer).where(
+            Customer.id == parse_quantity(data["customer_id"]), Customer.dealer_id == dealer.id))
+        if customer is None:
+            errors["customer_id"] = _l("Choose one of your customers.")
+        else:
+            customer_id, customer_name = customer.id, customer.name
+    if customer_id is None and not customer_name and "deal_id" not in errors:
+        errors["customer_name"] = _l("Choose the end customer or type its name.")
+    if len(customer_name) > 200:
+        errors["customer_name"] = _l("At most 200 characters.")
+
+    merged = _merge_lines(lines, errors)
+    draft = OrderDraft(dealer=dealer, contract_no=contract_no, order_date=order_date or today,
+                       customer_id=customer_id, customer_name=customer_name, deal=deal,
+                       notes=(data.get("notes") or "").strip()[:2000])
+    if merged and order_date is not None and "deal_id" not in errors:
+        draft.lines = price_lines(dealer, deal, order_date, merged, errors)
+    if errors:
+        raise ValidationError(_l("The order was not saved: please correct the marked fields."),
+                              errors)
+    return draft
+
+
+def _merge_lines(lines: list[dict], errors: dict) -> list[tuple[str, Product, int, int]]:
+    """[(key, product, quantity, first index)] with unknown SKUs and bad quantities reported."""
+    filled = [(i, ln) for i, ln in enumerate(lines)
+              if (ln.get("sku") or "").strip() or str(ln.get("quantity") or "").strip()]
+    if not filled:
+        errors["lines"] = _l("Add at least one line with a SKU and a quantity.")
+        return []
+    if len(filled) > MAX_LINES:
+        errors["lines"] = _l("At most %(n)d lines per order.", n=MAX_LINES)
+        return []
+    products = products_by_sku(ln.get("sku") or "" for _, ln in filled)
+    merged: dict[int, list] = {}
+    for i, ln in filled:
+        sku = (ln.get("sku") or "").strip()
+        qty = parse_quantity(ln.get("quantity"))
+        product = products.get(sku.upper())
+        if not sku:
+            errors[f"line-{i}"] = _l("Enter a SKU.")
+        elif product is None:
+            errors[f"line-{i}"] = _l("Unknown SKU %(sku)s.", sku=sku)
+        elif not product.active:
+            errors[f"line-{i}"] = _l("%(sku)s is no longer sold.", sku=product.sku)
+        elif qty is None or qty < 1:
+            errors[f"line-{i}"] = _l("Enter a quantity of at least 1 for %(sku)s.", sku=product.sku)
+        elif qty > MAX_QTY:
+            errors[f"line-{i}"] = _l("The quantity of %(sku)s is too large.", sku=product.sku)
+        else:
+            entry = merged.setdefault(product.id, [f"line-{i}", product, 0])
+            entry[2] += qty
+    return [tuple(v) for v in merged.values()]
+
+
+def price_lines(dealer, deal, on_date: date, merged, errors: dict) -> list[dict]:
+    """Price each (key, product, quantity) with `price_for`; report a quantity above what is left
+    at the exception price instead of silently splitting the line."""
+    from portal.core.errors import NotFound
+    from portal.pricing.services import price_for
+
+    priced = []
+    for key, product, qty in merged:
+        try:
+            quote = price_for(dealer, product, on_date, deal)
+        except NotFound as exc:
+            errors["order_date"] = exc.message
+            return []
+        except ValidationError as exc:
+            errors[key] = exc.message
+            continue
+        if quote.source == PriceSource.EXCEPTION and qty > (quote.remaining_qty or 0):
+            errors[key] = _l("Only %(left)d of %(sku)s are left at the approved exception price; "
+                             "order at most %(left)d on this line.",
+                             left=quote.remaining_qty or 0, sku=product.sku)
+            continue
+        priced.append({"product": product, "quantity": qty, "quote": quote,
+                       "amount_fen": quote.unit_price_fen * qty})
+    return priced
+
+
+# --- state changes -------------------------------------------------------------------------------
+
+def create_order(actor, draft: OrderDraft, *, notify_managers: bool = True) -> SalesOrder:
+    """Save a validated draft as a submitted order and reserve its exception quantities."""
+    from portal.pricing.services import reserve_exception_qty
+
+    dealer = draft.dealer
+    if contract_taken(dealer.id, draft.contract_no):
+        raise ValidationError(_l("Contract number %(no)s is already used by another of your orders.",
+                                 no=draft.contract_no),
+                              {"contract_no": _l("Already used by another of your orders.")})
+    order = SalesOrder(dealer_id=dealer.id, region_id=dealer.region_id, created_by_id=actor.id,
+                       customer_id=draft.customer_id, customer_name=draft.customer_name,
+                       deal_id=draft.deal.id if draft.deal is not None else None,
+                       contract_no=draft.contract_no, order_date=draft.order_date,
+                       notes=draft.notes, status=OrderStatus.SUBMITTED, total_fen=draft.total_fen)
+    for item in draft.lines:
+        quote, product = item["quote"], item["product"]
+        if quote.source == PriceSource.EXCEPTION:
+            reserve_exception_qty(quote.exception_line_id, item["quantity"])
+        order.lines.append(OrderLine(
+            product_id=product.id, line_id=product.line_id, quantity=item["quantity"],
+            list_price_fen=quote.list_price_fen, net_price_fen=quote.net_price_fen,
+            unit_price_fen=quote.unit_price_fen, price_source=quote.source,
+            exception_line_id=quote.exception_line_id, amount_fen=item["amount_fen"]))
+    db.session.add(order)
+    db.session.flush()
+    order.number = f"SO{order.created_at.year}-{order.id:05d}"
+    db.session.flush()
+    audit.record(actor, "order.submitted", order, after={
+        "status": order.status, "contract_no": order.contract_no, "total_fen": order.total_fen})
+    if notify_managers:
+        _notify_managers(order, "order.submitted",
+                         N_("Order %(number)s from %(dealer)s awaits your confirmation."))
+    return order
+
+
+def _require_manager(actor, order: SalesOrder) -> None:
+    if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR):
+        raise PermissionDenied(_l("Only a channel manager confirms orders."))
+    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
+        raise PermissionDenied(_l("This order is outside your regions."))
+
+
+def _require_submitted(order: SalesOrder) -> None:
+    if order.status != OrderStatus.SUBMITTED:
+        who = order.decided_by.name if order.decided_by is not None else None
+        if who and order.status in (OrderStatus.CONFIRMED, OrderStatus.REJECTED):
+            raise Conflict(_l("This order was already decided by %(name)s.", name=who))
+        raise InvalidState(_l("This order is no longer open."))
+
+
+def confirm_order(actor, order: SalesOrder) -> SalesOrder:
+    """Confirm a submitted order; a linked registration becomes won."""
+    from portal.deals.models import DealRegistration
+    from portal.deals.services import mark_won
+
+    _require_manager(actor, order)
+    _require_submitted(order)
+    order.status = OrderStatus.CONFIRMED
+    order.decided_at = clock.now()
+    order.decided_by_id = actor.id
+    db.session.flush()  # the version check: of two managers deciding at once, one wins
+    if order.deal_id is not None:
+        deal = db.session.get(DealRegistration, order.deal_id)
+        mark_won(actor, deal)
+    audit.record(actor, "order.confirmed", order, before={"status": "submitted"},
+                 after={"status": order.status})
+    _notify_dealer(order, "order.confirmed", N_("Order %(number)s was confirmed."))
+    return order
+
+
+def reject_order(actor, order: SalesOrder, reason: str) -> SalesOrder:
+    reason = (reason or "").strip()
+    _require_manager(actor, order)
+    _require_submitted(order)
+    if not reason:
+        raise ValidationError(_l("Give a reason for the rejection."),
+                              {"reason": _l("Give a reason for the rejection.")})
+    order.status = OrderStatus.REJECTED
+    order.decided_at = clock.now()
+    order.decided_by_id = actor.id
+    order.rejection_reason = reason
+    db.session.flush()
+    _release(order)
+    audit.record(actor, "order.rejected", order, before={"status": "submitted"},
+                 after={"status": order.status}, comment=reason)
+    _notify_dealer(order, "order.rejected", N_("Order %(number)s was rejected."))
+    return order
+
+
+def cancel_order(actor, order: SalesOrder) -> SalesOrder:
+    """The dealer withdraws an order it submitted, before it is decided."""
+    if not is_dealer(actor) or actor.dealer_id != order.dealer_id:
+        raise PermissionDenied(_l("Only the dealer cancels its orders."))
+    if actor.role == Role.DEALER_SALES and order.created_by_id != actor.id:
+        raise PermissionDenied(_l("Only the dealer cancels its orders."))
+    _require_submitted(order)
+    order.status = OrderStatus.CANCELLED
+    order.decided_at = clock.now()
+    db.session.flush()
+    _release(order)
+    audit.record(actor, "order.cancelled", order, before={"status": "submitted"},
+                 after={"status": order.status})
+    return order
+
+
+def _release(order: SalesOrder) -> None:
+    from portal.pricing.services import release_exception_qty
+
+    for line in order.lines:
+        if line.exception_line_id is not None:
+            release_exception_qty(line.exception_line_id, line.quantity)
+
+
+def _notify_managers(order: SalesOrder, kind: str, message: str) -> None:
+    from portal.deals.services import managers_of
+    from portal.notifications.services import notify
+
+    notify(managers_of([order.region_id]), kind, message, f"/orders/{order.id}",
+           number=order.number, dealer=order.dealer.name)
+
+
+def _notify_dealer(order: SalesOrder, kind: str, message: str) -> None:
+    from portal.accounts.models import User
+    from portal.notifications.services import notify
+
+    users = db.session.scalars(select(User).where(
+        User.dealer_id == order.dealer_id,
+        (User.role == Role.DEALER_ADMIN) | (User.id == order.created_by_id)))
+    notify(users, kind, message, f"/orders/{order.id}", number=order.number)
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+def filtered_orders(actor, args) -> tuple:
+    """The order list statement for the query string `args` (status, q, from, to, dealer)."""
+    from sqlalchemy import or_
+
+    stmt = orders_query(actor)
+    status = args.get("status")
+    if status in {s.value for s in OrderStatus}:
+        stmt = stmt.where(SalesOrder.status == status)
+    q = (args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(or_(SalesOrder.number.ilike(f"%{q}%"),
+                              SalesOrder.contract_no.ilike(f"%{q}%"),
+                              SalesOrder.customer_name.ilike(f"%{q}%")))
+    start, end = parse_date(args.get("from")), parse_date(args.get("to"))
+    if start:
+        stmt = stmt.where(SalesOrder.order_date >= start)
+    if end:
+        stmt = stmt.where(SalesOrder.order_date <= end)
+    dealer = (args.get("dealer") or "").strip()
+    if dealer and not is_dealer(actor):
+        stmt = stmt.where(SalesOrder.dealer_id.in_(
+            select(Dealer.id).where(or_(Dealer.code == dealer.upper(),
+                                        Dealer.name.ilike(f"%{dealer}%")))))
+    return stmt

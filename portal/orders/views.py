@@ -1,0 +1,216 @@
+"""`/orders/` — order registration, the channel manager's confirmation queue, bulk upload."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from portal.catalog.models import Product
+from portal.core import audit, clock
+from portal.core.errors import ValidationError
+from portal.core.export import export_response
+from portal.core.htmx import is_htmx, render_page
+from portal.core.pagination import paginate, sort_clause
+from portal.core.permissions import Role, is_dealer, roles_required
+from portal.extensions import db
+from portal.orders import importing, services
+from portal.orders.models import OrderStatus, SalesOrder
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
+           Role.FINANCE, Role.ADMIN)
+DEALERS = (Role.DEALER_ADMIN, Role.DEALER_SALES)
+MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR)
+FORM_LINES = 8
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():
+    stmt = services.filtered_orders(current_user, request.args)
+    order = sort_clause({"date": SalesOrder.order_date, "number": SalesOrder.id,
+                         "total": SalesOrder.total_fen, "status": SalesOrder.status},
+                        "-date")
+    stmt = stmt.order_by(order, SalesOrder.id.desc())
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(stmt, fmt)
+    return render_template("orders/index.html", page=paginate(db.session, stmt),
+                           statuses=list(OrderStatus))
+
+
+def _export(stmt, fmt):
+    header = [_("Number"), _("Dealer code"), _("Dealer"), _("Contract number"), _("Order date"),
+              _("End customer"), _("Status"), _("Total (yuan)")]
+    from portal.core.labels import status_label
+    from portal.core.money import fen_to_decimal
+
+    rows = ([o.number, o.dealer.code, o.dealer.name, o.contract_no, o.order_date, o.customer_name,
+             status_label(o.status), fen_to_decimal(o.total_fen)]
+            for o in db.session.scalars(stmt.limit(50_000)))
+    return export_response(fmt, "orders", header, rows)
+
+
+@bp.route("/queue")
+@roles_required(*MANAGERS)
+def queue():
+    stmt = (services.orders_query(current_user)
+            .where(SalesOrder.status == OrderStatus.SUBMITTED)
+            .order_by(SalesOrder.created_at, SalesOrder.id))
+    return render_template("orders/queue.html", page=paginate(db.session, stmt))
+
+
+def _form_lines() -> list[dict]:
+    lines = []
+    for i in range(60):
+        if f"sku-{i}" not in request.form and f"quantity-{i}" not in request.form:
+            continue
+        lines.append({"sku": request.form.get(f"sku-{i}", ""),
+                      "quantity": request.form.get(f"quantity-{i}", "")})
+    return lines
+
+
+def _form_choices():
+    from portal.deals.models import Customer
+    from portal.deals.services import approved_deals_for
+
+    deals = list(db.session.scalars(approved_deals_for(current_user.dealer_id)))
+    customers = list(db.session.scalars(select(Customer).where(
+        Customer.dealer_id == current_user.dealer_id).order_by(Customer.name).limit(500)))
+    return deals, customers
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*DEALERS)
+def new():
+    data = request.form if request.method == "POST" else {
+        "order_date": clock.today().isoformat(), "deal_id": request.args.get("deal", "")}
+    lines = _form_lines() if request.method == "POST" else []
+    errors, draft, status = {}, None, 200
+    if request.method == "POST":
+        try:
+            draft = services.clean_order(current_user, data, lines)
+        except ValidationError as exc:
+            errors, status = exc.errors, 422
+            if not exc.errors:
+                flash(str(exc.message), "error")
+        else:
+            if request.form.get("action") != "preview":
+                order = services.create_order(current_user, draft)
+                db.session.commit()
+                flash(_("Order %(number)s submitted for confirmation.", number=order.number),
+                      "success")
+                return redirect(url_for("orders.detail", order_id=order.id))
+    while len(lines) < FORM_LINES:
+        lines.append({"sku": "", "quantity": ""})
+    deals, customers = _form_choices()
+    return render_page("orders/new.html", block="form" if request.form.get("action") == "preview"
+                       else None, data=data, lines=lines, errors=errors, draft=draft,
+                       deals=deals, customers=customers), status
+
+
+@bp.route("/skus")
+@roles_required(*DEALERS)
+def sku_search():
+    """Live SKU search for the order form (htmx), a plain page without JavaScript."""
+    from portal.core.errors import NotFound
+    from portal.pricing.services import price_many
+
+    q = (request.args.get("q") or "").strip()
+    products, quotes = [], {}
+    if q:
+        products = list(db.session.scalars(
+            select(Product).where(Product.active.is_(True),
+                                  or_(func.upper(Product.sku).like(f"%{q.upper()}%"),
+                                      Product.name.ilike(f"%{q}%")))
+            .order_by(Product.sku).limit(20)))
+        try:
+            quotes = price_many(current_user.dealer, products, clock.today())
+        except NotFound:
+            quotes = {}
+    return render_page("orders/sku_search.html", block="results", q=q, products=products,
+                       quotes=quotes)
+
+
+@bp.route("/<int:order_id>")
+@roles_required(*VIEWERS)
+def detail(order_id: int):
+    order = services.get_order_or_404(order_id, current_user)
+    deal = None
+    if order.deal_id:
+        from portal.deals.models import DealRegistration
+
+        deal = db.session.get(DealRegistration, order.deal_id)
+    return render_template("orders/detail.html", order=order, deal=deal,
+                           history=audit.history("sales_order", order.id),
+                           can_decide=_can_decide(order), can_cancel=_can_cancel(order))
+
+
+def _can_decide(order) -> bool:
+    return order.status == OrderStatus.SUBMITTED and current_user.role in MANAGERS
+
+
+def _can_cancel(order) -> bool:
+    return (order.status == OrderStatus.SUBMITTED and is_dealer(current_user)
+            and (current_user.role == Role.DEALER_ADMIN or order.created_by_id == current_user.id))
+
+
+def _decided(order, message):
+    db.session.commit()
+    if is_htmx():
+        return render_template("orders/_decision.html", order=order, message=message)
+    flash(message, "success")
+    return redirect(request.form.get("next") or url_for("orders.detail", order_id=order.id))
+
+
+@bp.route("/<int:order_id>/confirm", methods=["POST"])
+@roles_required(*MANAGERS)
+def confirm(order_id: int):
+    order = services.get_order_or_404(order_id, current_user)
+    services.confirm_order(current_user, order)
+    return _decided(order, _("Order %(number)s confirmed.", number=order.number))
+
+
+@bp.route("/<int:order_id>/reject", methods=["POST"])
+@roles_required(*MANAGERS)
+def reject(order_id: int):
+    order = services.get_order_or_404(order_id, current_user)
+    services.reject_order(current_user, order, request.form.get("reason", ""))
+    return _decided(order, _("Order %(number)s rejected.", number=order.number))
+
+
+@bp.route("/<int:order_id>/cancel", methods=["POST"])
+@roles_required(*DEALERS)
+def cancel(order_id: int):
+    order = services.get_order_or_404(order_id, current_user)
+    services.cancel_order(current_user, order)
+    db.session.commit()
+    flash(_("Order %(number)s cancelled.", number=order.number), "success")
+    return redirect(url_for("orders.detail", order_id=order.id))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles_required(*DEALERS)
+def upload():
+    from portal.catalog.importing import ImportRejected, template_response
+
+    if request.method == "GET" and request.args.get("template") in ("csv", "xlsx"):
+        return template_response(importing.SPEC, request.args["template"], "orders-template",
+                                 importing.EXAMPLE_ROWS)
+    errors, status = [], 200
+    if request.method == "POST":
+        try:
+            orders = importing.import_orders(current_user, request.files.get("file"))
+        except ImportRejected as exc:
+            db.session.rollback()
+            errors, status = exc.errors, 422
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)d order(s) imported and submitted for confirmation.", n=len(orders)),
+                  "success")
+            return redirect(url_for("orders.index", status="submitted"))
+    return render_template("orders/upload.html", errors=errors,
+                           fields=importing.SPEC.fields), status

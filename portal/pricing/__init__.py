@@ -1,0 +1,1 @@
+"""Price computation, price exceptions and their approval (DESIGN §3.2)."""

@@ -1,0 +1,399 @@
+"""`/prices/` — a dealer's net prices; `/exceptions/` — price exceptions and their approval;
+`/admin/approval-matrix` — the routing rules of exceptions (admins)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.accounts.models import TIER_LABELS, Dealer, Tier
+from portal.admin.views import EXTRA_PAGES
+from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine
+from portal.catalog.services import lines as product_lines, next_price_list, price_list_in_force
+from portal.core import audit, clock
+from portal.core.errors import ValidationError
+from portal.core.export import export_response
+from portal.core.htmx import is_htmx, render_page
+from portal.core.money import MoneyError, fen_to_decimal, format_bp, format_money, parse_percent, parse_yuan
+from portal.core.pagination import paginate, sort_clause
+from portal.core.permissions import (DEALER_ROLES, HEAD_OFFICE_ROLES, ROLE_LABELS, Role,
+                                     is_dealer, roles_required)
+from portal.extensions import db
+from portal.pricing import workflow
+from portal.pricing.models import (ExceptionStatus, PriceException, StepStatus)
+from portal.pricing.services import price_many, tier_discounts
+
+bp = Blueprint("pricing", __name__)
+
+if ("pricing.rules", _l("Approval matrix")) not in EXTRA_PAGES:
+    EXTRA_PAGES.append(("pricing.rules", _l("Approval matrix")))
+
+PRICE_VIEWERS = (*DEALER_ROLES, *HEAD_OFFICE_ROLES)
+EXCEPTION_VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER,
+                     Role.SALES_DIRECTOR, Role.FINANCE, Role.ADMIN)
+EXPORT_LIMIT = 20_000
+
+
+# --- /prices/ ------------------------------------------------------------------------------------
+
+def _price_viewer():
+    """Whose prices are shown: a dealer's own; head office picks a dealer or a tier."""
+    if is_dealer(current_user):
+        return current_user.dealer, None
+    code = (request.args.get("dealer") or "").strip().upper()
+    if code:
+        dealer = db.session.scalar(select(Dealer).where(Dealer.code == code))
+        if dealer is not None:
+            return dealer, dealer
+    tier = request.args.get("tier") if request.args.get("tier") in {t.value for t in Tier} \
+        else Tier.PLATINUM.value
+    return SimpleNamespace(id=None, tier=tier), None
+
+
+@bp.route("/prices/")
+@roles_required(*PRICE_VIEWERS)
+def prices():
+    head_office = not is_dealer(current_user)
+    viewer, as_dealer = _price_viewer()
+    today = clock.today()
+    plist = price_list_in_force(today)
+    upcoming = next_price_list(today) if head_office else None
+    showing_next = head_office and request.args.get("list") == "next" and upcoming is not None
+    if showing_next:
+        plist = upcoming
+    context = dict(viewer=viewer, as_dealer=as_dealer, head_office=head_office, plist=plist,
+                   upcoming=upcoming, showing_next=showing_next, lines=product_lines(),
+                   tiers=list(Tier), tier_labels=TIER_LABELS, quotes={}, page=None)
+    if plist is None:
+        return render_page("pricing/prices.html", block="results", **context)
+    discounts = tier_discounts(viewer.tier)
+    stmt = (select(Product).join(PriceListItem, PriceListItem.product_id == Product.id)
+            .where(PriceListItem.price_list_id == plist.id, Product.active.is_(True)))
+    q = (request.args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
+    if request.args.get("line", "").isdigit():
+        stmt = stmt.where(Product.line_id == int(request.args["line"]))
+    net_order = PriceListItem.list_price_fen * (
+        10_000 - case(discounts, value=Product.line_id, else_=0)) if discounts \
+        else PriceListItem.list_price_fen
+    stmt = stmt.order_by(sort_clause({"sku": Product.sku, "name": Product.name,
+                                      "line": Product.line_id, "list": PriceListItem.list_price_fen,
+                                      "net": net_order}, "sku"), Product.id)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        products = list(db.session.scalars(stmt.limit(EXPORT_LIMIT)))
+        quotes = price_many(viewer, products, today, price_list=plist)
+        return _export_prices(fmt, products, quotes, head_office)
+    page = paginate(db.session, stmt, per_page=50)
+    context.update(page=page, quotes=price_many(viewer, page.items, today, price_list=plist))
+    return render_page("pricing/prices.html", block="results", **context)
+
+
+def _export_prices(fmt, products, quotes, head_office):
+    locale = str(get_locale())
+    header = [_("SKU"), _("Product name"), _("Product line"), _("Unit"), _("List price"),
+              _("Tier discount"), _("Net price")]
+    if head_office:
+        header.append(_("Floor price"))
+    rows = []
+    for p in products:
+        qt = quotes[p.id]
+        row = [p.sku, p.name, p.line.label(locale), p.unit, fen_to_decimal(qt.list_price_fen),
+               format_bp(qt.discount_bp), fen_to_decimal(qt.net_price_fen)]
+        if head_office:
+            row.append(fen_to_decimal(p.floor_price_fen) if p.floor_price_fen is not None else "")
+        rows.append([str(v) if isinstance(v, Decimal) and fmt == "csv" else v for v in row])
+    return export_response(fmt, f"prices-{clock.today().isoformat()}", header, rows)
+
+
+# --- /exceptions/ --------------------------------------------------------------------------------
+
+def _ageing(exc: PriceException):
+    """(business days the open step has waited, its target) or None."""
+    step = next((s for s in exc.steps if s.round == exc.round and s.seq == exc.current_step), None)
+    if exc.status != ExceptionStatus.PENDING or step is None or step.started_at is None:
+        return None
+    return clock.business_days_between(step.started_at, clock.now()), step.target_business_days
+
+
+@bp.route("/exceptions/")
+@roles_required(*EXCEPTION_VIEWERS)
+def exceptions():
+    approver = current_user.role in workflow.APPROVER_ROLES
+    view = request.args.get("view") or ("queue" if approver else "all")
+    stmt = workflow.scoped(select(PriceException), current_user)
+    if view == "queue" and approver:
+        stmt = stmt.where(PriceException.status == ExceptionStatus.PENDING,
+                          PriceException.current_role == current_user.role)
+    status = request.args.get("status")
+    if status in {s.value for s in ExceptionStatus}:
+        stmt = stmt.where(PriceException.status == status)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(PriceException.number.ilike(f"%{q}%"))
+    stmt = stmt.order_by(sort_clause({"number": PriceException.id,
+                                      "submitted": PriceException.submitted_at,
+                                      "total": PriceException.total_requested_fen,
+                                      "depth": PriceException.max_depth_bp},
+                                     "submitted" if view == "queue" else "-number"),
+                         PriceException.id)
+    stmt = stmt.options(selectinload(PriceException.steps), selectinload(PriceException.deal))
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        items = list(db.session.scalars(stmt.limit(EXPORT_LIMIT)))
+        return _export_exceptions(fmt, items)
+    page = paginate(db.session, stmt)
+    return render_page("pricing/exceptions.html", block="results", page=page, view=view,
+                       approver=approver, ageing=_ageing, statuses=list(ExceptionStatus),
+                       role_labels=ROLE_LABELS, today=clock.today())
+
+
+def _export_exceptions(fmt, items):
+    header = [_("Number"), _("Dealer"), _("Registration"), _("Status"), _("Requested total"),
+              _("Net total"), _("Deepest extra discount"), _("Submitted"), _("Valid until")]
+    from portal.core.labels import status_label
+
+    rows = [[e.number, e.dealer.name, e.deal.number or "", status_label(e.status),
+             fen_to_decimal(e.total_requested_fen), fen_to_decimal(e.total_net_fen),
+             format_bp(e.max_depth_bp), e.submitted_at, e.valid_until] for e in items]
+    if fmt == "csv":
+        rows = [[str(v) if isinstance(v, Decimal) else v for v in r] for r in rows]
+    return export_response(fmt, f"exceptions-{clock.today().isoformat()}", header, rows)
+
+
+def _raw_lines(form, count: int) -> list[dict]:
+    return [{"index": i, "sku": form.get(f"sku-{i}", ""), "quantity": form.get(f"quantity-{i}", ""),
+             "price": form.get(f"price-{i}", "")} for i in range(count)]
+
+
+def _line_count(form) -> int:
+    try:
+        count = int(form.get("rows", "3"))
+    except ValueError:
+        count = 3
+    return max(1, min(count, workflow.MAX_LINES))
+
+
+def _request_form(exc: PriceException | None):
+    """The request form (new or edit): preview, add a line, save as draft, or submit."""
+    deals = workflow.eligible_deals(current_user.dealer_id)
+    status, errors, evaluation = 200, {}, None
+    if request.method == "POST":
+        form = request.form
+        count = _line_count(form)
+        action = form.get("action", "preview")
+        if action == "add_row":
+            count = min(count + 1, workflow.MAX_LINES)
+        raw = _raw_lines(form, count)
+        deal_value = next((d.estimated_value_fen or 0 for d in deals
+                           if str(d.id) == form.get("deal_id")), 0)
+        if action in ("draft", "submit"):
+            try:
+                exc = workflow.save_request(current_user, exc, deal_id=form.get("deal_id"),
+                                            reason=form.get("reason", ""), raw_lines=raw,
+                                            submit=action == "submit")
+            except ValidationError as err:
+                db.session.rollback()
+                errors, status = dict(err.errors), 422
+                if not err.errors:
+                    errors["form"] = err.message
+            else:
+                db.session.commit()
+                flash(_("Request %(number)s submitted for approval.", number=exc.number)
+                      if action == "submit" else _("Draft %(number)s saved.", number=exc.number),
+                      "success")
+                return redirect(url_for("pricing.exception", exception_id=exc.id))
+        evaluation = workflow.evaluate(current_user.dealer, raw, deal_value_fen=deal_value)
+        if action == "preview" and is_htmx():
+            return render_page("pricing/exception_form.html", block="figures", ev=evaluation,
+                               head_office=False, role_labels=ROLE_LABELS)
+        values = {"deal_id": form.get("deal_id", ""), "reason": form.get("reason", ""),
+                  "lines": raw}
+    else:
+        preset = request.args.get("deal", "")
+        if exc is not None:
+            raw = [{"index": i, "sku": ln.product.sku, "quantity": str(ln.quantity),
+                    "price": str(fen_to_decimal(ln.requested_price_fen))}
+                   for i, ln in enumerate(exc.lines)]
+            raw.append({"index": len(raw), "sku": "", "quantity": "", "price": ""})
+            values = {"deal_id": str(exc.deal_id), "reason": exc.reason, "lines": raw}
+            evaluation = workflow.evaluate(current_user.dealer, raw,
+                                           deal_value_fen=exc.deal.estimated_value_fen or 0)
+        else:
+            values = {"deal_id": preset, "reason": "",
+                      "lines": _raw_lines({}, 3)}
+    catalogue = _sku_choices()
+    return render_page("pricing/exception_form.html", exc=exc, deals=deals, values=values,
+                       errors=errors, ev=evaluation, head_office=False, catalogue=catalogue,
+                       role_labels=ROLE_LABELS), status
+
+
+def _sku_choices(limit: int = 1000):
+    plist = price_list_in_force(clock.today())
+    if plist is None:
+        return []
+    return list(db.session.execute(
+        select(Product.sku, Product.name).join(PriceListItem, PriceListItem.product_id == Product.id)
+        .where(PriceListItem.price_list_id == plist.id, Product.active.is_(True))
+        .order_by(Product.sku).limit(limit)).all())
+
+
+@bp.route("/exceptions/new", methods=["GET", "POST"])
+@roles_required(Role.DEALER_ADMIN, Role.DEALER_SALES)
+def exception_new():
+    return _request_form(None)
+
+
+@bp.route("/exceptions/<int:exception_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.DEALER_ADMIN, Role.DEALER_SALES)
+def exception_edit(exception_id: int):
+    exc = workflow.get_exception_or_404(exception_id, current_user)
+    if exc.status not in (ExceptionStatus.DRAFT, ExceptionStatus.RETURNED):
+        flash(_("Only a draft or a returned request can be changed."), "error")
+        return redirect(url_for("pricing.exception", exception_id=exc.id))
+    return _request_form(exc)
+
+
+@bp.route("/exceptions/<int:exception_id>")
+@roles_required(*EXCEPTION_VIEWERS)
+def exception(exception_id: int):
+    exc = workflow.get_exception_or_404(exception_id, current_user)
+    return _detail(exc)
+
+
+def _detail(exc: PriceException, errors: dict | None = None, form=None, status: int = 200):
+    head_office = not is_dealer(current_user)
+    return render_page(
+        "pricing/exception.html", exc=exc, head_office=head_office,
+        can_decide=workflow.can_decide(current_user, exc),
+        step=workflow.current_step(exc), ageing=_ageing(exc),
+        expired=workflow.is_effectively_expired(exc), errors=errors or {}, form=form or {},
+        history=audit.history("price_exception", exc.id), role_labels=ROLE_LABELS,
+        step_statuses=StepStatus), status
+
+
+@bp.route("/exceptions/<int:exception_id>/decide", methods=["POST"])
+@roles_required(Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
+def decide(exception_id: int):
+    exc = workflow.get_exception_or_404(exception_id, current_user)
+    form = request.form
+    step_id = int(form["step_id"]) if form.get("step_id", "").isdigit() else 0
+    prices = {ln.id: form.get(f"price-{ln.id}", "") for ln in exc.lines}
+    try:
+        workflow.decide(current_user, exc, step_id=step_id, decision=form.get("decision", ""),
+                        comment=form.get("comment", ""), prices=prices,
+                        floor_reason=form.get("floor_reason", ""))
+        db.session.commit()
+    except ValidationError as err:
+        db.session.rollback()
+        exc = workflow.get_exception_or_404(exception_id, current_user)
+        return _detail(exc, errors=dict(err.errors) or {"form": err.message}, form=form, status=422)
+    except StaleDataError:
+        # Another approver committed first (PostgreSQL: our UPDATE matched no row of our version).
+        db.session.rollback()
+        exc = workflow.get_exception_or_404(exception_id, current_user)
+        raise workflow.already_decided(exc, step_id) from None
+    flash(_("Decision recorded for %(number)s.", number=exc.number), "success")
+    target = url_for("pricing.exception", exception_id=exc.id)
+    if is_htmx():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
+
+
+@bp.route("/exceptions/<int:exception_id>/cancel", methods=["POST"])
+@roles_required(Role.DEALER_ADMIN, Role.DEALER_SALES)
+def cancel(exception_id: int):
+    exc = workflow.get_exception_or_404(exception_id, current_user)
+    workflow.cancel(current_user, exc)
+    db.session.commit()
+    flash(_("Request %(number)s cancelled.", number=exc.number), "success")
+    return redirect(url_for("pricing.exception", exception_id=exc.id))
+
+
+# --- /admin/approval-matrix ----------------------------------------------------------------------
+
+RULE_ROWS = 5
+
+
+@bp.route("/admin/approval-matrix", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def rules():
+    errors, status = {}, 200
+    if request.method == "POST":
+        f = request.form
+        rows, parsed = [], []
+        for i in range(RULE_ROWS):
+            approvers = [f.get(f"approver-{i}-{k}") for k in range(3) if f.get(f"approver-{i}-{k}")]
+            level = (f.get(f"level-{i}") or "").strip()
+            if not level and not approvers:
+                continue
+            row = {"level": level, "depth": (f.get(f"depth-{i}") or "").strip(),
+                   "value": (f.get(f"value-{i}") or "").strip(),
+                   "days": (f.get(f"days-{i}") or "").strip(), "approvers": approvers}
+            rows.append(row)
+            try:
+                depth = -1 if row["depth"] in ("", "-") else parse_percent(row["depth"])
+            except MoneyError:
+                errors[f"depth-{i}"] = _("Enter percentage points, e.g. 5.")
+                depth = 0
+            try:
+                value = parse_yuan(row["value"]) if row["value"] else None
+            except MoneyError:
+                errors[f"value-{i}"] = _("Enter an amount in yuan.")
+                value = None
+            if not level.isdigit():
+                errors[f"level-{i}"] = _("Enter a whole number.")
+            if not row["days"].isdigit():
+                errors[f"days-{i}"] = _("Enter a whole number.")
+            parsed.append({"level": int(level) if level.isdigit() else 0, "depth_above_bp": depth,
+                           "value_from_fen": value, "approvers": approvers,
+                           "target_business_days": int(row["days"]) if row["days"].isdigit() else 0})
+        if not errors:
+            try:
+                workflow.save_rules(current_user, parsed)
+            except ValidationError as err:
+                errors = {k: str(v) for k, v in err.errors.items()}
+            else:
+                db.session.commit()
+                flash(_("Approval matrix saved."), "success")
+                return redirect(url_for("pricing.rules"))
+        status = 422
+        values = rows
+    else:
+        values = [{"level": str(r.level),
+                   "depth": "" if r.depth_above_bp < 0 else str(Decimal(r.depth_above_bp) / 100),
+                   "value": "" if r.value_from_fen is None else str(fen_to_decimal(r.value_from_fen)),
+                   "days": str(r.target_business_days), "approvers": list(r.approvers)}
+                  for r in workflow.rules()]
+    values = values + [{"level": "", "depth": "", "value": "", "days": "", "approvers": []}] * \
+        max(0, RULE_ROWS - len(values))
+    return render_page("pricing/rules.html", rows=values, errors=errors,
+                       approver_roles=workflow.APPROVER_ROLES, role_labels=ROLE_LABELS), status
+
+
+def _register_widget():
+    from portal.main.dashboard import register_widget
+
+    def provider(user):
+        if user.role not in workflow.APPROVER_ROLES and not is_dealer(user):
+            return None
+        stmt = workflow.scoped(select(func.count()).select_from(PriceException), user)
+        if is_dealer(user):
+            stmt = stmt.where(PriceException.status.in_([ExceptionStatus.PENDING,
+                                                         ExceptionStatus.RETURNED]))
+        else:
+            stmt = stmt.where(PriceException.status == ExceptionStatus.PENDING,
+                              PriceException.current_role == user.role)
+        return {"count": db.session.scalar(stmt) or 0, "approver": not is_dealer(user)}
+
+    register_widget("pricing/_widget.html", provider, order=40)
+
+
+_register_widget()

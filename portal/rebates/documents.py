@@ -1,0 +1,156 @@
+"""Statement PDFs: rendered once from the statement's frozen snapshot, stored, never re-rendered.
+
+`render_statement(statement_id)` claims the statement with a guarded UPDATE (only a statement
+without a PDF and without a live claim can be claimed), so two workers — or a worker and a
+download — never render the same statement. The file is written aside and renamed, and its
+SHA-256 is stored with its path; every download serves that file.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import or_, update
+
+from portal.core import audit, clock
+from portal.core.money import format_bp, format_money
+from portal.extensions import db
+from portal.rebates.models import RebateStatement
+
+log = logging.getLogger("portal.rebates")
+
+#: A claim older than this is taken to belong to a worker that died.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+TEMPLATE = "pdf/statement.html"
+PDF_LOCALE = "zh_CN"
+
+
+def pdf_context(content: dict) -> dict:
+    """The print template's context: plain strings and numbers made from the snapshot."""
+    m = format_money
+    lines = [{"name": f"{ln['name_zh']}", "sales": m(ln["sales_fen"]), "rate": format_bp(ln["rate_bp"]),
+              "amount": m(ln["amount_fen"]),
+              "override": (f"{m(ln['override_sales_fen'])} @ {format_bp(ln['override_rate_bp'])}"
+                           if ln.get("override_rate_bp") is not None and ln["override_sales_fen"]
+                           else "")}
+             for ln in content["lines"]]
+    program = content["program"]
+    growth, cap = content["growth"], content["cap"]
+    return {
+        "vendor_name": content["vendor_name"], "number": content["number"],
+        "dealer_name": content["dealer"]["name"], "dealer_code": content["dealer"]["code"],
+        "program": program["name"], "period": f"{program['start']} – {program['end']}",
+        "period_code": program["period_code"], "mode": program["mode"],
+        "treatment": program["treatment"],
+        "exception_rate": format_bp(program.get("exception_rate_bp")),
+        "issued_on": content["issued_on"],
+        "qualifying_sales": m(content["qualifying_sales_fen"]),
+        "band_number": content["band_index"] + 1, "rate": format_bp(content["rate_bp"]),
+        "lines": lines, "lines_total": m(content["lines_total_fen"]),
+        "exclusions": [{"name": ex["name_zh"], "sales": m(ex["sales_fen"]), "reason": ex["reason"]}
+                       for ex in content["exclusions"]],
+        "growth_bonus": m(growth["bonus_fen"]) if growth["met"] else "",
+        "growth_target": m(growth["target_fen"]) if growth.get("target_fen") else "",
+        "cap_reduction": m(cap["reduction_fen"]) if cap["applied"] else "",
+        "cap": m(cap["cap_fen"]) if cap.get("cap_fen") is not None else "",
+        "entitlement": m(content["entitlement_fen"]),
+        "adjustments": [{"amount": m(a["amount_fen"]), "reason": a["reason"], "date": a["date"]}
+                        for a in content["adjustments"]],
+        "adjustments_total": m(content["adjustments_fen"]),
+        "priors": [{"number": p["number"], "amount": m(p["amount_fen"]), "issued_on": p["issued_on"]}
+                   for p in content["priors"]],
+        "prior_total": m(content["prior_fen"]),
+        "net_payable": m(content["net_payable_fen"]), "amount_words": content["amount_words"],
+        "gap_to_next": m(content["gap_to_next_fen"]) if content["gap_to_next_fen"] else "",
+        "next_rate": format_bp(content["next_rate_bp"]) if content.get("next_rate_bp") is not None else "",
+    }
+
+
+def render_bytes(content: dict) -> bytes:
+    """The statement PDF for a snapshot (no storage). Chinese: the statement is the legal copy."""
+    from portal.core.pdf import render_pdf
+
+    with force_locale(PDF_LOCALE):
+        return render_pdf(TEMPLATE, pdf_context(content))
+
+
+def storage_root() -> Path:
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def claim(statement_id: int) -> str | None:
+    """Take the right to render `statement_id`; None if it has a PDF or a live claim."""
+    token = uuid.uuid4().hex
+    now = clock.now()
+    result = db.session.execute(
+        update(RebateStatement)
+        .where(RebateStatement.id == statement_id, RebateStatement.pdf_sha256.is_(None),
+               or_(RebateStatement.pdf_claim.is_(None),
+                   RebateStatement.pdf_claimed_at < now - CLAIM_TIMEOUT))
+        .values(pdf_claim=token, pdf_claimed_at=now)
+        .execution_options(synchronize_session=False))
+    return token if result.rowcount == 1 else None
+
+
+def render_statement(statement_id: int) -> str:
+    """Render and store one statement's PDF if nobody has; commits. Returns `rendered`, `skipped`
+    (it has a PDF, or another worker holds the claim) or `failed`.
+
+    On failure the claim is released and the error kept on the row, so a retry picks it up.
+    """
+    token = claim(statement_id)
+    db.session.commit()
+    if token is None:
+        return "skipped"
+    statement = db.session.get(RebateStatement, statement_id)
+    db.session.refresh(statement)
+    try:
+        data = render_bytes(statement.content)
+        relative = Path("statements") / statement.content["program"]["period_code"] / f"{statement.number}.pdf"
+        target = storage_root() / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{token}.part")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except Exception as exc:  # any failure: keep the error, free the claim, let others go on
+        log.exception("statement %s PDF failed", statement_id)
+        db.session.rollback()
+        db.session.execute(update(RebateStatement).where(
+            RebateStatement.id == statement_id, RebateStatement.pdf_claim == token)
+            .values(pdf_claim=None, pdf_claimed_at=None, pdf_error=f"{type(exc).__name__}: {exc}"[:500])
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+        return "failed"
+    result = db.session.execute(update(RebateStatement).where(
+        RebateStatement.id == statement_id, RebateStatement.pdf_claim == token,
+        RebateStatement.pdf_sha256.is_(None))
+        .values(pdf_path=str(relative), pdf_sha256=hashlib.sha256(data).hexdigest(),
+                pdf_error=None, pdf_claim=None)
+        .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        audit.record(None, "rebate_statement.pdf_rendered", object_type="rebate_statement",
+                     object_id=statement_id, dealer_id=statement.dealer_id,
+                     after={"sha256": hashlib.sha256(data).hexdigest()})
+    db.session.commit()
+    db.session.expire(statement)
+    return "rendered" if result.rowcount == 1 else "skipped"
+
+
+def stored_pdf(statement: RebateStatement) -> bytes | None:
+    """The stored file, checked against its recorded SHA-256 (None if missing or altered)."""
+    if not statement.pdf_path:
+        return None
+    path = (storage_root() / statement.pdf_path).resolve()
+    if not path.is_relative_to(storage_root().resolve()) or not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != statement.pdf_sha256:
+        log.error("statement %s PDF does not match its SHA-256", statement.id)
+        return None
+    return data

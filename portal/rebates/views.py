@@ -1,0 +1,300 @@
+"""`/rebates/` — dealer progress and statements; finance's programs, runs and payments."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.catalog.models import ProductLine
+from portal.core import audit
+from portal.core.errors import ValidationError
+from portal.core.export import export_response
+from portal.core.money import MoneyError, parse_yuan
+from portal.core.pagination import paginate, sort_clause
+from portal.core.permissions import Role, roles_required
+from portal.extensions import db
+from portal.main.dashboard import register_widget
+from portal.rebates import documents, programs, services
+from portal.rebates.models import (RebateProgram, RebateRun, RebateStatement, RunStatus,
+                                   StatementStatus)
+
+bp = Blueprint("rebates", __name__, url_prefix="/rebates")
+
+VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
+           Role.FINANCE, Role.ADMIN)
+STATEMENT_VIEWERS = VIEWERS
+BACK_OFFICE = (Role.FINANCE, Role.SALES_DIRECTOR, Role.ADMIN)
+BAND_ROWS = 6
+
+
+def _widget(user):
+    if not user.is_dealer_user or user.dealer is None:
+        return None
+    progress = services.progress_for(user.dealer)
+    return {"progress": progress} if progress else None
+
+
+register_widget("rebates/_widget.html", _widget, order=40)
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():
+    progress = services.progress_for(current_user.dealer) if current_user.is_dealer_user else None
+    stmt = services.statements_query(current_user)
+    args = request.args
+    if args.get("status") in {s.value for s in StatementStatus}:
+        stmt = stmt.where(RebateStatement.status == args["status"])
+    if args.get("period"):
+        stmt = stmt.where(RebateStatement.number.like(f"RB-{args['period'].strip().upper()}-%"))
+    if args.get("dealer") and not current_user.is_dealer_user:
+        stmt = stmt.where(RebateStatement.number.ilike(f"%-{args['dealer'].strip()}%"))
+    stmt = stmt.order_by(sort_clause({"issued": RebateStatement.issued_at,
+                                      "number": RebateStatement.number,
+                                      "amount": RebateStatement.net_payable_fen}, "-issued"),
+                         RebateStatement.id.desc())
+    if args.get("format") in ("csv", "xlsx"):
+        from portal.core.labels import status_label
+        from portal.core.money import fen_to_decimal
+
+        rows = ([s.number, s.dealer.code, s.dealer.name, s.program.period_code,
+                 fen_to_decimal(s.qualifying_sales_fen), fen_to_decimal(s.net_payable_fen),
+                 status_label(s.status), s.issued_at.date(), s.paid_on, s.payment_reference]
+                for s in db.session.scalars(stmt.limit(50_000)))
+        return export_response(args["format"], "rebate-statements", [
+            _("Statement"), _("Dealer code"), _("Dealer"), _("Period"), _("Qualifying sales (yuan)"),
+            _("Net payable (yuan)"), _("Status"), _("Issue date"), _("Paid on"),
+            _("Payment reference")], rows)
+    show_statements = current_user.role != Role.DEALER_SALES
+    page = paginate(db.session, stmt) if show_statements else None
+    return render_template("rebates/index.html", progress=progress, page=page,
+                           statuses=list(StatementStatus))
+
+
+# --- programs ------------------------------------------------------------------------------------
+
+@bp.route("/programs/")
+@roles_required(*BACK_OFFICE)
+def programs_list():
+    items = list(db.session.scalars(select(RebateProgram).order_by(RebateProgram.period_start.desc())))
+    runs = {}
+    for run in db.session.scalars(select(RebateRun).order_by(RebateRun.id)):
+        runs.setdefault(run.program_id, []).append(run)
+    return render_template("rebates/programs.html", programs=items, runs=runs)
+
+
+def _lines():
+    return list(db.session.scalars(select(ProductLine).order_by(ProductLine.sort, ProductLine.id)))
+
+
+@bp.route("/programs/new", methods=["GET", "POST"])
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+@roles_required(Role.FINANCE)
+def program(program_id: int | None = None):
+    obj = db.get_or_404(RebateProgram, program_id) if program_id else None
+    lines = _lines()
+    errors, status = {}, 200
+    if request.method == "POST":
+        band_input = [{"from": request.form.get(f"band-{i}-from", ""),
+                       "to": request.form.get(f"band-{i}-to", ""),
+                       "rate": request.form.get(f"band-{i}-rate", "")} for i in range(BAND_ROWS)]
+        try:
+            values = programs.clean_program(request.form, band_input,
+                                             line_ids={ln.id for ln in lines}, program=obj)
+        except ValidationError as exc:
+            errors, status = exc.errors, 422
+        else:
+            obj = programs.save_program(current_user, obj, values)
+            db.session.commit()
+            flash(_("Rebate program %(name)s saved.", name=obj.name), "success")
+            return redirect(url_for("rebates.program", program_id=obj.id))
+        data = request.form
+        tiers, line_ids = request.form.getlist("eligible_tiers"), request.form.getlist("eligible_line_ids")
+    else:
+        band_input = programs.band_rows(obj.bands) if obj else [
+            {"from": "0", "to": "500000", "rate": "1"}, {"from": "500000", "to": "1000000", "rate": "2"},
+            {"from": "1000000", "to": "", "rate": "3"}]
+        data = _program_form_data(obj)
+        tiers = obj.eligible_tiers if obj else []
+        line_ids = [str(i) for i in obj.eligible_line_ids] if obj else []
+    while len(band_input) < BAND_ROWS:
+        band_input.append({"from": "", "to": "", "rate": ""})
+    history = audit.history("rebate_program", obj.id) if obj else []
+    return render_template("rebates/program.html", program=obj, data=data, errors=errors,
+                           bands=band_input, lines=lines, tiers=programs.TIERS,
+                           chosen_tiers=tiers, chosen_lines=[str(i) for i in line_ids],
+                           history=history), status
+
+
+def _program_form_data(obj) -> dict:
+    from portal.core.money import fen_to_decimal
+
+    if obj is None:
+        return {"mode": "all_units", "exception_treatment": "include"}
+
+    def pct(bp):
+        return "" if bp is None else f"{bp / 100:g}"
+
+    return {"name": obj.name, "period_code": obj.period_code,
+            "period_start": obj.period_start.isoformat(), "period_end": obj.period_end.isoformat(),
+            "mode": obj.mode, "exception_treatment": obj.exception_treatment,
+            "exception_rate": pct(obj.exception_rate_bp), "growth_pct": pct(obj.growth_pct_bp),
+            "growth_bonus": pct(obj.growth_bonus_bp),
+            "cap": "" if obj.cap_fen is None else str(fen_to_decimal(obj.cap_fen))}
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+@bp.route("/programs/<int:program_id>/runs", methods=["POST"])
+@roles_required(Role.FINANCE)
+def start_run(program_id: int):
+    obj = db.get_or_404(RebateProgram, program_id)
+    run = services.start_run(current_user, obj)
+    db.session.commit()
+    return redirect(url_for("rebates.run", run_id=run.id))
+
+
+def _run_or_404(run_id: int) -> RebateRun:
+    return db.get_or_404(RebateRun, run_id)
+
+
+def _pdf_progress(run: RebateRun) -> dict:
+    total, done, failed = db.session.execute(select(
+        func.count(), func.count(RebateStatement.pdf_sha256),
+        func.count(RebateStatement.pdf_error)).where(RebateStatement.run_id == run.id)).one()
+    return {"total": total, "done": done, "failed": failed,
+            "pending": total - done}
+
+
+@bp.route("/runs/<int:run_id>")
+@roles_required(*BACK_OFFICE)
+def run(run_id: int):
+    obj = _run_or_404(run_id)
+    if obj.status == RunStatus.DRAFT:
+        result = services.preview(obj.program)
+        rows, totals = result.results, result.totals
+        statements = []
+    else:
+        rows, totals = [], None
+        statements = list(db.session.scalars(select(RebateStatement).where(
+            RebateStatement.run_id == obj.id).order_by(RebateStatement.number)))
+    progress = _pdf_progress(obj) if obj.status == RunStatus.ISSUED else None
+    template = "rebates/run.html"
+    if request.headers.get("HX-Request") == "true" and request.args.get("fragment") == "progress":
+        return render_template("rebates/_pdf_progress.html", run=obj, progress=progress)
+    return render_template(template, run=obj, rows=rows, totals=totals, statements=statements,
+                           progress=progress, errors={},
+                           history=audit.history("rebate_run", obj.id))
+
+
+@bp.route("/runs/<int:run_id>/dealers/<int:dealer_id>")
+@roles_required(*BACK_OFFICE)
+def run_dealer(run_id: int, dealer_id: int):
+    obj = _run_or_404(run_id)
+    result = services.preview(obj.program, [dealer_id])
+    if not result.results:
+        abort(404)
+    row = result.results[0]
+    lines = {ln.id: ln for ln in _lines()}
+    from portal.rebates.models import RebateAdjustment
+
+    adjustments = list(db.session.scalars(select(RebateAdjustment).where(
+        RebateAdjustment.program_id == obj.program_id, RebateAdjustment.dealer_id == dealer_id)
+        .order_by(RebateAdjustment.id)))
+    earlier = list(db.session.scalars(select(RebateStatement).where(
+        RebateStatement.program_id == obj.program_id, RebateStatement.dealer_id == dealer_id)
+        .order_by(RebateStatement.sequence)))
+    return render_template("rebates/run_dealer.html", run=obj, row=row, lines=lines,
+                           adjustments=adjustments, earlier=earlier)
+
+
+@bp.route("/runs/<int:run_id>/adjustments", methods=["POST"])
+@roles_required(Role.FINANCE)
+def add_adjustment(run_id: int):
+    obj = _run_or_404(run_id)
+    try:
+        amount = parse_yuan(request.form.get("amount"))
+    except MoneyError:
+        amount = 0
+    try:
+        services.add_adjustment(current_user, obj, request.form.get("dealer", ""), amount,
+                                request.form.get("reason", ""))
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(" ".join(str(m) for m in exc.errors.values()) or str(exc.message), "error")
+        return redirect(url_for("rebates.run", run_id=obj.id)), 303
+    db.session.commit()
+    flash(_("Adjustment added."), "success")
+    return redirect(url_for("rebates.run", run_id=obj.id))
+
+
+@bp.route("/runs/<int:run_id>/issue", methods=["POST"])
+@roles_required(Role.FINANCE)
+def issue(run_id: int):
+    obj = _run_or_404(run_id)
+    statements = services.issue_run(current_user, obj)
+    db.session.commit()  # the PDF job is queued after this commit
+    flash(_("%(n)d statement(s) issued.", n=len(statements)), "success")
+    return redirect(url_for("rebates.run", run_id=obj.id))
+
+
+@bp.route("/runs/<int:run_id>/retry", methods=["POST"])
+@roles_required(Role.FINANCE)
+def retry_pdfs(run_id: int):
+    from portal.core.jobs import enqueue_after_commit
+    from portal.rebates.jobs import render_run_pdfs
+
+    obj = _run_or_404(run_id)
+    if obj.status != RunStatus.ISSUED:
+        flash(_("This run has not been issued yet."), "error")
+        return redirect(url_for("rebates.run", run_id=obj.id))
+    audit.record(current_user, "rebate_run.pdf_retry", obj)
+    enqueue_after_commit(render_run_pdfs, obj.id)
+    db.session.commit()
+    flash(_("Rendering of the missing PDFs was queued."), "success")
+    return redirect(url_for("rebates.run", run_id=obj.id))
+
+
+# --- statements ----------------------------------------------------------------------------------
+
+@bp.route("/statements/<int:statement_id>")
+@roles_required(*STATEMENT_VIEWERS)
+def statement(statement_id: int):
+    obj = services.get_statement_or_404(statement_id, current_user)
+    return render_template("rebates/statement.html", statement=obj, c=obj.content,
+                           history=audit.history("rebate_statement", obj.id))
+
+
+@bp.route("/statements/<int:statement_id>.pdf")
+@roles_required(*STATEMENT_VIEWERS)
+def statement_pdf(statement_id: int):
+    obj = services.get_statement_or_404(statement_id, current_user)
+    if not obj.has_pdf:
+        # Not rendered yet (the batch is still running, or failed): render it now, once.
+        documents.render_statement(obj.id)
+        db.session.refresh(obj)
+    data = documents.stored_pdf(obj)
+    if data is None:
+        return render_template("errors/error.html", status=503, message=_(
+            "The PDF of this statement is being prepared. Please try again in a minute.")), 503
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{obj.number}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.route("/statements/<int:statement_id>/paid", methods=["POST"])
+@roles_required(Role.FINANCE)
+def mark_paid(statement_id: int):
+    obj = services.get_statement_or_404(statement_id, current_user)
+    try:
+        services.mark_paid(current_user, obj, request.form.get("paid_on"),
+                           request.form.get("reference", ""))
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(" ".join(str(m) for m in exc.errors.values()) or str(exc.message), "error")
+        return render_template("rebates/statement.html", statement=obj, c=obj.content,
+                               history=audit.history("rebate_statement", obj.id)), 422
+    db.session.commit()
+    flash(_("Payment of %(number)s recorded.", number=obj.number), "success")
+    return redirect(url_for("rebates.statement", statement_id=obj.id))

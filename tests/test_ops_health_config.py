@@ -1,0 +1,89 @@
+"""Operations: `/healthz` for load balancers, and the production configuration's safety rails."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.config import ConfigError, load_config
+from tests.conftest import TEST_CONFIG
+from tests.test_production_support import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _health(database_url: str, **config):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    response = app.test_client().get("/healthz")
+    return response.status_code, response.get_json()
+
+
+def test_healthz_is_ok_when_database_and_redis_answer(fresh_database):
+    try:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
+    except Exception:  # noqa: BLE001
+        if os.environ.get("CI"):
+            pytest.fail("Redis at 127.0.0.1:6379 is required in CI")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    status, body = _health(fresh_database(), REDIS_URL="redis://127.0.0.1:6379/0")
+    assert (status, body) == (200, {"status": "ok", "checks": {"database": "ok", "redis": "ok"}})
+
+
+def test_healthz_is_503_when_redis_is_unreachable(fresh_database):
+    closed = free_port()  # nothing listens there
+    status, body = _health(fresh_database(), REDIS_URL=f"redis://127.0.0.1:{closed}/0")
+    assert status == 503
+    assert body["status"] == "error"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"].startswith("error: ")
+
+
+def test_healthz_is_503_when_the_database_is_unreachable():
+    closed = free_port()
+    status, body = _health(f"postgresql+psycopg://postgres@127.0.0.1:{closed}/portal",
+                           SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    assert status == 503
+    assert body["checks"]["database"].startswith("error: ")
+    assert "redis" not in body["checks"]  # no REDIS_URL: rate limits in memory, jobs in SQLite
+
+
+def _start(env_changes: dict, tmp_path) -> subprocess.CompletedProcess:
+    """Import wsgi.py (what gunicorn does) in a clean environment plus `env_changes`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "SECRET_KEY"))}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "STORAGE_DIR": str(tmp_path),
+                "HUEY_SQLITE_PATH": str(tmp_path / "jobs.db"), **env_changes})
+    env.pop("REDIS_URL", None)
+    return subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.name)"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    refused = _start({"PORTAL_ENV": "production"}, tmp_path)
+    assert refused.returncode != 0
+    assert "SECRET_KEY must be set when PORTAL_ENV=production" in refused.stderr
+    assert "secrets.token_hex(32)" in refused.stderr  # says how to make one
+
+    started = _start({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 64}, tmp_path)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "portal"
+
+
+def test_production_cookies_are_secure_unless_explicitly_turned_off(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    assert load_config()["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")
+    assert load_config()["SESSION_COOKIE_SECURE"] is False
+    monkeypatch.delenv("SECRET_KEY")
+    with pytest.raises(ConfigError):
+        load_config()
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    assert load_config()["SESSION_COOKIE_SECURE"] is False
+    assert load_config()["SECRET_KEY"] == "dev-only-insecure-key"
