@@ -5,6 +5,7 @@ that overrides these values, which the tests use.
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -89,4 +90,8 @@ def load_config(overrides: dict | None = None) -> dict:
                 "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
         cfg["SECRET_KEY"] = "dev-only-insecure-key"
+    if cfg["PORTAL_ENV"] == "production" and not cfg["REDIS_URL"] and not cfg["TESTING"]:
+        logging.getLogger("portal.config").warning(
+            "PORTAL_ENV=production without REDIS_URL: login attempts are counted per process and "
+            "jobs queue in a local SQLite file; run a single app process or set REDIS_URL.")
     return cfg

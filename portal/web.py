@@ -5,8 +5,8 @@ import logging
 import time
 import uuid
 
-from flask import current_app, g, jsonify, render_template, request, session
-from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
+from flask import current_app, g, has_request_context, jsonify, render_template, request, session
+from flask_babel import Domain, format_date, format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +26,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def select_locale() -> str:
-    """The user's saved preference, else the switcher's choice, else Accept-Language."""
+    """The user's saved preference, else the switcher's choice, else Accept-Language.
+
+    Outside a request (jobs, CLI) the default locale, unless `force_locale` chose one."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:
@@ -40,12 +44,50 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["PORTAL_TIMEZONE"]
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["PORTAL_TIMEZONE"]
 
 
+class PortalDomain(Domain):
+    """The message domain, finding each package's catalogue under its folder `zh_CN`.
+
+    Babel ≥ 2.15 parses `zh_CN` as `zh_Hans_CN`, whose name gettext never expands back to
+    `zh_CN`; so look for the full name, then language_TERRITORY, then the language alone.
+    """
+
+    def get_translations(self):
+        from babel import support
+        from flask_babel import _get_current_context, get_locale
+
+        ctx = _get_current_context()
+        if ctx is None:
+            return support.NullTranslations()
+        locale = get_locale()
+        cache = self.get_translations_cache(ctx)
+        key = (str(locale), self.domain[0])
+        if key not in cache:
+            names = [str(locale)]
+            if locale.territory:
+                names.append(f"{locale.language}_{locale.territory}")
+            names.append(locale.language)
+            translations = support.Translations()
+            for dirname in self.translation_directories:
+                catalog = support.Translations.load(dirname, names, self.domain[0])
+                translations.merge(catalog)
+                if hasattr(catalog, "plural"):
+                    translations.plural = catalog.plural
+            cache[key] = translations
+        return cache[key]
+
+
 def init_app(app) -> None:
+    from portal.extensions import babel
+
+    babel.domain_instance = PortalDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+
     def _start():
         # Each request loads its user (session token, active flag, dealer status) and its locale
         # afresh. A request normally has an app context of its own; when one is shared (tests,

@@ -87,3 +87,23 @@ def test_production_cookies_are_secure_unless_explicitly_turned_off(monkeypatch)
     monkeypatch.setenv("PORTAL_ENV", "development")
     assert load_config()["SESSION_COOKIE_SECURE"] is False
     assert load_config()["SECRET_KEY"] == "dev-only-insecure-key"
+
+
+def test_behind_a_proxy_the_login_limit_counts_per_client_not_per_proxy(fresh_database):
+    from wsgi import behind_proxies
+
+    app = behind_proxies(create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
+                                     "LOGIN_LIMIT_PER_IP": "2 per minute",
+                                     "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute"}), hops=1)
+    client = app.test_client()
+
+    def attempt(forwarded_for: str) -> int:
+        return client.post("/login", data={"email": "x@example.com", "password": "wrong-pass-1"},
+                           headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    assert [attempt("203.0.113.7"), attempt("203.0.113.7")] == [401, 401]
+    assert attempt("203.0.113.7") == 429
+    # A client cannot escape by claiming another address: only the proxy's entry counts.
+    assert attempt("198.51.100.1, 203.0.113.7") == 429
+    # Another client behind the same proxy is not locked out by the first.
+    assert attempt("203.0.113.8") == 401

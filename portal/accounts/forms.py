@@ -23,7 +23,7 @@ class UserForm(FlaskForm):
     region_ids = SelectMultipleField(_l("Regions"), coerce=int, choices=[], validate_choice=False)
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=10, message=_l("Use at least %(min)d characters."))])
-    active = BooleanField(_l("Active"), default=True)
+    active = BooleanField(_l("Account is active"), default=True)
 
 
 class DealerForm(FlaskForm):

@@ -135,6 +135,7 @@ def enqueue_after_commit(job, *args, **kwargs) -> None:
     from portal.extensions import db
 
     session = db.session()
+    session.connection()  # begin the transaction now, so that its commit or rollback decides
     session.info.setdefault("after_commit_jobs", []).append((job, args, kwargs))
 
 
@@ -145,9 +146,12 @@ def _run_after_commit(session):
         job(*args, **kwargs)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session):
-    session.info.pop("after_commit_jobs", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session, previous_transaction):
+    # Every rollback of the session's outermost transaction drops its queued jobs, also when that
+    # transaction is a savepoint of an outer connection (tests) and no DBAPI rollback happens.
+    if previous_transaction.parent is None:
+        session.info.pop("after_commit_jobs", None)
 
 
 @task(retries=3, retry_delay=10)

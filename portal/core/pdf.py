@@ -1,8 +1,8 @@
 """The one PDF renderer: a print template fed with plain dicts, WeasyPrint, bytes out.
 
-Print templates live in `templates/**/pdf/`, extend nothing, and pull in the shared print
-stylesheet with `<style>{% include "pdf/_print.css" %}</style>` (A4, margins, page numbers,
-the embedded Chinese font).
+Print templates live in `templates/pdf/` (or a domain's `pdf/` folder), extend nothing, and
+pull in the shared print stylesheet with `<style>{% include "pdf/_print.css" %}</style>`
+(A4, margins, page numbers, the embedded Chinese font).
 
 Two safety rules are enforced here rather than trusted to each caller:
 
@@ -262,11 +262,13 @@ def _font_config() -> FontConfiguration:
     """One FontConfiguration per thread, reused across documents.
 
     A fresh one would re-read and re-register 33 MB of fonts for every PDF. Pango font maps
-    are not thread-safe, hence one per thread rather than one per process.
+    are not thread-safe, hence one per thread rather than one per process; and not one
+    inherited through fork(): its temporary font folder belongs to the parent.
     """
     config = getattr(_local, "font_config", None)
-    if config is None:
+    if config is None or _local.pid != os.getpid():
         config = _local.font_config = FontConfiguration()
+        _local.pid = os.getpid()
     return config
 
 

@@ -126,13 +126,13 @@ class PriceException(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
     dealer = relationship("Dealer", lazy="joined")
-    deal = relationship("DealRegistration", lazy="raise")
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+    deal = relationship("DealRegistration", lazy="select")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="select")
     lines: Mapped[list["PriceExceptionLine"]] = relationship(
-        back_populates="exception", cascade="all, delete-orphan", lazy="raise",
+        back_populates="exception", cascade="all, delete-orphan", lazy="selectin",
         order_by="PriceExceptionLine.id")
     steps: Mapped[list["PriceExceptionStep"]] = relationship(
-        back_populates="exception", cascade="all, delete-orphan", lazy="raise",
+        back_populates="exception", cascade="all, delete-orphan", lazy="selectin",
         order_by="(PriceExceptionStep.round, PriceExceptionStep.seq)")
 
 

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import identity_key
+from sqlalchemy.orm.util import identity_key
 
 from portal.catalog.models import PriceList, PriceListItem, Product, TierDiscount
 from portal.catalog.services import price_list_in_force

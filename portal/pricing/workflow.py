@@ -65,7 +65,8 @@ def eligible_deals(dealer_id: int) -> list:
             select(Deal).where(Deal.dealer_id == dealer_id, Deal.status == "approved")
             .order_by(Deal.id.desc())))
     else:
-        deals = list(approved_deals_for(dealer_id))
+        found = approved_deals_for(dealer_id)
+        deals = list(db.session.scalars(found) if hasattr(found, "compile") else found)
     today = clock.today()
     return [d for d in deals if _is_protected(d, today)]
 

@@ -111,13 +111,7 @@ def render_statement(statement_id: int) -> str:
     statement = db.session.get(RebateStatement, statement_id)
     db.session.refresh(statement)
     try:
-        data = render_bytes(statement.content)
-        relative = Path("statements") / statement.content["program"]["period_code"] / f"{statement.number}.pdf"
-        target = storage_root() / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{token}.part")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        relative, data = write_pdf(statement, token)
     except Exception as exc:  # any failure: keep the error, free the claim, let others go on
         log.exception("statement %s PDF failed", statement_id)
         db.session.rollback()
@@ -140,6 +134,27 @@ def render_statement(statement_id: int) -> str:
     db.session.commit()
     db.session.expire(statement)
     return "rendered" if result.rowcount == 1 else "skipped"
+
+
+def write_pdf(statement: RebateStatement, token: str = "seed") -> tuple[Path, bytes]:
+    """Render the statement's snapshot and write the file (aside, then renamed); no DB change."""
+    data = render_bytes(statement.content)
+    relative = Path("statements") / statement.content["program"]["period_code"] / f"{statement.number}.pdf"
+    target = storage_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{token}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return relative, data
+
+
+def store_now(statement: RebateStatement) -> None:
+    """Render and record the PDF of a statement this transaction just issued (demo seed, bench);
+    nobody else can see the row yet, so no claim is needed. Does not commit."""
+    relative, data = write_pdf(statement)
+    statement.pdf_path = str(relative)
+    statement.pdf_sha256 = hashlib.sha256(data).hexdigest()
+    db.session.flush()
 
 
 def stored_pdf(statement: RebateStatement) -> bytes | None:

@@ -7,22 +7,18 @@ from __future__ import annotations
 
 import io
 import logging
-import sys
 import urllib.request
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from pypdf import PdfReader
+
+from portal.core import pdf
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # run with --noconftest from the project root
-    sys.path.insert(0, str(ROOT))
-
-from flask import Flask  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-
-from portal.core import pdf  # noqa: E402
 
 
 @pytest.fixture(scope="module")

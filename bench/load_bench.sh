@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Load benchmark (DESIGN §6): the dealer dashboard, /prices/ and /deals/ under wrk, served by
+# gunicorn (gunicorn.conf.py) in production mode on PostgreSQL (+ Redis when reachable), logged in
+# as a dealer. Target: ≥ 300 req/s on the dashboard on 2 cores.
+#
+#   bench/load_bench.sh                        # demo data, 15 s per page
+#   DURATION=30s CONNECTIONS=32 WORKERS=3 THREADS=2 bench/load_bench.sh
+#   BENCH_USER=dealer1.sales@example.com bench/load_bench.sh
+#   PATHS="/ /prices/" bench/load_bench.sh
+#
+# Data: `flask seed demo` (demo scale), then the full-scale generator `bench/generate.py` when it
+# exists and FULL=1 is set. A database of its own is created on BENCH_PG (default: the local
+# server) and dropped at the end (KEEP_DB=1 keeps it). Prints req/s and p99 latency per page.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+BENCH_PG="${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/postgres}"
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+WRK_THREADS="${WRK_THREADS:-2}"
+WORKERS="${WORKERS:-2}"
+THREADS="${THREADS:-4}"
+BENCH_USER="${BENCH_USER:-dealer1.admin@example.com}"
+PATHS="${PATHS:-/ /prices/ /deals/}"
+UA="portal-load-bench"
+
+DBNAME="portal_bench_$$"
+WORK="$(mktemp -d)"
+PORT="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+BASE="http://127.0.0.1:$PORT"
+GUNICORN_PID=""
+
+cleanup() {
+  if [ -n "$GUNICORN_PID" ]; then
+    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$GUNICORN_PID" 2>/dev/null || true
+  fi
+  if [ -z "${KEEP_DB:-}" ]; then
+    psql "$BENCH_PG" -qAt -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null 2>&1 || true
+  else
+    echo "kept database $DBNAME"
+  fi
+  if [ -n "${REDIS_URL:-}" ]; then
+    redis-cli -u "$REDIS_URL" --scan --pattern "*$REDIS_NAMESPACE*" | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+psql "$BENCH_PG" -qAt -c "CREATE DATABASE \"$DBNAME\"" >/dev/null
+export PORTAL_ENV=production
+export SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_hex(32))')"
+export DATABASE_URL="${BENCH_PG%/*}/$DBNAME"
+export SESSION_COOKIE_SECURE=0
+export STORAGE_DIR="$WORK/storage"
+if redis-cli -u "${BENCH_REDIS:-redis://127.0.0.1:6379/0}" ping >/dev/null 2>&1; then
+  export REDIS_URL="${BENCH_REDIS:-redis://127.0.0.1:6379/0}" REDIS_NAMESPACE="bench$$"
+  redis_note="Redis $REDIS_URL"
+else
+  unset REDIS_URL; redis_note="no Redis (memory rate limits)"
+fi
+FLASK=("$ROOT/.venv/bin/flask" --app portal:create_app)
+
+"${FLASK[@]}" db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log"; exit 1; }
+"${FLASK[@]}" seed demo >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log"; exit 1; }
+scale="demo"
+if [ -n "${FULL:-}" ] && [ -f "$ROOT/bench/generate.py" ]; then
+  "$PY" "$ROOT/bench/generate.py" >"$WORK/generate.log" 2>&1 || { cat "$WORK/generate.log"; exit 1; }
+  scale="full (bench/generate.py)"
+fi
+
+"$ROOT/.venv/bin/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
+  --threads "$THREADS" wsgi:app >"$WORK/gunicorn.log" 2>&1 &
+GUNICORN_PID=$!
+for _ in $(seq 150); do
+  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+  kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$WORK/gunicorn.log"; exit 1; }
+  sleep 0.2
+done
+
+# Log in as the dealer, keep the session cookie for wrk.
+JAR="$WORK/cookies"
+token="$(curl -fs -A "$UA" -c "$JAR" "$BASE/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)"
+[ -n "$token" ] || { echo "no CSRF token on /login" >&2; exit 1; }
+code="$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" -b "$JAR" -c "$JAR" \
+  --data-urlencode "email=$BENCH_USER" --data-urlencode "password=demo-pass-2026" \
+  --data-urlencode "csrf_token=$token" "$BASE/login")"
+[ "$code" = 302 ] || { echo "login as $BENCH_USER failed: HTTP $code" >&2; exit 1; }
+COOKIE="session=$(awk '$6 == "session" {print $7}' "$JAR")"
+
+echo "== load bench: $(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== gunicorn: $WORKERS workers × $THREADS threads (gthread); PostgreSQL; $redis_note; data: $scale"
+echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, logged in as $BENCH_USER"
+printf '%-12s %10s %10s %10s %8s\n' path "req/s" "p50" "p99" "non-2xx"
+for path in $PATHS; do
+  status="$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" -H "Cookie: $COOKIE" "$BASE$path")"
+  if [ "$status" != 200 ]; then
+    printf '%-12s HTTP %s for %s (not benchmarked)\n' "$path" "$status" "$BENCH_USER"; continue
+  fi
+  out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" \
+         -H "User-Agent: $UA" "$BASE$path")"
+  echo "$out" >"$WORK/wrk$(echo "$path" | tr '/' '_').txt"
+  rps="$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')"
+  p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
+  p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
+  bad="$(echo "$out" | awk '/Non-2xx/ {print $NF}')"
+  printf '%-12s %10s %10s %10s %8s\n' "$path" "$rps" "$p50" "$p99" "${bad:-0}"
+done

@@ -1,0 +1,41 @@
+"""The job runner: immediate in tests; `enqueue_after_commit` runs after commit, never after rollback."""
+from __future__ import annotations
+
+from portal.core.jobs import enqueue_after_commit, huey, task
+
+RAN: list = []
+
+
+@task()
+def remember(value):
+    RAN.append(value)
+
+
+def test_tests_run_jobs_immediately(app):
+    assert huey.immediate is True
+
+
+def test_job_runs_after_commit(db):
+    RAN.clear()
+    enqueue_after_commit(remember, "committed")
+    assert RAN == []  # not before the commit
+    db.session.commit()
+    assert RAN == ["committed"]
+    db.session.commit()
+    assert RAN == ["committed"]  # once only
+
+
+def test_job_is_dropped_on_rollback(db):
+    RAN.clear()
+    enqueue_after_commit(remember, "rolled back")
+    db.session.rollback()
+    db.session.commit()
+    assert RAN == []
+
+
+def test_jobs_keep_their_order(db):
+    RAN.clear()
+    for i in range(3):
+        enqueue_after_commit(remember, i)
+    db.session.commit()
+    assert RAN == [0, 1, 2]

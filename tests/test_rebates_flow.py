@@ -1,0 +1,263 @@
+"""Rebates end to end: program form, SQL preview, issue, PDF, supplementary statements, payment."""
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from portal.core import clock
+from portal.rebates.models import RebateProgram, RebateRun, RebateStatement
+from tests.routes.orders import make_order
+from tests.routes.rebates import make_program, quarter
+
+CODE = "2031Q1"  # distinct from the matrix fixture's program of the current quarter
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def top_up(world, total_fen, *, confirmed=True, contract="HT-TOPUP", source="net"):
+    """A confirmed storage order that brings dealer A's current-quarter sales to `total_fen`."""
+    from portal.rebates import services
+
+    program = make_program(code="2099Q1", name="probe")
+    current = services.preview(program, [world.dealer_a.id]).results[0].entitlement.qualifying_sales_fen
+    from portal.extensions import db
+
+    db.session.delete(program)
+    db.session.flush()
+    cat = world.order_catalogue
+    return make_order(world, cat, status="confirmed" if confirmed else "submitted",
+                      contract_no=contract,
+                      lines=[(cat.storage, 1, total_fen - current, source)])
+
+
+@pytest.fixture
+def program(db):
+    return make_program(code=CODE, name="一季度返利计划")
+
+
+def run_for(client, program):
+    response = client.post(f"/rebates/programs/{program.id}/runs")
+    assert response.status_code == 302
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_worked_example_issue_and_pdf(client, login_as, world, db, program):
+    top_up(world, 120_000_000)  # ¥1,200,000 of qualifying sales
+    login_as(world.finance)
+    run_id = run_for(client, program)
+    page = client.get(f"/rebates/runs/{run_id}")
+    assert page.status_code == 200
+    assert "DA001" in page.text and "¥36,000.00" in page.text
+    drill = client.get(f"/rebates/runs/{run_id}/dealers/{world.dealer_a.id}")
+    assert "¥1,200,000.00" in drill.text and "¥36,000.00" in drill.text
+    assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    statement = db.session.scalar(select(RebateStatement).where(RebateStatement.program_id == program.id))
+    assert statement.number == f"RB-{CODE}-DA001"
+    assert statement.net_payable_fen == 3_600_000 and statement.status == "issued"
+    assert statement.pdf_sha256 and statement.content["amount_words"] == "叁万陆仟元整"
+    # The run page shows the batch's progress.
+    assert "PDFs stored: 1 of 1" in client.get(f"/rebates/runs/{run_id}").text
+
+    login_as(world.dealer_admin)
+    first = client.get(f"/rebates/statements/{statement.id}.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    text = pdf_text(first.data)
+    assert world.dealer_a.name in text and statement.number in text
+    assert "¥1,200,000.00" in text and "¥36,000.00" in text and "叁万陆仟元整" in text
+    second = client.get(f"/rebates/statements/{statement.id}.pdf")
+    assert second.data == first.data
+    assert hashlib.sha256(first.data).hexdigest() == statement.pdf_sha256
+    listing = client.get("/rebates/").text
+    assert statement.number in listing
+
+    for user in (world.dealer_sales, world.other_dealer, world.other_region_cm):
+        login_as(user)
+        assert client.get(f"/rebates/statements/{statement.id}.pdf").status_code == 404
+        assert client.get(f"/rebates/statements/{statement.id}").status_code == 404
+
+
+def test_issuing_twice_changes_nothing(client, login_as, world, db, program):
+    top_up(world, 60_000_000)
+    login_as(world.finance)
+    run_id = run_for(client, program)
+    assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    again = client.post(f"/rebates/runs/{run_id}/issue")
+    assert again.status_code == 409 and "already issued" in again.text
+    assert db.session.scalar(select(func.count(RebateStatement.id)).where(
+        RebateStatement.program_id == program.id)) == 1
+    # A new run with nothing changed has nothing to issue.
+    run2 = run_for(client, program)
+    nothing = client.post(f"/rebates/runs/{run2}/issue")
+    assert nothing.status_code == 409 and "Nothing to issue" in nothing.text
+
+
+def test_late_order_gives_a_supplementary_statement(client, login_as, world, db, program):
+    top_up(world, 40_000_000)  # ¥400,000 → band 1, 1% = ¥4,000
+    login_as(world.finance)
+    client.post(f"/rebates/runs/{run_for(client, program)}/issue")
+    first = db.session.scalar(select(RebateStatement).where(RebateStatement.program_id == program.id))
+    assert first.net_payable_fen == 400_000
+    assert first.content["gap_to_next_fen"] == 10_000_000  # ¥100,000 to the 2% band
+    # A late-confirmed order lifts the dealer to ¥600,000 → 2% on all = ¥12,000.
+    cat = world.order_catalogue
+    make_order(world, cat, status="confirmed", contract_no="HT-LATE",
+               lines=[(cat.server, 1, 20_000_000, "net")])
+    run2 = run_for(client, program)
+    client.post(f"/rebates/runs/{run2}/adjustments",
+                data={"dealer": "DA001", "amount": "-500", "reason": "退货扣减"})
+    assert client.post(f"/rebates/runs/{run2}/issue").status_code == 302
+    supplementary = db.session.scalar(select(RebateStatement).where(
+        RebateStatement.program_id == program.id, RebateStatement.sequence == 1))
+    assert supplementary.number == f"RB-{CODE}-DA001-S1"
+    assert supplementary.net_payable_fen == 1_200_000 - 50_000 - 400_000
+    assert supplementary.content["priors"][0]["number"] == first.number
+    db.session.refresh(first)
+    assert first.net_payable_fen == 400_000 and first.content["net_payable_fen"] == 400_000
+    login_as(world.dealer_admin)
+    text = pdf_text(client.get(f"/rebates/statements/{supplementary.id}.pdf").data)
+    assert "¥7,500.00" in text and first.number in text and "退货扣减" in text and "柒仟伍佰元整" in text
+
+
+def test_exception_sales_excluded_are_listed(client, login_as, world, db):
+    program = make_program(code="2031Q2", exception_treatment="exclude")
+    cat = world.order_catalogue
+    top_up(world, 60_000_000)
+    make_order(world, cat, status="confirmed", contract_no="HT-EXC",
+               lines=[(cat.server, 1, 7_000_000, "exception")])
+    login_as(world.finance)
+    client.post(f"/rebates/runs/{run_for(client, program)}/issue")
+    st = db.session.scalar(select(RebateStatement).where(RebateStatement.program_id == program.id))
+    assert st.qualifying_sales_fen == 60_000_000 and st.net_payable_fen == 1_200_000
+    assert st.content["exclusions"][0]["sales_fen"] == 7_000_000
+
+
+def test_mark_paid(client, login_as, world, db):
+    login_as(world.finance)
+    bad = client.post(f"/rebates/statements/{world.statement.id}/paid", data={"paid_on": "", "reference": ""})
+    assert bad.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(RebateStatement, world.statement.id).status == "issued"
+    ok = client.post(f"/rebates/statements/{world.statement.id}/paid",
+                     data={"paid_on": clock.today().isoformat(), "reference": "BANK-2026-77"})
+    assert ok.status_code == 302
+    page = client.get(f"/rebates/statements/{world.statement.id}").text
+    assert "BANK-2026-77" in page and "Payment recorded" in page
+    again = client.post(f"/rebates/statements/{world.statement.id}/paid",
+                        data={"paid_on": clock.today().isoformat(), "reference": "X"})
+    assert again.status_code == 409
+
+
+def band_form(rows, **extra):
+    code, start, end = quarter(clock.today())
+    data = {"name": "新计划", "period_code": "2032Q1", "period_start": start.isoformat(),
+            "period_end": end.isoformat(), "mode": "incremental", "exception_treatment": "include",
+            **extra}
+    for i, (a, b, r) in enumerate(rows):
+        data[f"band-{i}-from"], data[f"band-{i}-to"], data[f"band-{i}-rate"] = a, b, r
+    return data
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([("0", "500000", "1"), ("600000", "", "2")], "gap or overlap"),
+    ([("100", "500000", "1"), ("500000", "", "2")], "must start at"),
+    ([("0", "500000", "1"), ("500000", "", "120")], "Rates run from 0% to 100%"),
+    ([("0", "", "1"), ("500000", "", "2")], "Only the last band may be open-ended"),
+])
+def test_bad_band_tables_are_refused(client, login_as, world, db, rows, message):
+    login_as(world.finance)
+    before = db.session.scalar(select(func.count(RebateProgram.id)))
+    response = client.post("/rebates/programs/new", data=band_form(rows))
+    assert response.status_code == 422
+    assert message in response.text
+    assert db.session.scalar(select(func.count(RebateProgram.id))) == before
+
+
+def test_program_is_saved_with_its_bands(client, login_as, world, db):
+    login_as(world.finance)
+    line = world.order_catalogue.lines[0]
+    response = client.post("/rebates/programs/new", data={
+        **band_form([("0", "500,000", "1"), ("500000", "1000000", "2.5"), ("1000000", "", "3")],
+                    growth_pct="10", growth_bonus="0.5", cap="50000", exception_treatment="rate_bp",
+                    exception_rate="0.5"),
+        "eligible_tiers": ["platinum", "gold"], "eligible_line_ids": [str(line.id)]})
+    assert response.status_code == 302
+    program = db.session.scalar(select(RebateProgram).where(RebateProgram.period_code == "2032Q1"))
+    assert program.bands == [[0, 100], [50_000_000, 250], [100_000_000, 300]]
+    assert program.cap_fen == 5_000_000 and program.growth_bonus_bp == 50
+    assert program.exception_rate_bp == 50 and program.eligible_line_ids == [line.id]
+    assert program.eligible_tiers == ["gold", "platinum"]
+
+
+def test_dashboard_widget_shows_progress_in_few_queries(client, login_as, world, db, app):
+    from sqlalchemy import event
+
+    from portal.rebates.views import _widget
+
+    top_up(world, 45_000_000)
+    statements = []
+    engine = db.session.get_bind()
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    user = world.dealer_admin
+    assert user.dealer is not None  # loaded with the user, as the login loader does
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        context = _widget(user)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 3, statements
+    assert context["progress"]["sales_fen"] == 45_000_000
+    assert context["progress"]["gap_fen"] == 5_000_000
+    login_as(world.dealer_sales)
+    page = client.get("/").text
+    assert "Rebate progress" in page and "¥450,000.00" in page and "¥50,000.00" in page
+    login_as(world.finance)
+    assert "Rebate progress" not in client.get("/").text
+
+
+def test_a_failed_pdf_does_not_lose_the_others_and_can_be_retried(client, login_as, world, db, program, monkeypatch):
+    from portal.rebates import documents
+    from portal.rebates.jobs import render_pending
+
+    cat = world.order_catalogue
+    top_up(world, 30_000_000)
+    make_order(world, cat, status="confirmed", dealer=world.dealer_b, user=world.other_dealer,
+               contract_no="HT-B-REB", lines=[(cat.storage, 2, 10_000_000, "net")])
+    real = documents.render_bytes
+    calls = []
+
+    def flaky(content):
+        calls.append(content["number"])
+        if content["dealer"]["code"] == "DA001":
+            raise RuntimeError("font exploded")
+        return real(content)
+
+    monkeypatch.setattr(documents, "render_bytes", flaky)
+    login_as(world.finance)
+    run_id = run_for(client, program)
+    assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    rows = {s.dealer_id: s for s in db.session.scalars(select(RebateStatement).where(
+        RebateStatement.run_id == run_id))}
+    for s in rows.values():
+        db.session.refresh(s)
+    assert rows[world.dealer_b.id].pdf_sha256 and rows[world.dealer_a.id].pdf_sha256 is None
+    assert "font exploded" in rows[world.dealer_a.id].pdf_error
+    assert "1 failed" in client.get(f"/rebates/runs/{run_id}").text
+    monkeypatch.setattr(documents, "render_bytes", real)
+    assert client.post(f"/rebates/runs/{run_id}/retry").status_code == 302
+    for s in rows.values():
+        db.session.refresh(s)
+    assert rows[world.dealer_a.id].pdf_sha256 and rows[world.dealer_a.id].pdf_error is None
+    # Nothing is rendered twice: B's PDF was not touched by the retry, and a claimed statement
+    # cannot be claimed again.
+    assert calls.count(rows[world.dealer_b.id].number) == 1
+    assert render_pending(run_id) == {"rendered": 0, "skipped": 0, "failed": 0}
+    assert documents.claim(rows[world.dealer_a.id].id) is None
