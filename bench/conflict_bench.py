@@ -25,7 +25,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +113,7 @@ def build(app, n_customers: int, n_registrations: int) -> None:
                      ("network", "网络", "Networking"), ("software", "软件", "Software"),
                      ("service", "服务", "Services")])])
         line_ids = list(db.session.scalars(sa.select(ProductLine.id)))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         n_dealers = 5000
         conn.execute(Dealer.__table__.insert(), [
             {"code": f"B{i:05d}", "name": f"基准经销商{i}有限公司", "tier": "gold",
@@ -131,7 +131,6 @@ def build(app, n_customers: int, n_registrations: int) -> None:
         popular = [trade_name(rng) for _ in range(2000)]  # trade names many companies share
         for start in range(0, n_customers, chunk):
             rows, keys = [], []
-            first_id = start + 1
             for i in range(start, min(start + chunk, n_customers)):
                 trade = rng.choice(popular) if rng.random() < 0.1 else trade_name(rng) + trade_name(rng)[:1]
                 name = company(rng, trade)
@@ -255,6 +254,7 @@ def main() -> None:
     ap.add_argument("--registrations", type=int, default=200_000)
     ap.add_argument("--submissions", type=int, default=200)
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--build-only", action="store_true")
     args = ap.parse_args()
     backends = ["sqlite", "pg"] if args.backend == "both" else [args.backend]
     for backend in backends:
@@ -264,6 +264,8 @@ def main() -> None:
         print(f"[{backend}] {url.split('@')[-1]}")
         app = make_app(url)
         build(app, args.customers, args.registrations)
+        if args.build_only:
+            continue
         result = run(app, args.submissions, args.customers)
         for label in ("check", "submit"):
             v = result[label]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import Domain, format_date, format_datetime, gettext as _, lazy_gettext as _l
@@ -23,6 +24,19 @@ request_log = logging.getLogger("portal.request")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+
+
+def is_portal_path(target: str | None) -> bool:
+    """True for a path of the portal itself (`/deals/3?tab=history`), the only place a `next`
+    parameter or a notification may send a browser. False for anything with a scheme or a host
+    (`https://…`, `//evil.com`, `/\\evil.com`, `javascript:…`) and for control characters, which
+    browsers drop from URLs (`/\t/evil.com` would become `//evil.com`)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def select_locale() -> str:

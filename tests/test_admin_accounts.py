@@ -287,5 +287,6 @@ def test_team_form_errors_in_chinese(client, login_as, world, db):
         "password": "long-enough-pass"})
     assert resp.status_code == 422
     body = text(resp)
-    assert "请更正标记的字段" in body
-    assert "Please correct the marked fields." not in body
+    assert '<small class="field-error" role="alert">请输入姓名。</small>' in body
+    assert '<label for="name">姓名' in body
+    assert "Please correct the marked fields." not in body and "Enter the person" not in body

@@ -7,8 +7,17 @@ from datetime import timedelta
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from portal.catalog.importing import (Field, ImportRejected, ImportSpec, integer, money, parse_rows,
-                                      read_table, text, unique)
+from portal.catalog.importing import (
+    Field,
+    ImportRejected,
+    ImportSpec,
+    integer,
+    money,
+    parse_rows,
+    read_table,
+    text,
+    unique,
+)
 from portal.catalog.models import PriceList, PriceListItem, Product, TierDiscount
 from portal.core import clock
 
@@ -37,7 +46,7 @@ def test_product_import_creates_and_updates_all_or_nothing(client, login_as, wor
     before = n_products(db)
     good = ("SKU,产品名称,产品线,单位,启用,最低限价\n"
             "NEW-1,新服务器,p_server,台,是,5000\n"
-            "P-SRV-1,改名的服务器,服务器,台,yes,6100.50\n").encode("utf-8")
+            "P-SRV-1,改名的服务器,服务器,台,yes,6100.50\n").encode()
     r = upload(client, "/admin/catalog/products/import", good, "products.csv")
     assert r.status_code == 302
     assert n_products(db) == before + 1
@@ -85,7 +94,7 @@ def test_report_is_in_the_users_language(client, login_as, world, db):
 def test_price_list_import_and_overlap(client, login_as, world, db):
     login_as(world.admin)
     start = world.cat.upcoming.effective_from + timedelta(days=10)
-    content = "SKU,List price\nP-SRV-1,\"12,000.00\"\nP-STO-1,60000\n".encode()
+    content = b"SKU,List price\nP-SRV-1,\"12,000.00\"\nP-STO-1,60000\n"
     r = upload(client, "/admin/catalog/price-lists/new", content, "list.csv", name="再下期",
                effective_from=start.isoformat())
     assert r.status_code == 422 and "overlap the price list “下期目录价”" in r.get_data(as_text=True)
@@ -110,7 +119,7 @@ def test_price_list_with_unknown_sku_or_bad_price_writes_nothing(client, login_a
     world.cat.upcoming.effective_to = world.cat.upcoming.effective_from + timedelta(days=5)
     db.session.commit()
     lists = db.session.scalar(select(func.count()).select_from(PriceList))
-    content = "SKU,List price\nP-SRV-1,100\nGHOST-9,100\nP-STO-1,0\nP-SRV-1,5\n".encode()
+    content = b"SKU,List price\nP-SRV-1,100\nGHOST-9,100\nP-STO-1,0\nP-SRV-1,5\n"
     r = upload(client, "/admin/catalog/price-lists/new", content, "list.csv", name="坏文件",
                effective_from=(world.cat.upcoming.effective_to + timedelta(days=1)).isoformat())
     body = r.get_data(as_text=True)
@@ -186,7 +195,7 @@ SPEC = ImportSpec(fields=[Field("sku", "SKU", text(10)), Field("qty", "Quantity"
 
 
 def test_importer_reports_every_row_and_column():
-    table = read_table("sku,quantity,price\nA,1,\nB,x,1.234\n,5,1\nA,13,2\n".encode(), "o.csv")
+    table = read_table(b"sku,quantity,price\nA,1,\nB,x,1.234\n,5,1\nA,13,2\n", "o.csv")
     try:
         parse_rows(SPEC, table)
     except ImportRejected as exc:

@@ -1,7 +1,7 @@
 """Conflict detection on submission, the desk and its decisions (DESIGN §3.4)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from portal.conflicts import detection
 from portal.conflicts.models import ConflictCase
 from portal.core import clock
 from portal.deals import services
-from portal.deals.models import Customer, DealRegistration, DirectLead
+from portal.deals.models import Customer, DirectLead
 from portal.notifications.models import Notification
 from tests.routes.deals import make_customer, make_lead
 
@@ -234,7 +234,7 @@ def test_a_decision_needs_a_reason_and_changes_nothing_without(world, lenovo, cl
 
 
 def test_cases_older_than_two_business_days_are_flagged(world, db, client, login_as):
-    friday = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # Friday 10:00 in Shanghai
+    friday = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in Shanghai
     with clock.frozen(friday):
         _e = register(world.other_dealer, "联想(北京)有限公司", world.lines[0])
         later = register(world.dealer_sales, "北京联想科技有限公司", world.lines[0])

@@ -1,7 +1,7 @@
 """Deal registration: form, validation, states, approval, protection, extension, expiry."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -172,7 +172,7 @@ def test_one_extension_per_registration_decided_by_the_manager(world, client, lo
 def test_expiry_is_applied_on_read_and_by_the_daily_command(world, app, client, login_as, db):
     deal = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0], "approved")
     later = datetime.combine(deal.protected_until + timedelta(days=1), datetime.min.time(),
-                             tzinfo=timezone.utc) + timedelta(hours=4)
+                             tzinfo=UTC) + timedelta(hours=4)
     login_as(world.dealer_sales)
     with clock.frozen(later):
         page = client.get(f"/deals/{deal.id}").get_data(as_text=True)
@@ -223,7 +223,7 @@ def test_dealer_sales_sees_only_registrations_it_created(world, client, login_as
 
 
 def test_approval_queue_shows_ageing(world, client, login_as, db):
-    monday = datetime(2026, 11, 16, 2, 0, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
     with clock.frozen(monday):
         deal = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0],
                          "submitted")
@@ -240,3 +240,20 @@ def test_export_escapes_formulas(world, client, login_as, db):
     resp = client.get("/deals/?format=csv")
     assert resp.status_code == 200
     assert "'=HYPERLINK" in resp.get_data(as_text=True)
+
+
+def test_dashboard_counts_only_own_protected_registrations(world, client, login_as, db):
+    make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0], "approved")
+    expiring = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0],
+                         "approved")
+    expiring.protected_until = clock.today() + timedelta(days=3)
+    db.session.commit()
+    mine = len(db.session.scalars(services.approved_deals_for(world.dealer_a.id)).all())
+    theirs = len(db.session.scalars(services.approved_deals_for(world.dealer_b.id)).all())
+    login_as(world.dealer_admin)
+    page = client.get("/").get_data(as_text=True)
+    assert f"{mine} protected" in page and "1 expiring within 7 days" in page
+    login_as(world.other_dealer)
+    assert f"{theirs} protected" in client.get("/").get_data(as_text=True)
+    login_as(world.channel_manager)
+    assert "awaiting approval" in client.get("/").get_data(as_text=True)

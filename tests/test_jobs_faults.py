@@ -14,10 +14,9 @@ rendered twice, the ones rendered before the kill untouched.
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 from tests.test_production_support import (  # noqa: F401 - fixtures
     BIN,
     ROOT,
-    flask_cmd,
+    demo_db,
     pg,
     processes,
     production_env,
@@ -36,7 +35,7 @@ from tests.test_production_support import (  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 
-STATEMENTS = 24
+STATEMENTS = 12
 #: A period of its own, apart from the demo program's statements.
 PERIOD = "2031Q1"
 
@@ -101,10 +100,12 @@ def _issue_run(url: str) -> int:
 
 def _queue_run(env: dict, run_id: int) -> None:
     """Queue the batch from a process of the deployment (as `issue_run` does after commit)."""
-    code = ("from portal import create_app\n"
-            "app = create_app()\n"
-            "from portal.rebates.jobs import render_run_pdfs\n"
-            f"render_run_pdfs({run_id})\n")
+    _enqueue(env, f"from portal.rebates.jobs import render_run_pdfs\nrender_run_pdfs({run_id})\n")
+
+
+def _enqueue(env: dict, code: str) -> None:
+    """Run `code` (which calls tasks, i.e. queues them) in a process of the deployment."""
+    code = "from portal import create_app\napp = create_app()\n" + code
     done = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -118,20 +119,12 @@ def _statements(engine, run_id: int) -> list:
 
 
 def test_worker_killed_mid_batch_every_statement_ends_with_exactly_one_pdf(
-        request, pg, redis_space, processes, tmp_path):  # noqa: F811
+        demo_db, redis_space, processes, tmp_path):  # noqa: F811
     from portal.rebates.documents import CLAIM_TIMEOUT
-    from tests.conftest import IS_PG
 
-    if IS_PG:
-        url = request.getfixturevalue("databases").new().replace("postgresql+psycopg://",
-                                                                   "postgresql://", 1)
-    else:
-        url = pg.create("faults")
+    url = demo_db
     storage = tmp_path / "storage"
     env = production_env(url, redis_space, storage, HUEY_MAX_TASKS="0")
-    if not IS_PG:
-        flask_cmd(env, "db", "upgrade")
-    flask_cmd(env, "seed", "demo")
     sa_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     engine = sa.create_engine(sa_url)
     try:
@@ -148,7 +141,6 @@ def test_worker_killed_mid_batch_every_statement_ends_with_exactly_one_pdf(
         processes.kill(first, signal.SIGKILL)
         before = _statements(engine, run_id)
         rendered_before = {s.id: s.pdf_sha256 for s in before if s.pdf_sha256}
-        print(f"\n{len(rendered_before)} rendered before the kill; claimed: {[s.number for s in before if s.pdf_claim]}")
         assert 3 <= len(rendered_before) < STATEMENTS, "the kill did not land mid-batch"
         assert any(s.pdf_sha256 is None for s in before)
 
@@ -187,3 +179,26 @@ def test_worker_killed_mid_batch_every_statement_ends_with_exactly_one_pdf(
         assert "Executing portal.rebates.jobs.render_run_pdfs" in second.output()
     finally:
         engine.dispose()
+
+
+def test_worker_recycles_itself_after_max_tasks_and_goes_on(
+        demo_db, redis_space, processes, tmp_path):  # noqa: F811
+    """HUEY_MAX_TASKS: after that many tasks the worker re-executes itself (fresh memory) and
+    takes the rest of the queue."""
+    env = production_env(demo_db, redis_space, tmp_path / "storage", HUEY_MAX_TASKS="2")
+    worker = processes.worker("recycling", env, workers=1)
+    wait_until(lambda: "consumer started" in worker.output(), 30, "the worker", [worker])
+    pid = worker.popen.pid
+    mail = "from portal.core.jobs import send_notification_emails\n"
+    _enqueue(env, mail + "send_notification_emails([])\nsend_notification_emails([])\n")
+    wait_until(lambda: worker.output().count("consumer started") == 2, 60,
+               "the worker to restart after 2 tasks", [worker])
+    out = worker.output()
+    assert out.count("Executing portal.core.jobs.send_notification_emails") == 2
+    assert "restarting to release memory" in out and "Consumer will restart" in out
+    assert worker.alive() and worker.popen.pid == pid  # the same supervised process, re-executed
+
+    # The new life takes the queue as before.
+    _enqueue(env, mail + "send_notification_emails([])\n")
+    wait_until(lambda: worker.output().count("Executing portal.core.jobs.send_notification_emails") == 3,
+               30, "the restarted worker to run a task", [worker])

@@ -44,6 +44,10 @@ def test_order_on_a_deal_gets_the_exception_price_and_reserves_the_quantity(clie
                                                         action="preview"))
     assert preview.status_code == 200
     assert "¥70,000.00" in preview.text and "Exception price" in preview.text
+    fragment = client.post("/orders/new", headers={"HX-Request": "true"},
+                           data=order_form(deal, action="preview"))
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="order-form"' in fragment.text and "¥70,000.00" in fragment.text
     response = client.post("/orders/new", data=order_form(deal, lines=(("TO-SRV-740", 3), ("to-sto-500", 2))))
     assert response.status_code == 302
     order = db.session.scalar(select(SalesOrder).where(SalesOrder.contract_no == "HT-2026-100"))

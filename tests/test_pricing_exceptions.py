@@ -257,3 +257,13 @@ def test_expire_due_marks_past_validity(world, db):
     assert workflow.expire_due(exc.valid_until + timedelta(days=1)) == 1
     db.session.refresh(exc)
     assert exc.status == "expired"
+
+
+def test_a_salesperson_requests_only_on_its_own_registrations(client, login_as, world, db):
+    colleagues = make_deal(world.dealer_a, world.dealer_admin, name="管理员的客户有限公司")
+    login_as(world.dealer_sales)
+    page = client.get("/exceptions/new").get_data(as_text=True)
+    assert f'value="{world.pdeal.id}"' in page and f'value="{colleagues.id}"' not in page
+    before = count_exceptions(db)
+    r = client.post("/exceptions/new", data=form(colleagues, [("P-SRV-1", 1, "7000")]))
+    assert r.status_code == 422 and count_exceptions(db) == before

@@ -11,8 +11,7 @@ from portal.core import clock
 from portal.core.errors import NotFound, ValidationError
 from portal.core.money import apply_discount
 from portal.pricing import workflow
-from portal.pricing.services import (price_for, price_many, release_exception_qty,
-                                     reserve_exception_qty)
+from portal.pricing.services import price_for, price_many, release_exception_qty, reserve_exception_qty
 from tests.routes.pricing import make_deal, request_exception
 
 

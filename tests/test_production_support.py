@@ -87,10 +87,10 @@ class PgDatabases:
         finally:
             engine.dispose()
 
-    def create(self, label: str) -> str:
-        """A new empty database; returns its `postgresql://` URL."""
+    def create(self, label: str, template: str | None = None) -> str:
+        """A new database, empty or a copy of `template`; returns its `postgresql://` URL."""
         name = f"portal_{label}_{uuid.uuid4().hex[:8]}"
-        self._exec(f'CREATE DATABASE "{name}"')
+        self._exec(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         self.created.append(name)
         return plain_url(_sa_url(self.server, name))
 
@@ -104,6 +104,58 @@ def pg():
     dbs = PgDatabases()
     yield dbs
     dbs.drop_all()
+
+
+def migrate(url: str) -> None:
+    """`flask db upgrade` on `url`, in this process."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+                      "TESTING": True})
+    with app.app_context():
+        try:
+            upgrade()
+        finally:
+            db.engine.dispose()
+
+
+#: The migrated database with the demo loaded, made once per test run and copied per module.
+_DEMO: dict[str, str] = {}
+
+
+def demo_template(request) -> str:
+    """The name of a database holding the schema and `flask seed demo`, seeded once per run.
+
+    On a PostgreSQL run it starts as a copy of the suite's migrated template (`databases`);
+    on a SQLite run it is created and migrated on the local PostgreSQL server. Dropped at the end
+    of the run.
+    """
+    if "name" not in _DEMO:
+        from tests.conftest import IS_PG
+
+        if IS_PG:
+            url = request.getfixturevalue("databases").new()  # dropped with the suite's databases
+        else:
+            dbs = PgDatabases()
+            request.config.add_cleanup(dbs.drop_all)
+            url = dbs.create("demo")
+            migrate(url)
+        url = plain_url(sa.engine.make_url(url))
+        tmp = request.getfixturevalue("tmp_path_factory").mktemp("demo-seed")
+        # Without REDIS_URL the jobs queued while seeding (e-mails, the demo statement's PDF) go to
+        # a throw-away SQLite queue that nobody consumes: no test here needs them.
+        flask_cmd(production_env(url, None, tmp), "seed", "demo", timeout=240)
+        _DEMO["name"] = sa.engine.make_url(url).database
+    return _DEMO["name"]
+
+
+@pytest.fixture(scope="module")
+def demo_db(request, pg) -> str:
+    """A database of this module's own with the schema and the demo (`postgresql://` URL)."""
+    return pg.create("demo", template=demo_template(request))
 
 
 # --- Redis -----------------------------------------------------------------------------------------
@@ -157,6 +209,7 @@ def production_env(database_url: str, redis: RedisSpace | None, storage: Path, *
         "DATABASE_URL": database_url,
         "SESSION_COOKIE_SECURE": "0",  # plain http in the test
         "STORAGE_DIR": str(storage),
+        "HUEY_SQLITE_PATH": str(storage.parent / f"{storage.name}-jobs.db"),  # never instance/
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": str(ROOT),
     })
@@ -182,6 +235,9 @@ class Proc:
     name: str
     popen: subprocess.Popen
     log: Path
+    #: gunicorn: SIGINT is its quick shutdown (SIGTERM waits for keep-alive clients);
+    #: huey: SIGTERM stops at once (SIGINT waits for running tasks).
+    stop_signal: int = signal.SIGTERM
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -197,20 +253,20 @@ class Processes:
     logdir: Path
     procs: list[Proc] = field(default_factory=list)
 
-    def start(self, name: str, argv: list[str], env: dict) -> Proc:
+    def start(self, name: str, argv: list[str], env: dict, stop_signal=signal.SIGTERM) -> Proc:
         log = self.logdir / f"{name}.log"
         handle = open(log, "ab")  # noqa: SIM115 - the child keeps it open
         popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
         handle.close()
-        proc = Proc(name, popen, log)
+        proc = Proc(name, popen, log, stop_signal)
         self.procs.append(proc)
         return proc
 
     def gunicorn(self, name: str, env: dict, port: int) -> Proc:
         return self.start(name, [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
                                  "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                                 "--threads", "4", "wsgi:app"], env)
+                                 "--threads", "4", "wsgi:app"], env, signal.SIGINT)
 
     def worker(self, name: str, env: dict, workers: int = 2) -> Proc:
         return self.start(name, [str(BIN / "huey_consumer"), "portal.worker.huey",
@@ -226,10 +282,10 @@ class Processes:
         if sig == signal.SIGKILL:
             proc.popen.wait(timeout=10)
 
-    def stop(self, proc: Proc, timeout: float = 10) -> None:
+    def stop(self, proc: Proc, timeout: float = 5) -> None:
         if proc.alive():
             try:
-                os.killpg(proc.popen.pid, signal.SIGTERM)
+                os.killpg(proc.popen.pid, proc.stop_signal)
             except ProcessLookupError:
                 pass
             try:

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.core import clock
-from portal.rebates.models import RebateProgram, RebateRun, RebateStatement
+from portal.rebates.models import RebateProgram, RebateStatement
 from tests.routes.orders import make_order
 from tests.routes.rebates import make_program, quarter
 
@@ -261,3 +261,20 @@ def test_a_failed_pdf_does_not_lose_the_others_and_can_be_retried(client, login_
     assert calls.count(rows[world.dealer_b.id].number) == 1
     assert render_pending(run_id) == {"rendered": 0, "skipped": 0, "failed": 0}
     assert documents.claim(rows[world.dealer_a.id].id) is None
+
+
+def test_only_eligible_tiers_and_lines_count(world, db):
+    from portal.rebates import services
+
+    cat = world.order_catalogue
+    make_order(world, cat, status="confirmed", dealer=world.dealer_b, user=world.other_dealer,
+               contract_no="HT-B-1", lines=[(cat.server, 1, 1_000_000, "net"),
+                                           (cat.storage, 1, 300_000, "net")])
+    gold_servers = make_program(code="2031Q3", eligible_tiers=["gold"],
+                                eligible_line_ids=[cat.lines[0].id])
+    results = {r.dealer.code: r for r in services.preview(gold_servers).results}
+    assert set(results) == {"DB002"}  # dealer A is platinum
+    assert results["DB002"].entitlement.qualifying_sales_fen == 1_000_000  # servers only
+    everyone = make_program(code="2031Q4")
+    codes = {r.dealer.code for r in services.preview(everyone).results}
+    assert {"DA001", "DB002"} <= codes

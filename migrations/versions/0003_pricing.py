@@ -76,7 +76,7 @@ def upgrade():
         batch_op.create_index('ix_price_exception_deal_status', ['deal_id', 'status'], unique=False)
         batch_op.create_index('ix_price_exception_dealer_status', ['dealer_id', 'status'], unique=False)
         batch_op.create_index('ix_price_exception_region_status', ['region_id', 'status'], unique=False)
-        batch_op.create_index('ix_price_exception_status_role', ['status', 'current_role'], unique=False)
+        batch_op.create_index('ix_price_exception_queue', ['status', 'current_role', 'region_id', 'submitted_at'], unique=False)
 
 
     op.create_table('price_exception_line',
@@ -132,7 +132,7 @@ def downgrade():
 
     op.drop_table('price_exception_line')
     with op.batch_alter_table('price_exception', schema=None) as batch_op:
-        batch_op.drop_index('ix_price_exception_status_role')
+        batch_op.drop_index('ix_price_exception_queue')
         batch_op.drop_index('ix_price_exception_region_status')
         batch_op.drop_index('ix_price_exception_dealer_status')
         batch_op.drop_index('ix_price_exception_deal_status')

@@ -17,7 +17,7 @@ class LoginForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=100)])
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
     dealer_id = SelectField(_l("Dealer"), coerce=int, choices=[], validate_choice=False)
     region_ids = SelectMultipleField(_l("Regions"), coerce=int, choices=[], validate_choice=False)

@@ -1,8 +1,6 @@
 """Login, logout, language switch, own profile, and a dealer admin's team."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -65,13 +63,9 @@ def login():
 
 def _safe_next(target: str | None) -> str:
     """Only a path of the portal itself; anything with a scheme or host goes to the dashboard."""
-    if not target:
-        return url_for("main.dashboard")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return url_for("main.dashboard")
-    return target
+    from portal.web import is_portal_path
+
+    return target if is_portal_path(target) else url_for("main.dashboard")
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 

@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -126,7 +127,7 @@ def import_products():
         created, updated = imports.import_products(current_user, request.files.get("file"))
     except ImportRejected as exc:
         db.session.rollback()
-        return render_template("catalog/import_report.html", errors=exc.errors,
+        return render_template("catalog/import_report.html", report=exc.errors,
                                message=exc.message, back=url_for("catalog.products")), 422
     db.session.commit()
     flash(_("Imported: %(created)d new products, %(updated)d updated.",

@@ -14,11 +14,17 @@ The check runs with system-wide visibility, whoever submits: its queries are not
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select, text
 
 from portal.core import audit, clock
-from portal.deals.models import (ACTIVE_LEAD_STATES, Customer, CustomerKey, CustomerLink,
-                                 DealRegistration, DirectLead)
+from portal.deals.models import (
+    ACTIVE_LEAD_STATES,
+    Customer,
+    CustomerLink,
+    DealRegistration,
+    DirectLead,
+)
 from portal.extensions import db
 
 #: A blocking key shared by more records than this says nothing about identity (DESIGN §3.4).
@@ -34,20 +40,46 @@ def N_(s):  # noqa: N802
 
 def candidate_ids(customer: Customer) -> tuple[set[int], list[str]]:
     """Ids of customers sharing a discriminating key with `customer`, and the keys ignored."""
+    ids, _strong, ignored = _candidates(customer)
+    return ids, ignored
+
+
+def _candidates(customer: Customer) -> tuple[set[int], set[int], list[str]]:
+    """(candidate ids, those found through a USCC, domain or phone key, keys ignored).
+
+    One statement: per key an index range read bounded by LIMIT, glued with UNION ALL.
+    """
     from portal.deals.services import customer_keys
 
+    keys = sorted(customer_keys(customer))
+    if not keys:
+        return set(), []
+    # Plain SQL: building this UNION with the expression language costs more than running it.
+    parts, params = [], {"me": customer.id}
+    for i, key in enumerate(keys):
+        params[f"k{i}"] = key
+        params[f"n{i}"] = (MAX_USCC_HITS if key.startswith("u:") else MAX_KEY_HITS) + 1
+        parts.append(f"SELECT * FROM (SELECT key, customer_id FROM customer_key WHERE key = :k{i} "
+                     f"AND customer_id != :me LIMIT :n{i}) AS t{i}")
+    hits: dict[str, list[int]] = {}
+    for key, customer_id in db.session.execute(text(" UNION ALL ".join(parts)), params):
+        hits.setdefault(key, []).append(customer_id)
     ids: set[int] = set()
     ignored: list[str] = []
-    for key in sorted(customer_keys(customer)):
+    strong: set[int] = set()
+    for key, found in hits.items():
         bound = MAX_USCC_HITS if key.startswith("u:") else MAX_KEY_HITS
-        rows = db.session.scalars(select(CustomerKey.customer_id).where(CustomerKey.key == key)
-                                  .limit(bound + 2)).all()
-        others = [r for r in rows if r != customer.id]
-        if len(others) > bound:
-            ignored.append(key)
-            continue
-        ids.update(others)
-    return ids, ignored
+        if len(found) > bound:
+            ignored.append(key)  # non-discriminating: says nothing about identity
+        else:
+            ids.update(found)
+            if not key.startswith("n:"):
+                strong.update(found)
+    return ids, strong, sorted(ignored)
+
+#: Below this similarity of the normalised names (rapidfuzz ratio, 0–100) a candidate found only
+#: through a name key cannot reach the matcher's name thresholds, so it is not compared at all.
+PREFILTER_RATIO = 50
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
@@ -58,7 +90,7 @@ def same_customers(customer: Customer) -> dict[int, dict]:
     """Customers that are the same company as `customer` → evidence {score, signals, source}."""
     from portal.conflicts.matching import compare
 
-    ids, ignored = candidate_ids(customer)
+    ids, identity, ignored = _candidates(customer)
     links = {(_pair(link.a_id, link.b_id)): link for link in db.session.scalars(
         select(CustomerLink).where(or_(CustomerLink.a_id == customer.id,
                                        CustomerLink.b_id == customer.id)))}
@@ -69,11 +101,27 @@ def same_customers(customer: Customer) -> dict[int, dict]:
     if not ids:
         return {}
     found: dict[int, dict] = {}
-    for other in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
-        link = links.get(_pair(customer.id, other.id))
+    mine = customer.as_match_record()
+    rows = db.session.execute(select(Customer.id, Customer.name, Customer.name_norm, Customer.uscc,
+                                     Customer.domain, Customer.phone)
+                              .where(Customer.id.in_(sorted(ids)))).all()
+    my_norm = customer.name_norm or ""
+    matched = {}
+    for row in rows:
+        link = links.get(_pair(customer.id, row.id))
         if link is not None and not link.linked:
             continue  # head office said: not the same company
-        result = compare(customer.as_match_record(), other.as_match_record())
+        if (link is None and row.id not in identity
+                and fuzz.ratio(my_norm, row.name_norm or "") < PREFILTER_RATIO):
+            continue
+        result = compare(mine, {"name": row.name, "uscc": row.uscc, "domain": row.domain,
+                                "phone": row.phone})
+        if result.is_match or (link is not None and link.source == "manual"):
+            matched[row.id] = (result, link)
+    others = {c.id: c for c in db.session.scalars(
+        select(Customer).where(Customer.id.in_(list(matched))))} if matched else {}
+    for other_id, (result, link) in matched.items():
+        other = others[other_id]
         if link is not None and link.source == "manual":
             found[other.id] = {"score": 1.0, "signals": ["linked by head office"]
                                + list(result.signals), "customer": other}
@@ -121,7 +169,14 @@ def detect(actor, *, deal: DealRegistration | None = None, lead: DirectLead | No
                                     DealRegistration.dealer_id != deal.dealer_id)
     else:
         lead_stmt = lead_stmt.where(DirectLead.id != lead.id, DirectLead.rep_id != lead.rep_id)
-    others = list(db.session.scalars(deal_stmt)) + list(db.session.scalars(lead_stmt))
+    # Ids first (almost always none): whole objects only for the few that are found.
+    deal_ids = list(db.session.scalars(deal_stmt.with_only_columns(DealRegistration.id)))
+    lead_ids = list(db.session.scalars(lead_stmt.with_only_columns(DirectLead.id)))
+    others = []
+    if deal_ids:
+        others += db.session.scalars(select(DealRegistration).where(DealRegistration.id.in_(deal_ids)))
+    if lead_ids:
+        others += db.session.scalars(select(DirectLead).where(DirectLead.id.in_(lead_ids)))
 
     opened = []
     for other in sorted(others, key=lambda r: (r.submitted_at or r.created_at, r.id)):

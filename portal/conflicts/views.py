@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,7 +16,6 @@ from portal.core.labels import register
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, roles_required
 from portal.extensions import db
-from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("conflicts", __name__, url_prefix="/conflicts")
 

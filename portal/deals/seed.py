@@ -11,8 +11,15 @@ import random
 from datetime import timedelta
 
 from portal.core import clock
-from portal.deals.models import (Customer, DealExtension, DealLine, DealRegistration, DealStatus, DirectLead,
-                                 LeadLine)
+from portal.deals.models import (
+    Customer,
+    DealExtension,
+    DealLine,
+    DealRegistration,
+    DealStatus,
+    DirectLead,
+    LeadLine,
+)
 from portal.deals.services import refresh_keys
 from portal.deals.uscc import ALPHABET, uscc_check_char
 from portal.extensions import db
@@ -100,7 +107,7 @@ def seed_demo(ctx: dict) -> None:
     for name, region, rep in KEY_ACCOUNTS:
         key_accounts[name] = _customer(None, name, rng, region_id=regions[region].id,
                                        key_account=True, rep=users[rep])
-    for i in range(20):
+    for _ in range(20):
         _customer(None, f"{rng.choice(REGIONS)}{rng.choice(TRADE_NAMES)}{rng.choice(SECTORS)}集团有限公司",
                   rng, region_id=regions[rng.choice(["north", "east", "south", "west"])].id)
     ctx["key_accounts"] = key_accounts

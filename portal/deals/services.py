@@ -10,133 +10,25 @@ from datetime import date, timedelta
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, or_, select
 
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.core.settings import get_setting
-from portal.deals.models import (ACTIVE_LEAD_STATES, Customer, CustomerKey, DealExtension,
-                                 DealLine, DealRegistration, DealStage, DealStatus, DirectLead,
-                                 LeadLine, LeadStatus)
+from portal.deals.models import (
+    Customer,
+    DealExtension,
+    DealLine,
+    DealRegistration,
+    DealStage,
+    DealStatus,
+)
 from portal.extensions import db
 
 
 def N_(s):  # noqa: N802 — marks notification msgids for extraction; translated when shown
     return s
-
-
-# --- customers ---------------------------------------------------------------------------------
-
-def customers_query(actor):
-    """Customers `actor` may see: a dealer its own records only; head office all (regional roles
-    their regions' records and head-office accounts without a region)."""
-    stmt = select(Customer)
-    if is_dealer(actor):
-        return stmt.where(Customer.dealer_id == actor.dealer_id)
-    if sees_all_regions(actor):
-        return stmt
-    return stmt.where(or_(Customer.region_id.in_(actor.region_ids), Customer.region_id.is_(None)))
-
-
-def get_customer_or_404(customer_id, actor) -> Customer:
-    try:
-        customer_id = int(customer_id)
-    except (TypeError, ValueError):
-        abort(404)
-    customer = db.session.scalar(customers_query(actor).where(Customer.id == customer_id))
-    if customer is None:
-        abort(404)
-    return customer
-
-
-def _matching():
-    from portal.conflicts import matching
-
-    return matching
-
-
-def customer_keys(customer: Customer) -> set[str]:
-    """The blocking keys of a customer: name keys, USCC, domain and phone."""
-    m = _matching()
-    keys = {f"n:{k}" for k in m.blocking_keys(customer.name) if k}
-    if customer.uscc:
-        keys.add(f"u:{customer.uscc}")
-    if customer.domain:
-        keys.add(f"d:{customer.domain}")
-    if customer.phone:
-        keys.add(f"p:{customer.phone}")
-    return {k[:120] for k in keys}
-
-
-def refresh_keys(customer: Customer) -> None:
-    """Recompute the normalised name and the blocking keys (on every save)."""
-    m = _matching()
-    customer.name_norm = (m.normalize_name(customer.name) or "")[:200]
-    db.session.flush()
-    db.session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
-    keys = customer_keys(customer)
-    if keys:
-        db.session.execute(CustomerKey.__table__.insert(),
-                           [{"customer_id": customer.id, "key": k} for k in sorted(keys)])
-
-
-CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "industry")
-
-
-def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
-    """Validate a customer's fields; messages go to `errors` under `prefix + field`."""
-    from portal.deals.uscc import UsccError, validate_uscc
-
-    m = _matching()
-    out = {f: (data.get(f) or "").strip() for f in CUSTOMER_FIELDS}
-    if not out["name"]:
-        errors[prefix + "name"] = _l("Enter the customer's legal name.")
-    elif len(out["name"]) > 200:
-        errors[prefix + "name"] = _l("The name is too long (at most 200 characters).")
-    if out["uscc"]:
-        try:
-            out["uscc"] = validate_uscc(out["uscc"])
-        except UsccError as exc:
-            errors[prefix + "uscc"] = exc.message
-    out["uscc"] = out["uscc"] or None
-    out["domain"] = (m.normalize_domain(out["domain"]) if out["domain"] else None) or None
-    if out["domain"] and len(out["domain"]) > 120:
-        errors[prefix + "domain"] = _l("The domain is too long.")
-    out["phone"] = (m.normalize_phone(out["phone"]) if out["phone"] else None) or None
-    if out["phone"] and len(out["phone"]) > 30:
-        errors[prefix + "phone"] = _l("The phone number is too long.")
-    for f in ("province", "city", "industry"):
-        out[f] = out[f][:50]
-    return out
-
-
-def save_customer(actor, customer: Customer | None, data: dict, *, key_account: bool = False,
-                  owner_rep_id: int | None = None, region_id: int | None = None) -> Customer:
-    """Create or change a customer record owned by the actor's dealer (or head office)."""
-    errors: dict = {}
-    fields = clean_customer_fields(data, errors)
-    if errors:
-        raise ValidationError(_l("Please correct the marked fields."), errors)
-    created = customer is None
-    if created:
-        customer = Customer(dealer_id=actor.dealer_id if is_dealer(actor) else None,
-                            created_by_id=actor.id)
-        if is_dealer(actor):
-            customer.region_id = actor.dealer.region_id
-        else:
-            customer.region_id = region_id or (actor.region_ids[0] if actor.region_ids else None)
-        db.session.add(customer)
-    before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS} if not created else None
-    for f, v in fields.items():
-        setattr(customer, f, v)
-    if not is_dealer(actor):
-        customer.key_account = bool(key_account)
-        customer.owner_rep_id = owner_rep_id
-    refresh_keys(customer)
-    audit.record(actor, "customer.created" if created else "customer.updated", customer,
-                 before=before, after=fields)
-    return customer
 
 
 # --- dates and protection ------------------------------------------------------------------------
@@ -211,24 +103,6 @@ def get_deal_or_404(deal_id, actor) -> DealRegistration:
     if deal is None:
         abort(404)
     return deal
-
-
-def leads_query(actor):
-    stmt = select(DirectLead)
-    if actor.role == Role.SALES_REP:
-        return stmt.where(DirectLead.rep_id == actor.id)
-    if sees_all_regions(actor):
-        return stmt
-    return stmt.where(DirectLead.region_id.in_(actor.region_ids))
-
-
-def get_lead_or_404(lead_id, actor) -> DirectLead:
-    if is_dealer(actor):
-        abort(404)
-    lead = db.session.scalar(leads_query(actor).where(DirectLead.id == int(lead_id)))
-    if lead is None:
-        abort(404)
-    return lead
 
 
 # --- registration input --------------------------------------------------------------------------
@@ -520,10 +394,15 @@ def decide_extension(actor, deal: DealRegistration, approve: bool, comment: str 
                  before={"protected_until": before.isoformat() if before else None},
                  after={"protected_until": deal.protected_until.isoformat()
                         if deal.protected_until else None}, comment=comment or None)
-    _notify_dealer(deal, "decision_made", N_(
-        "The extension of registration %(number)s was %(outcome)s; protected until %(until)s."),
-        outcome="approved" if approve else "declined",
-        until=deal.protected_until.isoformat() if deal.protected_until else "")
+    until = deal.protected_until.isoformat() if deal.protected_until else ""
+    if approve:
+        _notify_dealer(deal, "decision_made", N_(
+            "The extension of registration %(number)s was approved; protected until %(until)s."),
+            until=until)
+    else:
+        _notify_dealer(deal, "decision_made", N_(
+            "The extension of registration %(number)s was declined; protected until %(until)s."),
+            until=until)
     return ext
 
 
@@ -592,57 +471,15 @@ def send_reminders(on_date: date | None = None) -> list[DealRegistration]:
     return due
 
 
-# --- direct leads --------------------------------------------------------------------------------
 
-def create_lead(actor, customer: Customer, project_name: str, line_ids: list[int],
-                estimated_value_fen: int = 0, notes: str = "", region_id: int | None = None):
-    """A rep records a lead; it is checked for conflicts at once, like a submission."""
-    from portal.catalog.models import ProductLine
-    from portal.conflicts.detection import detect
-
-    if actor.role != Role.SALES_REP:
-        raise PermissionDenied(_l("Only direct sales reps record leads."))
-    errors = {}
-    project_name = (project_name or "").strip()
-    if not project_name:
-        errors["project_name"] = _l("Enter the project name.")
-    known = {pl.id for pl in db.session.scalars(select(ProductLine))}
-    line_ids = sorted({int(i) for i in line_ids if str(i).isdigit() and int(i) in known})
-    if not line_ids:
-        errors["lines"] = _l("Choose at least one product line.")
-    region_id = region_id if region_id in actor.region_ids else (
-        customer.region_id if customer.region_id in actor.region_ids else
-        (actor.region_ids[0] if actor.region_ids else None))
-    if region_id is None:
-        errors["region_id"] = _l("You have no region; ask an administrator.")
-    if errors:
-        raise ValidationError(_l("Please correct the marked fields."), errors)
-    lead = DirectLead(rep_id=actor.id, customer_id=customer.id, region_id=region_id,
-                      project_name=project_name[:200], estimated_value_fen=estimated_value_fen,
-                      notes=(notes or "")[:5000], status=LeadStatus.SUBMITTED,
-                      submitted_at=clock.now())
-    lead.customer = customer
-    lead.lines = [LeadLine(line_id=i) for i in line_ids]
-    db.session.add(lead)
-    db.session.flush()
-    lead.number = _number("L", lead)
-    audit.record(actor, "lead.created", lead, after={"project": lead.project_name})
-    cases = detect(actor, lead=lead)
-    if cases:
-        lead.status = LeadStatus.IN_CONFLICT
-        audit.record(None, "lead.held", lead, after={"status": "in_conflict"})
-    db.session.flush()
-    return lead, cases
-
-
-def close_lead(actor, lead: DirectLead, reason: str = "") -> DirectLead:
-    if lead.rep_id != actor.id and actor.role not in (Role.SALES_DIRECTOR, Role.ADMIN):
-        raise PermissionDenied(_l("Only the lead's rep can close it."))
-    if lead.status not in ACTIVE_LEAD_STATES and lead.status != LeadStatus.ASSISTING:
-        raise InvalidState(_l("This lead is already closed."))
-    before = lead.status
-    lead.status = LeadStatus.CLOSED
-    db.session.flush()
-    audit.record(actor, "lead.closed", lead, before={"status": before},
-                 after={"status": "closed"}, comment=(reason or "").strip() or None)
-    return lead
+# Customers and leads live in their own modules; their names stay importable from here.
+from portal.deals.customers import (  # noqa: E402,F401
+    CUSTOMER_FIELDS,
+    clean_customer_fields,
+    customer_keys,
+    customers_query,
+    get_customer_or_404,
+    refresh_keys,
+    save_customer,
+)
+from portal.deals.leads import close_lead, create_lead, get_lead_or_404, leads_query  # noqa: E402,F401

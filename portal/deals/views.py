@@ -4,7 +4,8 @@ extension, won/lost. Customers (`/customers/`) and direct leads (`/leads/`) live
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
 
@@ -215,8 +216,8 @@ def detail(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
     cases = []
     if not is_dealer(current_user):
-        from portal.conflicts.services import cases_query
         from portal.conflicts.models import ConflictCase
+        from portal.conflicts.services import cases_query
 
         cases = list(db.session.scalars(cases_query(current_user).where(or_(
             ConflictCase.first_deal_id == deal.id, ConflictCase.second_deal_id == deal.id))
@@ -316,3 +317,38 @@ def close(deal_id: int):
 
 
 from portal.deals import views_customers, views_leads  # noqa: E402,F401  (routes on bp)
+
+
+def _widget(user):
+    """Dashboard: a dealer's protected registrations and those expiring soon; a manager's queue
+    and open conflict cases. One query each."""
+    from datetime import timedelta
+
+    from sqlalchemy import case, func, select
+
+    from portal.core.settings import get_setting
+
+    if user.role in (Role.FINANCE, Role.SALES_REP):
+        return None
+    today = clock.today()
+    if is_dealer(user):
+        soon = today + timedelta(days=int(get_setting("deal_reminder_days")))
+        base = services.deals_query(user).where(DealRegistration.status == DealStatus.APPROVED,
+                                                DealRegistration.protected_until >= today).subquery()
+        protected, expiring = db.session.execute(select(
+            func.count(), func.coalesce(func.sum(case((base.c.protected_until <= soon, 1), else_=0)), 0)
+        ).select_from(base)).one()
+        return {"dealer": True, "protected": protected, "expiring": expiring}
+    from portal.conflicts.models import CaseStatus, ConflictCase
+    from portal.conflicts.services import cases_query
+
+    waiting = db.session.scalar(select(func.count()).select_from(services.deals_query(user).where(
+        DealRegistration.status == DealStatus.SUBMITTED).subquery()))
+    cases = db.session.scalar(select(func.count()).select_from(cases_query(user).where(
+        ConflictCase.status == CaseStatus.OPEN).subquery()))
+    return {"dealer": False, "waiting": waiting, "cases": cases}
+
+
+from portal.main.dashboard import register_widget  # noqa: E402
+
+register_widget("deals/_widget.html", _widget, order=20)

@@ -52,10 +52,10 @@ def lead_new():
             value_text = (data.get("estimated_value") or "").strip()
             try:
                 value = parse_yuan(value_text) if value_text else 0
-            except MoneyError:
+            except MoneyError as exc:
                 raise ValidationError(_("Enter the estimated value in yuan, e.g. 1,250,000.00."),
                                       {"estimated_value": _("Enter the estimated value in yuan, "
-                                                            "e.g. 1,250,000.00.")})
+                                                            "e.g. 1,250,000.00.")}) from exc
             cid = data.get("customer_id", "")
             if cid and cid != "new":
                 customer = db.session.scalar(services.customers_query(current_user).where(

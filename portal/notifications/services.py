@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -43,12 +42,10 @@ def notify(users, kind: str, message: str, link: str | None = None, **params) ->
 
 
 def is_portal_path(link: str | None) -> bool:
-    """True for a path of the portal itself (`/deals/3`); false for anything with a scheme or a
-    host (`https://…`, `//evil.com`, `/\\evil.com`, `javascript:`)."""
-    if not link or not link.startswith("/") or link.startswith("//") or "\\" in link:
-        return False
-    parts = urlsplit(link)
-    return not parts.scheme and not parts.netloc
+    """A notification links only to a path of the portal itself (see `portal.web.is_portal_path`)."""
+    from portal.web import is_portal_path as portal_path
+
+    return portal_path(link)
 
 
 def render(note: Notification) -> str:

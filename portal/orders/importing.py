@@ -9,8 +9,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.catalog.importing import (Field, ImportRejected, ImportSpec, RowError, import_rows,
-                                      integer, iso_date, text)
+from portal.catalog.importing import (
+    Field,
+    ImportRejected,
+    ImportSpec,
+    RowError,
+    import_rows,
+    integer,
+    iso_date,
+    text,
+)
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.extensions import db

@@ -10,8 +10,18 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String,
-                        Text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -89,7 +99,7 @@ class PriceException(Base):
         Index("ix_price_exception_dealer_status", "dealer_id", "status"),
         Index("ix_price_exception_region_status", "region_id", "status"),
         Index("ix_price_exception_deal_status", "deal_id", "status"),
-        Index("ix_price_exception_status_role", "status", "current_role"),
+        Index("ix_price_exception_queue", "status", "current_role", "region_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -99,11 +99,12 @@ def price_for(dealer, product, on_date: date, deal=None, *,
     return _quote(product, list_price, discount, line)
 
 
-def price_many(dealer, products, on_date: date, *,
-               price_list: PriceList | None = None) -> dict[int, PriceQuote]:
+def price_many(dealer, products, on_date: date, *, price_list: PriceList | None = None,
+               discounts: dict[int, int] | None = None) -> dict[int, PriceQuote]:
     """Net prices of many products for list pages: {product id: quote}, in three queries at most
-    (list in force, its items for these products, the tier's discounts). Products not on the list
-    are left out of the result rather than raising."""
+    (list in force, its items for these products, the tier's discounts); fewer when the caller
+    already holds `price_list` or the tier's `discounts` (from `tier_discounts`). Products not on
+    the list are left out of the result rather than raising."""
     products = list(products)
     plist = _require_list(on_date, price_list)
     if not products:
@@ -112,7 +113,8 @@ def price_many(dealer, products, on_date: date, *,
     prices = dict(db.session.execute(
         select(PriceListItem.product_id, PriceListItem.list_price_fen).where(
             PriceListItem.price_list_id == plist.id, PriceListItem.product_id.in_(ids))).all())
-    discounts = tier_discounts(dealer.tier)
+    if discounts is None:
+        discounts = tier_discounts(dealer.tier)
     return {p.id: _quote(p, prices[p.id], discounts.get(p.line_id, 0))
             for p in products if p.id in prices}
 

@@ -28,8 +28,15 @@ from portal.core.money import MoneyError, apply_discount, depth_bp, parse_yuan
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.core.settings import get_setting
 from portal.extensions import db
-from portal.pricing.models import (ApprovalRule, Decision, ExceptionStatus, PriceException,
-                                   PriceExceptionLine, PriceExceptionStep, StepStatus)
+from portal.pricing.models import (
+    ApprovalRule,
+    Decision,
+    ExceptionStatus,
+    PriceException,
+    PriceExceptionLine,
+    PriceExceptionStep,
+    StepStatus,
+)
 from portal.pricing.services import tier_discounts
 
 N_ = lambda s: s  # noqa: E731 — msgids stored with notifications, translated when shown
@@ -55,20 +62,25 @@ def _is_protected(deal, on_date: date) -> bool:
     return is_protected(deal, on_date)
 
 
-def eligible_deals(dealer_id: int) -> list:
-    """The dealer's approved registrations still protected today (for the request form)."""
+def eligible_deals(actor) -> list:
+    """The actor's approved registrations still protected today (for the request form): its
+    dealer's, and for a salesperson only those it created (as on the registrations page)."""
     try:
         from portal.deals.services import approved_deals_for
     except ImportError:
         Deal = _deal_model()
         deals = list(db.session.scalars(
-            select(Deal).where(Deal.dealer_id == dealer_id, Deal.status == "approved")
+            select(Deal).where(Deal.dealer_id == actor.dealer_id, Deal.status == "approved")
             .order_by(Deal.id.desc())))
     else:
-        found = approved_deals_for(dealer_id)
+        found = approved_deals_for(actor.dealer_id)
         deals = list(db.session.scalars(found) if hasattr(found, "compile") else found)
     today = clock.today()
-    return [d for d in deals if _is_protected(d, today)]
+    return [d for d in deals if _is_protected(d, today) and _own(actor, d)]
+
+
+def _own(actor, deal) -> bool:
+    return actor.role != Role.DEALER_SALES or deal.created_by_id == actor.id
 
 
 def _deal_for_request(actor, deal_id) -> object:
@@ -79,7 +91,7 @@ def _deal_for_request(actor, deal_id) -> object:
     if str(deal_id or "").isdigit():
         deal = db.session.scalar(select(Deal).where(Deal.id == int(deal_id),
                                                     Deal.dealer_id == actor.dealer_id))
-    if deal is None:
+    if deal is None or not _own(actor, deal):
         raise ValidationError(_l("Choose one of your approved registrations."),
                               {"deal_id": _l("Choose one of your approved registrations.")})
     if not _is_protected(deal, clock.today()):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from portal.core import audit, clock
 from portal.core.money import format_bp, format_money
@@ -108,10 +108,13 @@ def render_statement(statement_id: int) -> str:
     db.session.commit()
     if token is None:
         return "skipped"
-    statement = db.session.get(RebateStatement, statement_id)
-    db.session.refresh(statement)
+    content, dealer_id = db.session.execute(select(RebateStatement.content, RebateStatement.dealer_id)
+                                            .where(RebateStatement.id == statement_id)).one()
+    # No transaction stays open while rendering: on SQLite it would hold the write lock that the
+    # other workers' claims wait for.
+    db.session.commit()
     try:
-        relative, data = write_pdf(statement, token)
+        relative, data = write_pdf(content, token)
     except Exception as exc:  # any failure: keep the error, free the claim, let others go on
         log.exception("statement %s PDF failed", statement_id)
         db.session.rollback()
@@ -129,17 +132,16 @@ def render_statement(statement_id: int) -> str:
         .execution_options(synchronize_session=False))
     if result.rowcount == 1:
         audit.record(None, "rebate_statement.pdf_rendered", object_type="rebate_statement",
-                     object_id=statement_id, dealer_id=statement.dealer_id,
+                     object_id=statement_id, dealer_id=dealer_id,
                      after={"sha256": hashlib.sha256(data).hexdigest()})
     db.session.commit()
-    db.session.expire(statement)
     return "rendered" if result.rowcount == 1 else "skipped"
 
 
-def write_pdf(statement: RebateStatement, token: str = "seed") -> tuple[Path, bytes]:
-    """Render the statement's snapshot and write the file (aside, then renamed); no DB change."""
-    data = render_bytes(statement.content)
-    relative = Path("statements") / statement.content["program"]["period_code"] / f"{statement.number}.pdf"
+def write_pdf(content: dict, token: str = "seed") -> tuple[Path, bytes]:
+    """Render a statement snapshot and write the file (aside, then renamed); no DB change."""
+    data = render_bytes(content)
+    relative = Path("statements") / content["program"]["period_code"] / f"{content['number']}.pdf"
     target = storage_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{token}.part")
@@ -151,7 +153,7 @@ def write_pdf(statement: RebateStatement, token: str = "seed") -> tuple[Path, by
 def store_now(statement: RebateStatement) -> None:
     """Render and record the PDF of a statement this transaction just issued (demo seed, bench);
     nobody else can see the row yet, so no claim is needed. Does not commit."""
-    relative, data = write_pdf(statement)
+    relative, data = write_pdf(statement.content)
     statement.pdf_path = str(relative)
     statement.pdf_sha256 = hashlib.sha256(data).hexdigest()
     db.session.flush()

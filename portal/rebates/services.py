@@ -23,8 +23,14 @@ from portal.extensions import db
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
 from portal.rebates import calc
 from portal.rebates.amount_words import amount_in_words
-from portal.rebates.models import (RebateAdjustment, RebateProgram, RebateRun, RebateStatement,
-                                   RunStatus, StatementStatus)
+from portal.rebates.models import (
+    RebateAdjustment,
+    RebateProgram,
+    RebateRun,
+    RebateStatement,
+    RunStatus,
+    StatementStatus,
+)
 from portal.rebates.programs import treatment_of
 
 
@@ -42,8 +48,9 @@ def _year_earlier(day: date) -> date:
 
 
 def _scope(stmt, program: RebateProgram, dealer_ids=None):
-    if program.eligible_tiers:
-        stmt = stmt.where(Dealer.tier.in_(program.eligible_tiers))
+    if program.eligible_tiers:  # the join to dealer only when tiers are limited
+        stmt = stmt.join(Dealer, Dealer.id == SalesOrder.dealer_id).where(
+            Dealer.tier.in_(program.eligible_tiers))
     if program.eligible_line_ids:
         stmt = stmt.where(OrderLine.line_id.in_(program.eligible_line_ids))
     if dealer_ids is not None:
@@ -60,7 +67,6 @@ def sales_by_dealer_line(program: RebateProgram, start: date, end: date, dealer_
                    exception_amount)
             .select_from(SalesOrder)
             .join(OrderLine, OrderLine.order_id == SalesOrder.id)
-            .join(Dealer, Dealer.id == SalesOrder.dealer_id)
             .where(SalesOrder.status == OrderStatus.CONFIRMED,
                    SalesOrder.order_date >= start, SalesOrder.order_date <= end)
             .group_by(SalesOrder.dealer_id, OrderLine.line_id))
@@ -80,7 +86,6 @@ def last_year_totals(program: RebateProgram, dealer_ids=None) -> dict[int, int]:
     stmt = (select(SalesOrder.dealer_id, func.sum(amount))
             .select_from(SalesOrder)
             .join(OrderLine, OrderLine.order_id == SalesOrder.id)
-            .join(Dealer, Dealer.id == SalesOrder.dealer_id)
             .where(SalesOrder.status == OrderStatus.CONFIRMED,
                    SalesOrder.order_date >= _year_earlier(program.period_start),
                    SalesOrder.order_date <= _year_earlier(program.period_end))
@@ -104,7 +109,7 @@ def entitlement_for(program: RebateProgram, lines: dict[int, tuple[int, int]],
 
 @dataclass
 class DealerResult:
-    dealer: Dealer
+    dealer: object  #: a row with id, code, name, tier, region_id
     entitlement: calc.Entitlement
     adjustments_fen: int = 0
     prior_fen: int = 0
@@ -162,8 +167,10 @@ def preview(program: RebateProgram, dealer_ids=None) -> Preview:
     adjustments = {d: int(a) for d, a in db.session.execute(adj_stmt)}
     priors = {d: (int(s), int(n)) for d, s, n in db.session.execute(prior_stmt)}
     ids = set(sales) | set(adjustments) | set(priors)
-    dealers = {d.id: d for d in db.session.scalars(select(Dealer).where(Dealer.id.in_(ids)))} \
-        if ids else {}
+    # Plain rows, not ORM objects: 5,000 dealers load in a fraction of the time.
+    dealers = {d.id: d for d in db.session.execute(
+        select(Dealer.id, Dealer.code, Dealer.name, Dealer.tier, Dealer.region_id)
+        .where(Dealer.id.in_(ids)))} if ids else {}
     results = []
     for dealer_id in sorted(ids, key=lambda i: dealers[i].code):
         lines = sales.get(dealer_id, {})

@@ -16,8 +16,7 @@ from portal.core.permissions import Role, roles_required
 from portal.extensions import db
 from portal.main.dashboard import register_widget
 from portal.rebates import documents, programs, services
-from portal.rebates.models import (RebateProgram, RebateRun, RebateStatement, RunStatus,
-                                   StatementStatus)
+from portal.rebates.models import RebateProgram, RebateRun, RebateStatement, RunStatus, StatementStatus
 
 bp = Blueprint("rebates", __name__, url_prefix="/rebates")
 

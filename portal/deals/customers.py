@@ -1,0 +1,129 @@
+"""Customers (最终用户): scope, validation, the normalised name and the blocking keys.
+
+A customer record belongs to whoever created it (a dealer, or head office). Every save recomputes
+`name_norm` and the rows of `customer_key` that the conflict check searches.
+"""
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select
+
+from portal.core import audit
+from portal.core.errors import ValidationError
+from portal.core.permissions import is_dealer, sees_all_regions
+from portal.deals.models import Customer, CustomerKey
+from portal.extensions import db
+
+
+def customers_query(actor):
+    """Customers `actor` may see: a dealer its own records only; head office all (regional roles
+    their regions' records and head-office accounts without a region)."""
+    stmt = select(Customer)
+    if is_dealer(actor):
+        return stmt.where(Customer.dealer_id == actor.dealer_id)
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(or_(Customer.region_id.in_(actor.region_ids), Customer.region_id.is_(None)))
+
+
+def get_customer_or_404(customer_id, actor) -> Customer:
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        abort(404)
+    customer = db.session.scalar(customers_query(actor).where(Customer.id == customer_id))
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def _matching():
+    from portal.conflicts import matching
+
+    return matching
+
+
+def customer_keys(customer: Customer) -> set[str]:
+    """The blocking keys of a customer: name keys, USCC, domain and phone."""
+    m = _matching()
+    keys = {f"n:{k}" for k in m.blocking_keys(customer.name) if k}
+    if customer.uscc:
+        keys.add(f"u:{customer.uscc}")
+    if customer.domain:
+        keys.add(f"d:{customer.domain}")
+    if customer.phone:
+        keys.add(f"p:{customer.phone}")
+    return {k[:120] for k in keys}
+
+
+def refresh_keys(customer: Customer) -> None:
+    """Recompute the normalised name and the blocking keys (on every save)."""
+    m = _matching()
+    customer.name_norm = (m.normalize_name(customer.name) or "")[:200]
+    db.session.flush()
+    db.session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
+    keys = customer_keys(customer)
+    if keys:
+        db.session.execute(CustomerKey.__table__.insert(),
+                           [{"customer_id": customer.id, "key": k} for k in sorted(keys)])
+
+
+CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "industry")
+
+
+def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
+    """Validate a customer's fields; messages go to `errors` under `prefix + field`."""
+    from portal.deals.uscc import UsccError, validate_uscc
+
+    m = _matching()
+    out = {f: (data.get(f) or "").strip() for f in CUSTOMER_FIELDS}
+    if not out["name"]:
+        errors[prefix + "name"] = _l("Enter the customer's legal name.")
+    elif len(out["name"]) > 200:
+        errors[prefix + "name"] = _l("The name is too long (at most 200 characters).")
+    if out["uscc"]:
+        try:
+            out["uscc"] = validate_uscc(out["uscc"])
+        except UsccError as exc:
+            errors[prefix + "uscc"] = exc.message
+    out["uscc"] = out["uscc"] or None
+    out["domain"] = (m.normalize_domain(out["domain"]) if out["domain"] else None) or None
+    if out["domain"] and len(out["domain"]) > 120:
+        errors[prefix + "domain"] = _l("The domain is too long.")
+    out["phone"] = (m.normalize_phone(out["phone"]) if out["phone"] else None) or None
+    if out["phone"] and len(out["phone"]) > 30:
+        errors[prefix + "phone"] = _l("The phone number is too long.")
+    for f in ("province", "city", "industry"):
+        out[f] = out[f][:50]
+    return out
+
+
+def save_customer(actor, customer: Customer | None, data: dict, *, key_account: bool = False,
+                  owner_rep_id: int | None = None, region_id: int | None = None) -> Customer:
+    """Create or change a customer record owned by the actor's dealer (or head office)."""
+    errors: dict = {}
+    fields = clean_customer_fields(data, errors)
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), errors)
+    created = customer is None
+    if created:
+        customer = Customer(dealer_id=actor.dealer_id if is_dealer(actor) else None,
+                            created_by_id=actor.id)
+        if is_dealer(actor):
+            customer.region_id = actor.dealer.region_id
+        else:
+            customer.region_id = region_id or (actor.region_ids[0] if actor.region_ids else None)
+        db.session.add(customer)
+    before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS} if not created else None
+    for f, v in fields.items():
+        setattr(customer, f, v)
+    if not is_dealer(actor):
+        customer.key_account = bool(key_account)
+        customer.owner_rep_id = owner_rep_id
+    refresh_keys(customer)
+    audit.record(actor, "customer.created" if created else "customer.updated", customer,
+                 before=before, after=fields)
+    return customer
+
+

@@ -1,0 +1,22 @@
+"""`flask pricing expire` — run the exception expiry by hand (the worker runs it daily)."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+pricing_cli = AppGroup("pricing", help="Price exceptions.")
+
+
+@pricing_cli.command("expire")
+def expire() -> None:
+    """Mark approved exceptions past their validity as expired."""
+    from portal.extensions import db
+    from portal.pricing.workflow import expire_due
+
+    count = expire_due()
+    db.session.commit()
+    click.echo(f"{count} exception(s) expired.")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(pricing_cli)

@@ -1,0 +1,96 @@
+"""Two channel managers confirming the same order at once: exactly one wins (real commits)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import TEST_CONFIG
+
+
+@pytest.fixture
+def race_app(fresh_database, tmp_path):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
+                      "STORAGE_DIR": str(tmp_path)})
+    with app.app_context():
+        from tests.factories import build_world
+
+        world = build_world()
+        db.session.commit()
+        ids = {"order": world.order_submitted.id, "cm": world.channel_manager.id,
+               "director": world.sales_director.id}
+    yield app, ids
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _decide(app, order_id, user_id, started, release, outcome, key):
+    """One manager's request: load the order, confirm it, commit (holding on until `release`)."""
+    from portal.accounts.models import User
+    from portal.core.errors import Conflict
+    from portal.orders import services
+    from portal.orders.models import SalesOrder
+
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            order = db.session.get(SalesOrder, order_id)
+            started.set()
+            services.confirm_order(user, order)
+            release.wait(5)
+            db.session.commit()
+            outcome[key] = "won"
+        except (StaleDataError, Conflict) as exc:
+            db.session.rollback()
+            outcome[key] = type(exc).__name__
+        finally:
+            db.session.remove()
+
+
+def test_two_managers_confirming_at_once_one_wins(race_app):
+    """On PostgreSQL the second reads "submitted" too and loses the version check; on SQLite it
+    waits for the first's write lock (BEGIN IMMEDIATE) and is told the order was decided."""
+    import threading
+
+    from portal.orders.models import SalesOrder
+
+    app, ids = race_app
+    outcome: dict = {}
+    a_started, b_started, release = threading.Event(), threading.Event(), threading.Event()
+    a = threading.Thread(target=_decide, args=(app, ids["order"], ids["cm"], a_started, release, outcome, "a"))
+    b = threading.Thread(target=_decide, args=(app, ids["order"], ids["director"], b_started,
+                                                threading.Event(), outcome, "b"))
+    a.start()
+    assert a_started.wait(10)
+    b.start()
+    b_started.wait(1)  # on SQLite B is blocked before it can read; that is the point
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert sorted(outcome.values()) in (["Conflict", "won"], ["StaleDataError", "won"])
+    assert outcome["a"] == "won"
+    with app.app_context():
+        order = db.session.get(SalesOrder, ids["order"])
+        assert order.status == "confirmed" and order.decided_by_id == ids["cm"]
+
+
+def test_the_late_decision_answers_409(race_app):
+    from portal.accounts.models import User
+    from portal.orders.models import SalesOrder
+
+    app, ids = race_app
+    with app.app_context():
+        for user_id, url, data in ((ids["cm"], "confirm", {}), (ids["director"], "reject", {"reason": "晚了"})):
+            client = app.test_client()
+            user = db.session.get(User, user_id)
+            with client.session_transaction() as sess:
+                sess["_user_id"] = user.get_id()
+                sess["_fresh"] = True
+            response = client.post(f"/orders/{ids['order']}/{url}", data=data,
+                                   headers={"HX-Request": "true"})
+        assert response.status_code == 409
+        assert "already decided by" in response.text
+        db.session.expire_all()
+        assert db.session.scalar(select(SalesOrder.status).where(SalesOrder.id == ids["order"])) == "confirmed"
