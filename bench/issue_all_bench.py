@@ -65,10 +65,15 @@ def main() -> None:
     base.generate(app, LINES)
     # Every run starts from the same data: no statements issued yet.
     if not pristine.exists():
+        import sqlite3
+
         from portal.extensions import db
 
         with app.app_context():
             db.engine.dispose()
+        conn = sqlite3.connect(db_file)  # fold the WAL into the file before copying it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
         shutil.copyfile(db_file, pristine)
     work = ROOT / "bench" / "out" / "issue_all_work.db"
     shutil.copyfile(pristine, work)

@@ -33,9 +33,10 @@ GUNICORN_PID=""
 
 cleanup() {
   if [ -n "$GUNICORN_PID" ]; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+    kill -INT "$GUNICORN_PID" 2>/dev/null || true   # gunicorn: quick shutdown
     for _ in $(seq 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$GUNICORN_PID" 2>/dev/null || true
+    { wait "$GUNICORN_PID"; } 2>/dev/null || true
   fi
   if [ -z "${KEEP_DB:-}" ]; then
     psql "$BENCH_PG" -qAt -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null 2>&1 || true

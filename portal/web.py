@@ -7,7 +7,9 @@ import uuid
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session
-from flask_babel import Domain, format_date, format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import Domain, format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -149,9 +151,9 @@ def init_app(app) -> None:
         return {"nav_items": navigation(current_user), "unread_count": unread,
                 "role_labels": ROLE_LABELS, "locales": LOCALES, "is_htmx": is_htmx()}
 
-    from portal.core.labels import action_label, status_label
-
     from flask_babel import get_locale
+
+    from portal.core.labels import action_label, status_label
 
     app.jinja_env.globals.update(status_label=status_label, action_label=action_label,
                                  get_locale=get_locale)

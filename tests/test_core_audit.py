@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from portal.core import audit
 from portal.core.audit import AuditEntry
@@ -40,7 +40,7 @@ def test_request_ip_reaches_the_log(client, world, db):
 def _entries(db, world):
     def add(actor, action, obj_type, obj_id, day):
         e = AuditEntry(actor_id=actor.id, action=action, object_type=obj_type, object_id=obj_id,
-                       at=datetime(2026, 3, day, 12, 0, tzinfo=timezone.utc))
+                       at=datetime(2026, 3, day, 12, 0, tzinfo=UTC))
         db.session.add(e)
         return e
 

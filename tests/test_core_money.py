@@ -5,8 +5,18 @@ from decimal import Decimal
 
 import pytest
 
-from portal.core.money import (MoneyError, apply_discount, depth_bp, fen_to_decimal, format_bp,
-                               format_money, parse_percent, parse_yuan, rate_of, to_fen)
+from portal.core.money import (
+    MoneyError,
+    apply_discount,
+    depth_bp,
+    fen_to_decimal,
+    format_bp,
+    format_money,
+    parse_percent,
+    parse_yuan,
+    rate_of,
+    to_fen,
+)
 
 
 @pytest.mark.parametrize("amount, fen", [

@@ -6,7 +6,6 @@ import logging
 import re
 
 import pytest
-from sqlalchemy import select
 
 from portal.notifications import services
 from portal.notifications.models import Notification

@@ -267,3 +267,23 @@ def test_a_salesperson_requests_only_on_its_own_registrations(client, login_as, 
     before = count_exceptions(db)
     r = client.post("/exceptions/new", data=form(colleagues, [("P-SRV-1", 1, "7000")]))
     assert r.status_code == 422 and count_exceptions(db) == before
+
+
+def test_approver_sees_live_figures_while_typing_a_counter_offer(client, login_as, world, db):
+    exc = world.exception          # ¥6,700 requested; floor ¥6,000; net ¥7,500
+    line = exc.lines[0]
+    login_as(world.channel_manager)
+    page = client.get(f"/exceptions/{exc.id}").get_data(as_text=True)
+    assert 'id="counter-figures"' in page and "8.00 pp" in page
+    r = client.post(f"/exceptions/{exc.id}/decide", headers={"HX-Request": "true"},
+                    data={"step_id": str(exc.steps[0].id), "decision": "preview",
+                          f"price-{line.id}": "5,950"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in body
+    assert "Below floor" in body and "15.50 pp" in body and "¥59,500.00" in body
+    assert exc.status == "pending" and line.approved_price_fen is None and exc.steps[0].status == "pending"
+    login_as(world.dealer_admin)
+    assert 'id="counter-figures"' not in client.get(f"/exceptions/{exc.id}").get_data(as_text=True)
+    r = client.post(f"/exceptions/{exc.id}/decide", headers={"HX-Request": "true"},
+                    data={"step_id": str(exc.steps[0].id), "decision": "preview"})
+    assert r.status_code == 403

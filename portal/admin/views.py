@@ -2,7 +2,7 @@
 director and finance, who answer for decisions)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -167,7 +167,7 @@ def audit():
     for name, op in (("from", "ge"), ("to", "le")):
         day = _parse_day(args.get(name))
         if day:
-            bound = datetime.combine(day, time.min if op == "ge" else time.max, tzinfo=timezone.utc)
+            bound = datetime.combine(day, time.min if op == "ge" else time.max, tzinfo=UTC)
             stmt = stmt.where(AuditEntry.at >= bound if op == "ge" else AuditEntry.at <= bound)
     page = paginate(db.session, stmt.order_by(AuditEntry.id.desc()), per_page=50)
     types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))

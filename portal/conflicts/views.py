@@ -1,9 +1,10 @@
 """`/conflicts/` — the conflict desk of channel managers (their regions) and the director (all)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,8 +24,8 @@ DESK = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN, Role.SALES_REP)
 DECIDERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 
 register(
-    statuses={"open": _l("Open"), "decided": _l("Decided"), "withdrawn": _l("Withdrawn"),
-              "notice": _l("Notice")},
+    statuses={"open": pgettext("status", "Open"), "decided": pgettext("status", "Decided"),
+              "withdrawn": pgettext("status", "Withdrawn"), "notice": pgettext("status", "Notice")},
     actions={"conflict.opened": _l("Conflict case opened"),
              "conflict.notice": _l("Notice: same customer, other product lines"),
              "conflict.decided": _l("Conflict decided"),
@@ -99,7 +100,10 @@ def decide(case_id: int):
         return render_template("conflicts/detail.html", conflict_message=message,
                                **_context(case)), 409
     if is_htmx():
-        return render_page("conflicts/detail.html", block="decision", **_context(case))
+        response = current_app.make_response(
+            render_page("conflicts/detail.html", block="decision", **_context(case)))
+        response.headers["HX-Refresh"] = "true"  # the parties' states changed too: reload all
+        return response
     flash(_("Case %(number)s decided.", number=case.number), "success")
     return redirect(url_for("conflicts.detail", case_id=case.id))
 

@@ -15,6 +15,7 @@ starts with fresh memory (WeasyPrint and fontconfig caches grow over a long PDF 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -127,7 +128,10 @@ def _count_and_recycle(task, task_value, exc):
             return
         _recycle["requested"] = True
     log.info("worker ran %d tasks: restarting to release memory", _recycle["done"])
-    os.kill(os.getpid(), signal.SIGHUP)
+    # `-k thread`: this is the consumer's process. `-k process`: a child, which ignores SIGHUP;
+    # the consumer is its parent.
+    consumer = os.getppid() if multiprocessing.parent_process() is not None else os.getpid()
+    os.kill(consumer, signal.SIGHUP)
 
 
 def enqueue_after_commit(job, *args, **kwargs) -> None:

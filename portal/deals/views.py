@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from flask_login import current_user
 from sqlalchemy import or_
 
@@ -28,12 +29,15 @@ DEAL_VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.SALES_REP, Role.CHANN
 MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 
 register(
+    # Status labels carry the context "status": the same English word is a column header elsewhere
+    # ("Submitted" = submitted at), and catalogues of all domains are merged.
     statuses={
-        "draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
-        "won": _l("Won"), "lost": _l("Lost"), "expired": _l("Expired"),
-        "rejected": _l("Rejected"), "in_conflict": _l("Under review"),
-        "assisting": _l("Assisting (co-sell)"), "closed": _l("Closed"),
-        "pending": _l("Pending"),
+        "draft": pgettext("status", "Draft"), "submitted": pgettext("status", "Submitted"),
+        "approved": pgettext("status", "Approved"), "won": pgettext("status", "Won"),
+        "lost": pgettext("status", "Lost"), "expired": pgettext("status", "Expired"),
+        "rejected": pgettext("status", "Rejected"), "in_conflict": pgettext("status", "Under review"),
+        "assisting": pgettext("status", "Assisting (co-sell)"), "closed": pgettext("status", "Closed"),
+        "pending": pgettext("status", "Pending"),
         **{s.value: label for s, label in STAGE_LABELS.items()},
     },
     actions={

@@ -6,7 +6,7 @@ this user. Providers must keep to a couple of queries each: the dashboard is the
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _WIDGETS: list[tuple[int, str, Callable]] = []
 

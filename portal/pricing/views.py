@@ -307,6 +307,8 @@ def _detail(exc: PriceException, errors: dict | None = None, form=None, status: 
         "pricing/exception.html", exc=exc, head_office=head_office,
         can_decide=workflow.can_decide(current_user, exc),
         step=workflow.current_step(exc), ageing=_ageing(exc),
+        counter=workflow.counter_figures(exc, {ln.id: (form or {}).get(f"price-{ln.id}", "")
+                                               for ln in exc.lines}),
         expired=workflow.is_effectively_expired(exc), errors=errors or {}, form=form or {},
         history=audit.history("price_exception", exc.id), role_labels=ROLE_LABELS,
         step_statuses=StepStatus), status
@@ -319,6 +321,11 @@ def decide(exception_id: int):
     form = request.form
     step_id = int(form["step_id"]) if form.get("step_id", "").isdigit() else 0
     prices = {ln.id: form.get(f"price-{ln.id}", "") for ln in exc.lines}
+    if form.get("decision") == "preview":   # live figures while typing counter-offers; no write
+        if not workflow.can_decide(current_user, exc):
+            raise workflow.already_decided(exc, step_id)
+        return render_page("pricing/exception.html", block="counter_figures",
+                           counter=workflow.counter_figures(exc, prices), exc=exc)
     try:
         workflow.decide(current_user, exc, step_id=step_id, decision=form.get("decision", ""),
                         comment=form.get("comment", ""), prices=prices,

@@ -419,6 +419,28 @@ def already_decided(exc: PriceException, step_id: int | None = None) -> Conflict
                        time=last.decided_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")))
 
 
+def counter_figures(exc: PriceException, prices: dict[int, str] | None = None) -> list[dict]:
+    """For the approver typing counter-offers: per line the price that would be approved (typed,
+    else proposed so far), its extra depth and total, and whether it is below the floor. Nothing
+    is written; a price that cannot be read is reported as such."""
+    rows = []
+    for line in exc.lines:
+        proposed = line.approved_price_fen or line.requested_price_fen
+        raw = ((prices or {}).get(line.id) or "").strip()
+        price, unreadable = proposed, False
+        if raw:
+            try:
+                price = parse_yuan(raw)
+            except MoneyError:
+                unreadable = True
+        floor = line.product.floor_price_fen
+        rows.append({"line": line, "price_fen": price, "unreadable": unreadable,
+                     "depth_bp": depth_bp(line.net_price_fen, price, line.list_price_fen),
+                     "total_fen": price * line.quantity,
+                     "below_floor": floor is not None and price < floor})
+    return rows
+
+
 def decide(actor, exc: PriceException, *, step_id: int, decision: str, comment: str = "",
            prices: dict[int, str] | None = None, floor_reason: str = "") -> None:
     """Decide the open step. `prices` maps line id → typed approved price (a counter-offer at or
