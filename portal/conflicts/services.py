@@ -7,14 +7,13 @@ the view turns into the same 409 "already decided by <name>".
 """
 from __future__ import annotations
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from portal.conflicts.models import CaseStatus, ConflictCase, Decision
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
-from portal.core.permissions import Role, sees_all_regions
+from portal.core.permissions import Role, first_or_404, sees_all_regions
 from portal.core.settings import get_setting
 from portal.deals.models import DealRegistration, DealStatus, DirectLead, LeadStatus
 from portal.extensions import db
@@ -48,14 +47,7 @@ def cases_query(actor):
 
 
 def get_case_or_404(case_id, actor) -> ConflictCase:
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        abort(404)
-    case = db.session.scalar(cases_query(actor).where(ConflictCase.id == case_id))
-    if case is None:
-        abort(404)
-    return case
+    return first_or_404(cases_query(actor), ConflictCase, case_id)
 
 
 def age_business_days(case: ConflictCase) -> int:

@@ -11,8 +11,8 @@ from enum import StrEnum
 from functools import wraps
 
 from flask import abort
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 
 class Role(StrEnum):
@@ -104,3 +104,23 @@ def scope_region(query, region_id_column, actor):
     if is_dealer(actor):
         return query.where(region_id_column == actor.dealer.region_id)
     return query.where(region_id_column.in_(actor.region_ids))
+
+
+def first_or_404(scoped_query, model, object_id):
+    """Load `model` #`object_id` through a query already limited to the actor's scope.
+
+    Anything outside the scope — or an id that is not a number — is 404, never 403, so that a
+    dealer cannot learn that another dealer's object exists. Every `get_*_or_404` loader ends here.
+    """
+    from flask import abort
+
+    from portal.extensions import db
+
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.scalar(scoped_query.where(model.id == object_id))
+    if obj is None:
+        abort(404)
+    return obj

@@ -5,13 +5,12 @@ A customer record belongs to whoever created it (a dealer, or head office). Ever
 """
 from __future__ import annotations
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
 from portal.core import audit
 from portal.core.errors import ValidationError
-from portal.core.permissions import is_dealer, sees_all_regions
+from portal.core.permissions import first_or_404, is_dealer, sees_all_regions
 from portal.deals.models import Customer, CustomerKey
 from portal.extensions import db
 
@@ -28,14 +27,7 @@ def customers_query(actor):
 
 
 def get_customer_or_404(customer_id, actor) -> Customer:
-    try:
-        customer_id = int(customer_id)
-    except (TypeError, ValueError):
-        abort(404)
-    customer = db.session.scalar(customers_query(actor).where(Customer.id == customer_id))
-    if customer is None:
-        abort(404)
-    return customer
+    return first_or_404(customers_query(actor), Customer, customer_id)
 
 
 def _matching():

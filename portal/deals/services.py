@@ -8,13 +8,12 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
-from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.core.settings import get_setting
 from portal.deals.models import (
     Customer,
@@ -95,14 +94,7 @@ def deals_query(actor):
 
 def get_deal_or_404(deal_id, actor) -> DealRegistration:
     """The registration if `actor` may see it; 404 otherwise (never 403: no hint it exists)."""
-    try:
-        deal_id = int(deal_id)
-    except (TypeError, ValueError):
-        abort(404)
-    deal = db.session.scalar(deals_query(actor).where(DealRegistration.id == deal_id))
-    if deal is None:
-        abort(404)
-    return deal
+    return first_or_404(deals_query(actor), DealRegistration, deal_id)
 
 
 # --- registration input --------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -19,7 +18,7 @@ from portal.accounts.models import Dealer
 from portal.catalog.models import Product
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
-from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.extensions import db
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
 
@@ -49,14 +48,7 @@ def orders_query(actor):
 
 def get_order_or_404(order_id, actor) -> SalesOrder:
     """The order if `actor` may see it; 404 otherwise (never 403: no hint that it exists)."""
-    try:
-        order_id = int(order_id)
-    except (TypeError, ValueError):
-        abort(404)
-    order = db.session.scalar(orders_query(actor).where(SalesOrder.id == order_id))
-    if order is None:
-        abort(404)
-    return order
+    return first_or_404(orders_query(actor), SalesOrder, order_id)
 
 
 # --- input ---------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, select
 
@@ -18,7 +17,7 @@ from portal.accounts.models import Dealer
 from portal.catalog.models import ProductLine
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
-from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.extensions import db
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
 from portal.rebates import calc
@@ -415,14 +414,7 @@ def statements_query(actor):
 
 
 def get_statement_or_404(statement_id, actor) -> RebateStatement:
-    try:
-        statement_id = int(statement_id)
-    except (TypeError, ValueError):
-        abort(404)
-    statement = db.session.scalar(statements_query(actor).where(RebateStatement.id == statement_id))
-    if statement is None:
-        abort(404)
-    return statement
+    return first_or_404(statements_query(actor), RebateStatement, statement_id)
 
 
 # --- dealer progress -------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 ROLES = ["anon", "dealer_admin", "dealer_sales", "other_dealer", "sales_rep", "channel_manager",
          "other_region_cm", "sales_director", "finance", "admin"]
