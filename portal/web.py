@@ -113,8 +113,8 @@ def init_app(app) -> None:
         g.pop("_flask_babel", None)
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
         g.started = time.perf_counter()
-        forwarded = request.headers.get("X-Forwarded-For") if app.config.get("TRUST_PROXY") else None
-        audit.client_ip.set((forwarded or request.remote_addr or "").split(",")[0].strip() or None)
+        # Behind proxies, wsgi.py's ProxyFix (PROXY_HOPS) has already put the client in remote_addr.
+        audit.client_ip.set(request.remote_addr or None)
 
     # First of all before-request hooks, ahead of CSRF and rate-limit checks that may answer early.
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
