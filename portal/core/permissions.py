@@ -124,3 +124,19 @@ def first_or_404(scoped_query, model, object_id):
     if obj is None:
         abort(404)
     return obj
+
+
+def scope_owned(stmt, model, actor):
+    """Limit a query on dealer-owned records (registrations, exceptions, orders) to `actor`.
+
+    A dealer admin sees its dealer's records, a dealer salesperson only those it created; regional
+    head-office roles see the records of their regions (`model.region_id`); the others see all.
+    """
+    if is_dealer(actor):
+        stmt = stmt.where(model.dealer_id == actor.dealer_id)
+        if actor.role == Role.DEALER_SALES:
+            stmt = stmt.where(model.created_by_id == actor.id)
+        return stmt
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(model.region_id.in_(actor.region_ids))

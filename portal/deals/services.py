@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select
 
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
-from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
+from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.core.settings import get_setting
 from portal.deals.models import (
     Customer,
@@ -80,16 +80,9 @@ def approved_deals_for(dealer_id: int, on_date: date | None = None):
 def deals_query(actor):
     """Registrations `actor` may see (filtered in the query)."""
     stmt = select(DealRegistration)
-    if is_dealer(actor):
-        stmt = stmt.where(DealRegistration.dealer_id == actor.dealer_id)
-        if actor.role == Role.DEALER_SALES:
-            stmt = stmt.where(DealRegistration.created_by_id == actor.id)
-        return stmt
-    if actor.role == Role.SALES_REP:
+    if actor.role == Role.SALES_REP:  # a rep sees only the deals it assists on
         return stmt.where(DealRegistration.assisting_rep_id == actor.id)
-    if sees_all_regions(actor):
-        return stmt
-    return stmt.where(DealRegistration.region_id.in_(actor.region_ids))
+    return scope_owned(stmt, DealRegistration, actor)
 
 
 def get_deal_or_404(deal_id, actor) -> DealRegistration:

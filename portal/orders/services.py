@@ -18,7 +18,7 @@ from portal.accounts.models import Dealer
 from portal.catalog.models import Product
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
-from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
+from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.extensions import db
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
 
@@ -35,15 +35,7 @@ def N_(s):  # noqa: N802 — marks notification msgids for extraction; translate
 def orders_query(actor):
     """Orders `actor` may see: a dealer admin its dealer's, a salesperson its own, a channel
     manager its regions', the other head-office roles all."""
-    stmt = select(SalesOrder)
-    if is_dealer(actor):
-        stmt = stmt.where(SalesOrder.dealer_id == actor.dealer_id)
-        if actor.role == Role.DEALER_SALES:
-            stmt = stmt.where(SalesOrder.created_by_id == actor.id)
-        return stmt
-    if sees_all_regions(actor):
-        return stmt
-    return stmt.where(SalesOrder.region_id.in_(actor.region_ids))
+    return scope_owned(select(SalesOrder), SalesOrder, actor)
 
 
 def get_order_or_404(order_id, actor) -> SalesOrder:

@@ -25,7 +25,7 @@ from portal.catalog.services import price_list_in_force
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationError
 from portal.core.money import MoneyError, apply_discount, depth_bp, parse_yuan
-from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.core.permissions import Role, is_dealer, scope_owned
 from portal.core.settings import get_setting
 from portal.extensions import db
 from portal.pricing.models import (
@@ -287,14 +287,7 @@ def _rule_dict(rule: ApprovalRule) -> dict:
 
 def scoped(stmt, actor):
     """Limit a query on PriceException to what `actor` may see."""
-    if is_dealer(actor):
-        stmt = stmt.where(PriceException.dealer_id == actor.dealer_id)
-        if actor.role == Role.DEALER_SALES:
-            stmt = stmt.where(PriceException.created_by_id == actor.id)
-        return stmt
-    if sees_all_regions(actor):
-        return stmt
-    return stmt.where(PriceException.region_id.in_(actor.region_ids))
+    return scope_owned(stmt, PriceException, actor)
 
 
 def get_exception_or_404(exception_id: int, actor, *, full: bool = True) -> PriceException:
