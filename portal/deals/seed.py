@@ -128,7 +128,7 @@ def seed_demo(ctx: dict) -> None:
         pl = line_list[line % len(line_list)] if line_list else None
         d = DealRegistration(
             dealer_id=dealer.id, created_by_id=creator.id, customer_id=cust.id,
-            region_id=dealer.region_id, project_name=f"{cust.name[:12]} {label}",
+            region_id=dealer.region_id, project_name=f"{cust.name[:12]} {pl.name_zh if pl else ''}采购项目",
             estimated_value_fen=value * 100, expected_close_date=today + timedelta(days=45),
             stage=rng.choice(["qualifying", "solution", "quoting", "negotiation"]),
             competitors=rng.choice(["华为", "浪潮, 新华三", "戴尔", ""]), notes="", status=status,
