@@ -290,3 +290,13 @@ def test_team_form_errors_in_chinese(client, login_as, world, db):
     assert '<small class="field-error" role="alert">请输入姓名。</small>' in body
     assert '<label for="name">姓名' in body
     assert "Please correct the marked fields." not in body and "Enter the person" not in body
+
+
+def test_admin_index_links_each_role_to_the_back_office_pages_it_may_open(client, login_as, world):
+    login_as(world.finance)
+    page = text(client.get("/admin/"))
+    assert 'href="/rebates/programs/"' in page and "Rebate programs" in page
+    assert 'href="/admin/catalog/products/"' not in page
+    login_as(world.admin)
+    page = text(client.get("/admin/"))
+    assert 'href="/admin/catalog/products/"' in page and 'href="/rebates/programs/"' in page

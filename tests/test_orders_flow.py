@@ -234,6 +234,28 @@ def test_bulk_upload_is_all_or_nothing(client, login_as, world, deal, db):
     assert first.total_fen == 2 * EXCEPTION_PRICE_FEN + world.order_catalogue.storage_net
 
 
+def test_bulk_upload_tells_the_channel_manager_once_about_every_order(client, login_as, world, deal, db):
+    from portal.notifications.models import Notification
+
+    today = clock.today().isoformat()
+    db.session.commit()
+    login_as(world.dealer_sales)
+    before = db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == world.channel_manager.id))
+    assert upload(client, [("HT-N-1", today, "客户甲", "", "TO-STO-500", 1),
+                           ("HT-N-2", today, "客户乙", "", "TO-STO-500", 2),
+                           ("HT-N-3", today, "客户丙", "", "TO-STO-500", 3)]).status_code == 302
+    numbers = sorted(db.session.scalars(select(SalesOrder.number).where(
+        SalesOrder.contract_no.in_(["HT-N-1", "HT-N-2", "HT-N-3"]))))
+    notes = list(db.session.scalars(select(Notification).where(
+        Notification.user_id == world.channel_manager.id).order_by(Notification.id)))
+    assert len(notes) == before + 1
+    assert notes[-1].link == "/orders/queue"
+    login_as(world.channel_manager)
+    inbox = client.get("/notifications/").text
+    assert f"3 orders from {world.dealer_a.name} ({numbers[0]} … {numbers[-1]})" in inbox
+
+
 def test_upload_refuses_other_files(client, login_as, world, db):
     login_as(world.dealer_sales)
     response = client.post("/orders/upload", data={"file": (io.BytesIO(b"MZ\x00\x00"), "x.exe")},

@@ -99,7 +99,9 @@ def import_orders(actor, upload) -> list:
                 "%(no)s: %(msg)s", no=draft.contract_no, msg=exc.message))]) from exc
     audit.record(actor, "order.imported", object_type="sales_order", dealer_id=dealer_id,
                  after={"orders": len(orders), "numbers": [o.number for o in orders]})
-    if orders:
+    if len(orders) == 1:
         services._notify_managers(orders[0], "order.submitted", services.N_(
             "Order %(number)s from %(dealer)s awaits your confirmation."))
+    elif orders:
+        services.notify_managers_of_upload(orders)
     return orders

@@ -349,6 +349,18 @@ def _notify_managers(order: SalesOrder, kind: str, message: str) -> None:
            number=order.number, dealer=order.dealer.name)
 
 
+def notify_managers_of_upload(orders: list[SalesOrder]) -> None:
+    """One notification for a whole uploaded file: the count, the first and last numbers, the queue."""
+    from portal.deals.services import managers_of
+    from portal.notifications.services import notify
+
+    first = orders[0]
+    notify(managers_of([first.region_id]), "order.submitted", N_(
+        "%(count)s orders from %(dealer)s (%(first)s … %(last)s) await your confirmation."),
+        "/orders/queue", count=len(orders), dealer=first.dealer.name, first=first.number,
+        last=orders[-1].number)
+
+
 def _notify_dealer(order: SalesOrder, kind: str, message: str) -> None:
     from portal.accounts.models import User
     from portal.notifications.services import notify

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,6 +14,7 @@ from portal.core.export import export_response
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, roles_required
+from portal.admin.views import EXTRA_PAGES
 from portal.extensions import db
 from portal.main.dashboard import register_widget
 from portal.rebates import documents, programs, services
@@ -35,6 +37,9 @@ def _widget(user):
 
 
 register_widget("rebates/_widget.html", _widget, order=40)
+
+if ("rebates.programs_list", _l("Rebate programs")) not in EXTRA_PAGES:
+    EXTRA_PAGES.append(("rebates.programs_list", _l("Rebate programs")))
 
 
 @bp.route("/")
