@@ -76,6 +76,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "portal@example.com"),
+        #: The address users open the portal at; e-mails link to it (else they carry bare paths).
+        "PORTAL_URL": (os.environ.get("PORTAL_URL") or "").rstrip("/") or None,
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE / "jobs.db")),
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE"),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(INSTANCE / "storage")),

@@ -183,6 +183,13 @@ def test_email_goes_out_by_smtp_after_commit_in_the_recipients_language(db, worl
     assert inst.calls == ["starttls", ("login", "portal", "secret")]
 
 
+def test_email_links_to_the_portal_address_when_it_is_configured(db, world, smtp, monkeypatch, app):
+    monkeypatch.setitem(app.config, "PORTAL_URL", "https://portal.example.com")
+    services.notify([world.dealer_sales], "k", N_("Dealer %(code)s saved."), "/orders/7", code="DA001")
+    db.session.commit()
+    assert "https://portal.example.com/orders/7" in smtp.sent[0].get_content()
+
+
 def test_no_email_when_the_transaction_rolls_back(db, world, smtp):
     services.notify([world.dealer_sales], "k", "Saved.")
     db.session.rollback()

@@ -87,7 +87,7 @@ def deliver_email(note: Notification) -> None:
         return
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], user.email, subject
-    msg.set_content(body + (f"\n\n{note.link}" if note.link else ""))
+    msg.set_content(body + (f"\n\n{(cfg.get('PORTAL_URL') or '')}{note.link}" if note.link else ""))
     with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=15) as smtp:
         if cfg.get("SMTP_STARTTLS"):
             smtp.starttls()
