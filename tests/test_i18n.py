@@ -63,16 +63,18 @@ def test_translations_keep_the_placeholders(pkg):
 def test_the_same_message_reads_the_same_in_every_package():
     """All catalogues are merged into one at run time, the later overriding the earlier: a msgid
     translated differently in two packages would show whichever loads last, on every page."""
-    translations: dict[str, dict[str, list[str]]] = {}
+    translations: dict[tuple, dict[str, list[str]]] = {}
     for pkg in packages():
         catalog = load(pkg)
         for message in catalog or []:
             if message.id and isinstance(message.id, str) and message.string:
-                translations.setdefault(message.id, {}).setdefault(message.string, []).append(pkg)
+                # A message with a context (pgettext) is a different message at run time.
+                key = (message.context, message.id) if message.context else message.id
+                translations.setdefault(key, {}).setdefault(message.string, []).append(pkg)
     differing = {msgid: variants for msgid, variants in translations.items() if len(variants) > 1}
     assert not differing, (
         "the same msgid is translated differently (agree on one, or use a distinct msgid):\n  "
-        + "\n  ".join(f"{msgid!r}: {variants}" for msgid, variants in sorted(differing.items())))
+        + "\n  ".join(f"{msgid!r}: {variants}" for msgid, variants in sorted(differing.items(), key=str)))
 
 
 def test_the_check_sees_a_missing_translation(monkeypatch):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import BigInteger, case, cast, func, or_, select
@@ -190,7 +191,7 @@ def _load_exceptions(ids: list[int]) -> list[PriceException]:
 
 def _export_exceptions(fmt, items):
     header = [_("Number"), _("Dealer"), _("Registration"), _("Status"), _("Requested total"),
-              _("Net total"), _("Deepest extra discount"), _("Submitted"), _("Valid until")]
+              _("Net total"), _("Deepest extra discount"), pgettext("column", "Submitted"), _("Valid until")]
     from portal.core.labels import status_label
 
     rows = [[e.number, e.dealer.name, e.deal_info.number if e.deal_info else "", status_label(e.status),
