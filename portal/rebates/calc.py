@@ -306,6 +306,124 @@ def compute_entitlement(
         cap_reduction_fen=reduction, total_fen=uncapped - reduction)
 
 
+class Terms:
+    """A program's terms, validated once, for computing many dealers' entitlements fast.
+
+    `Terms(bands=…, mode=…, …).entitlement(sales, exceptions, last_year)` returns exactly what
+    `compute_entitlement` returns for the same arguments (tests compare the two on thousands of
+    random programs and sales), but the band table and the terms are checked once per program
+    instead of once per dealer, and the exact amounts are integer numerators over one common
+    denominator instead of `Fraction`s. `compute_entitlement` stays the readable reference.
+    """
+
+    __slots__ = ("bands", "mode", "treatment", "override_bp", "growth_bonus_bp", "growth_pct_bp",
+                 "cap_fen", "_thresholds", "_rates", "_units_below")
+
+    def __init__(self, *, bands: Sequence[Band], mode: str,
+                 exception_treatment: str | tuple[str, int] = "include",
+                 growth_bonus_bp: int | None = None, growth_pct_bp: int | None = None,
+                 cap_fen: int | None = None):
+        self.bands = tuple(validate_bands(bands))
+        _check_mode(mode)
+        self.mode = mode
+        self.treatment, self.override_bp = _parse_treatment(exception_treatment)
+        _check_optional(growth_bonus_bp, "growth bonus (bp)", 0, BP_SCALE)
+        _check_optional(growth_pct_bp, "growth (bp)", 0, None)
+        _check_optional(cap_fen, "cap (fen)", 0, None)
+        self.growth_bonus_bp, self.growth_pct_bp, self.cap_fen = growth_bonus_bp, growth_pct_bp, cap_fen
+        self._thresholds = [b.threshold_fen for b in self.bands]
+        self._rates = [b.rate_bp for b in self.bands]
+        #: Incremental schedule, in 1/10,000 fen, earned by sales exactly on each threshold.
+        below = [0]
+        for i in range(1, len(self.bands)):
+            below.append(below[-1] + (self._thresholds[i] - self._thresholds[i - 1]) * self._rates[i - 1])
+        self._units_below = below
+
+    def entitlement(self, sales_by_line: Mapping[str, int],
+                    exception_sales_by_line: Mapping[str, int] | None = None,
+                    last_year_sales_fen: int | None = None) -> Entitlement:
+        """One dealer's entitlement under these terms; see `compute_entitlement` for the rules,
+        the inputs and the rounding points."""
+        exceptions = exception_sales_by_line or {}
+        if any(line not in sales_by_line for line in exceptions):
+            raise ValueError(f"exception sales for lines without qualifying sales: "
+                             f"{sorted(set(exceptions) - set(sales_by_line))}")
+        for line, value in [*sales_by_line.items(), *exceptions.items()]:
+            _require_int(value, f"sales of line {line!r}")
+        _check_optional(last_year_sales_fen, "last year's sales (fen)", None, None)
+        treatment, override_bp = self.treatment, self.override_bp
+        lines, counted, override, exclusions = [], [], [], []
+        for line, sales in sales_by_line.items():
+            exception = exceptions.get(line, 0)
+            lines.append(line)
+            if treatment == "exclude":
+                counted.append(sales - exception)
+                override.append(0)
+                if exception:
+                    exclusions.append(Exclusion(line, exception))
+            else:
+                counted.append(sales)
+                override.append(exception if treatment == "rate_bp" else 0)
+
+        total = sum(counted)
+        index = bisect_right(self._thresholds, total) - 1
+        if index < 0:
+            index = 0
+        band, rate = self.bands[index], self._rates[index]
+        if total > 0:
+            override_total = min(max(sum(override), 0), total)
+            if self.mode == "all_units":
+                schedule = total * rate  # 1/10,000 fen
+            else:
+                schedule = self._units_below[index] + (total - self._thresholds[index]) * rate
+            # base = schedule × (total − override) / (total × 10,000); override = units / 10,000
+            base_units = schedule * (total - override_total)
+            override_units = override_total * override_bp
+            lines_total = _div_half_up(base_units + override_units * total, total * BP_SCALE)
+            band_parts = [max(c - o, 0) for c, o in zip(counted, override, strict=True)]
+            override_parts = [max(o, 0) for o in override]
+            band_sum, override_sum = sum(band_parts) or 1, sum(override_parts) or 1
+            # Each row's exact share, as a numerator over one common denominator.
+            denominator = total * BP_SCALE * band_sum * override_sum
+            base_factor, override_factor = base_units * override_sum, override_units * total * band_sum
+            shares = [base_factor * b + override_factor * o
+                      for b, o in zip(band_parts, override_parts, strict=True)]
+            amounts = [(2 * s + denominator) // (2 * denominator) for s in shares]
+            remainder = lines_total - sum(amounts)
+            if remainder:
+                for i in sorted(range(len(shares)), key=lambda i: -shares[i]):
+                    if remainder == 0:
+                        break
+                    take = remainder if remainder > 0 else max(remainder, -amounts[i])
+                    amounts[i] += take
+                    remainder -= take
+        else:
+            lines_total, amounts = 0, [0] * len(lines)
+        row_override_bp = override_bp if treatment == "rate_bp" else None
+        rows = tuple(LineRow(line, c, index, rate, amount, o, row_override_bp)
+                     for line, c, amount, o in zip(lines, counted, amounts, override, strict=True))
+
+        growth_met, growth_target, growth_bonus = False, None, 0
+        if self.growth_bonus_bp is not None and last_year_sales_fen is not None \
+                and last_year_sales_fen > 0:
+            growth = self.growth_pct_bp or 0
+            growth_target = -(-last_year_sales_fen * (BP_SCALE + growth) // BP_SCALE)  # ceiling
+            growth_met = total > 0 and total >= growth_target
+            if growth_met:
+                growth_bonus = _div_half_up(total * self.growth_bonus_bp, BP_SCALE)
+
+        uncapped = lines_total + growth_bonus
+        cap_applied = self.cap_fen is not None and uncapped > self.cap_fen
+        reduction = uncapped - self.cap_fen if cap_applied else 0
+        gap = self._thresholds[index + 1] - total if index + 1 < len(self._thresholds) else None
+        return Entitlement(
+            mode=self.mode, qualifying_sales_fen=total, band_index=index, band=band, rate_bp=rate,
+            gap_to_next_fen=gap, rows=rows, exclusions=tuple(exclusions),
+            lines_total_fen=lines_total, growth_met=growth_met, growth_target_fen=growth_target,
+            growth_bonus_fen=growth_bonus, uncapped_fen=uncapped, cap_applied=cap_applied,
+            cap_reduction_fen=reduction, total_fen=uncapped - reduction)
+
+
 def supplementary_amount(cumulative_entitlement_fen: int, already_issued_fen: int) -> int:
     """What a supplementary statement carries: cumulative entitlement − already issued. Negative
     is a claw-back; an issued statement is never edited (DESIGN.md §3.6)."""

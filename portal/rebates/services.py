@@ -92,16 +92,22 @@ def last_year_totals(program: RebateProgram, dealer_ids=None) -> dict[int, int]:
     return {d: int(s or 0) for d, s in db.session.execute(_scope(stmt, program, dealer_ids))}
 
 
+def terms_of(program: RebateProgram) -> calc.Terms:
+    """The program's terms, checked once for all of its dealers."""
+    return calc.Terms(bands=[calc.Band(*b) for b in program.bands], mode=program.mode,
+                      exception_treatment=treatment_of(program),
+                      growth_bonus_bp=program.growth_bonus_bp, growth_pct_bp=program.growth_pct_bp,
+                      cap_fen=program.cap_fen)
+
+
 def entitlement_for(program: RebateProgram, lines: dict[int, tuple[int, int]],
-                    last_year: int | None) -> calc.Entitlement:
-    """The pure computation for one dealer; product lines keyed by their id as text."""
-    sales = {str(line_id): s for line_id, (s, _e) in sorted(lines.items())}
-    exceptions = {str(line_id): e for line_id, (_s, e) in sorted(lines.items()) if e}
-    return calc.compute_entitlement(
-        sales, exceptions, bands=[calc.Band(*b) for b in program.bands], mode=program.mode,
-        exception_treatment=treatment_of(program), growth_bonus_bp=program.growth_bonus_bp,
-        growth_pct_bp=program.growth_pct_bp, last_year_sales_fen=last_year,
-        cap_fen=program.cap_fen)
+                    last_year: int | None, terms: calc.Terms | None = None) -> calc.Entitlement:
+    """The pure computation for one dealer; product lines keyed by their id as text. Pass
+    `terms_of(program)` when computing many dealers, so the terms are checked only once."""
+    items = sorted(lines.items())
+    sales = {str(line_id): s for line_id, (s, _e) in items}
+    exceptions = {str(line_id): e for line_id, (_s, e) in items if e}
+    return (terms or terms_of(program)).entitlement(sales, exceptions, last_year)
 
 
 # --- preview -------------------------------------------------------------------------------------
@@ -166,17 +172,20 @@ def preview(program: RebateProgram, dealer_ids=None) -> Preview:
     adjustments = {d: int(a) for d, a in db.session.execute(adj_stmt)}
     priors = {d: (int(s), int(n)) for d, s, n in db.session.execute(prior_stmt)}
     ids = set(sales) | set(adjustments) | set(priors)
-    # Plain rows, not ORM objects: 5,000 dealers load in a fraction of the time.
-    dealers = {d.id: d for d in db.session.execute(
-        select(Dealer.id, Dealer.code, Dealer.name, Dealer.tier, Dealer.region_id)
-        .where(Dealer.id.in_(ids)))} if ids else {}
+    # Plain rows, not ORM objects; for the whole program every dealer is read rather than
+    # thousands of ids bound into an IN list.
+    dealer_stmt = select(Dealer.id, Dealer.code, Dealer.name, Dealer.tier, Dealer.region_id)
+    if dealer_ids is not None:
+        dealer_stmt = dealer_stmt.where(Dealer.id.in_(ids))
+    dealers = {d.id: d for d in db.session.execute(dealer_stmt) if d.id in ids} if ids else {}
+    terms = terms_of(program)
     results = []
     for dealer_id in sorted(ids, key=lambda i: dealers[i].code):
         lines = sales.get(dealer_id, {})
         prior, count = priors.get(dealer_id, (0, 0))
         results.append(DealerResult(
             dealer=dealers[dealer_id],
-            entitlement=entitlement_for(program, lines, last_year.get(dealer_id)),
+            entitlement=entitlement_for(program, lines, last_year.get(dealer_id), terms),
             adjustments_fen=adjustments.get(dealer_id, 0), prior_fen=prior, prior_count=count,
             last_year_fen=last_year.get(dealer_id), lines=lines))
     return Preview(program, results)

@@ -10,6 +10,7 @@ from portal.rebates.calc import (
     Band,
     BandError,
     Exclusion,
+    Terms,
     band_reached,
     compute_entitlement,
     next_band_gap,
@@ -375,3 +376,84 @@ def test_properties_for_increasing_rates():
                 assert amount >= previous[mode], (bands, sales, mode)  # monotone in sales
                 assert amount == reference_amount(bands, sales, mode)
             previous = amounts
+
+
+# --- the batch path (Terms) against the reference -------------------------------------------------
+
+def random_terms(rng: random.Random) -> dict:
+    """Any valid program: rates in any order, every treatment, growth and cap or not."""
+    thresholds = sorted(rng.sample(range(1, 2_000_000 * YUAN), rng.randint(0, 5)))
+    bands = [Band(t, rng.randint(0, 10_000) if rng.random() < 0.1 else rng.randint(0, 1500))
+             for t in [0, *thresholds]]
+    terms = {"bands": bands, "mode": rng.choice(["all_units", "incremental"]),
+             "exception_treatment": rng.choice(["include", "exclude",
+                                                ("rate_bp", rng.randint(0, 10_000))])}
+    if rng.random() < 0.5:
+        terms["growth_bonus_bp"] = rng.randint(0, 10_000)
+        terms["growth_pct_bp"] = rng.choice([None, 0, rng.randint(1, 30_000)])
+    if rng.random() < 0.4:
+        terms["cap_fen"] = rng.choice([0, rng.randint(1, 10_000_000)])
+    return terms
+
+
+def random_sales(rng: random.Random, bands: list[Band]) -> tuple[dict, dict]:
+    """A dealer's lines: tiny and huge amounts, returns, totals right around a threshold."""
+    n = rng.randint(0, 6)
+    scale = rng.choice([100, 10_000 * YUAN, 3_000_000 * YUAN])
+    sales = {f"L{i}": rng.randint(-scale // 4 if rng.random() < 0.2 else 0, scale) for i in range(n)}
+    if sales and rng.random() < 0.3:  # push the total onto a threshold, ±2 fen
+        target = rng.choice(bands).threshold_fen + rng.randint(-2, 2)
+        first = next(iter(sales))
+        sales[first] += target - sum(sales.values())
+    exceptions = {}
+    for line, value in sales.items():
+        if rng.random() < 0.5:
+            exceptions[line] = rng.choice([0, value, rng.randint(min(0, value), max(0, value))])
+    return sales, exceptions
+
+
+def test_terms_give_exactly_the_reference_entitlement():
+    rng = random.Random(20261001)
+    compared = 0
+    for _ in range(1500):
+        terms = random_terms(rng)
+        batch = Terms(**terms)
+        for _ in range(8):
+            sales, exceptions = random_sales(rng, terms["bands"])
+            last_year = rng.choice([None, 0, -5, rng.randint(1, 3_000_000 * YUAN)])
+            expected = compute_entitlement(sales, exceptions, last_year_sales_fen=last_year, **terms)
+            assert batch.entitlement(sales, exceptions, last_year) == expected, (terms, sales, exceptions)
+            compared += 1
+    assert compared == 12_000
+
+
+@pytest.mark.parametrize("sales, exceptions, last_year, error", [
+    ({"A": 100}, {"B": 50}, None, ValueError),
+    ({"A": 100.0}, None, None, TypeError),
+    ({"A": 100}, {"A": 50.0}, None, TypeError),
+    ({"A": True}, None, None, TypeError),
+    ({"A": 100}, None, 1.0, TypeError),
+])
+def test_terms_refuse_what_the_reference_refuses(sales, exceptions, last_year, error):
+    with pytest.raises(error):
+        entitlement(sales, exceptions, last_year_sales_fen=last_year)
+    with pytest.raises(error):
+        Terms(bands=BANDS, mode="all_units").entitlement(sales, exceptions, last_year)
+
+
+@pytest.mark.parametrize("terms, error", [
+    ({"bands": [], "mode": "all_units"}, BandError),
+    ({"bands": [(0, 1.5)], "mode": "all_units"}, TypeError),
+    ({"bands": BANDS, "mode": "retroactive"}, ValueError),
+    ({"bands": BANDS, "mode": "all_units", "exception_treatment": ("rate_bp", 10_001)}, ValueError),
+    ({"bands": BANDS, "mode": "all_units", "cap_fen": -1}, ValueError),
+    ({"bands": BANDS, "mode": "all_units", "growth_bonus_bp": 10_001}, ValueError),
+])
+def test_terms_are_checked_once_up_front(terms, error):
+    with pytest.raises(error):
+        Terms(**terms)
+
+
+def test_terms_worked_example():
+    assert Terms(bands=BANDS, mode="all_units").entitlement({"A": 1_200_000 * YUAN}).total_fen == 3_600_000
+    assert Terms(bands=BANDS, mode="incremental").entitlement({"A": 1_200_000 * YUAN}).total_fen == 2_100_000
