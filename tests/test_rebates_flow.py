@@ -278,3 +278,61 @@ def test_only_eligible_tiers_and_lines_count(world, db):
     everyone = make_program(code="2031Q4")
     codes = {r.dealer.code for r in services.preview(everyone).results}
     assert {"DA001", "DB002"} <= codes
+
+
+@pytest.mark.parametrize("mode, treatment, rate", [
+    ("all_units", "include", None), ("incremental", "exclude", None),
+    ("all_units", "rate_bp", 50), ("incremental", "rate_bp", 0),
+])
+def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode, treatment, rate):
+    """The preview's SQL aggregates and batch arithmetic give, dealer by dealer, what the
+    reference `compute_entitlement` gives on order lines summed one by one."""
+    from portal.orders.models import OrderLine, SalesOrder
+    from portal.rebates import calc, services
+
+    cat = world.order_catalogue
+    year_ago = services._year_earlier(clock.today())
+    make_order(world, cat, status="confirmed", contract_no="HT-REF-A1",
+               lines=[(cat.server, 3, 23_456_789, "net"), (cat.storage, 2, 12_345_679, "exception")])
+    make_order(world, cat, status="confirmed", contract_no="HT-REF-A2",  # a return
+               lines=[(cat.server, -1, 23_456_789, "net"), (cat.storage, 1, 777, "exception")])
+    make_order(world, cat, status="submitted", contract_no="HT-REF-A3",  # not confirmed: not counted
+               lines=[(cat.server, 9, 50_000_000, "net")])
+    make_order(world, cat, status="confirmed", contract_no="HT-REF-A0", order_date=year_ago,
+               lines=[(cat.server, 1, 40_000_000, "net")])
+    make_order(world, cat, status="confirmed", dealer=world.dealer_b, user=world.other_dealer,
+               contract_no="HT-REF-B1", lines=[(cat.storage, 7, 15_000_001, "exception"),
+                                               (cat.server, 1, 3, "net")])
+    program = make_program(code="2031Q2", mode=mode, exception_treatment=treatment,
+                           exception_rate_bp=rate, growth_pct_bp=1000, growth_bonus_bp=75,
+                           cap_fen=1_500_000)
+
+    def summed(start, end):
+        by_dealer: dict[int, dict[str, list[int]]] = {}
+        for line, order in db.session.execute(select(OrderLine, SalesOrder).join(SalesOrder).where(
+                SalesOrder.status == "confirmed", SalesOrder.order_date >= start,
+                SalesOrder.order_date <= end)):
+            sums = by_dealer.setdefault(order.dealer_id, {}).setdefault(str(line.line_id), [0, 0])
+            sums[0] += line.amount_fen
+            sums[1] += line.amount_fen if line.price_source == "exception" else 0
+        return by_dealer
+
+    now = summed(program.period_start, program.period_end)
+    before = summed(services._year_earlier(program.period_start),
+                    services._year_earlier(program.period_end))
+    results = services.preview(program).results
+    assert {r.dealer.id for r in results} == set(now) and len(results) >= 2
+    for r in results:
+        lines = dict(sorted(now[r.dealer.id].items(), key=lambda item: int(item[0])))
+        last_year = None
+        if r.dealer.id in before:
+            last_year = sum(s - (e if treatment == "exclude" else 0)
+                            for s, e in before[r.dealer.id].values())
+        expected = calc.compute_entitlement(
+            {k: s for k, (s, _e) in lines.items()}, {k: e for k, (_s, e) in lines.items() if e},
+            bands=[calc.Band(*b) for b in program.bands], mode=mode,
+            exception_treatment=("rate_bp", rate) if treatment == "rate_bp" else treatment,
+            growth_bonus_bp=75, growth_pct_bp=1000, last_year_sales_fen=last_year, cap_fen=1_500_000)
+        assert r.entitlement == expected, r.dealer.code
+    dealer_a = next(r for r in results if r.dealer.id == world.dealer_a.id)
+    assert dealer_a.last_year_fen is not None
