@@ -41,7 +41,7 @@ class BandError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Band:
     """One band: from `threshold_fen` (inclusive) up to the next band's threshold (exclusive)."""
 
@@ -57,7 +57,7 @@ class BandPart(NamedTuple):
     amount_exact: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RebateResult:
     """The rebate on one sales figure. `parts` sums exactly to `amount_exact`: for `incremental` one
     part per band up to and including the band reached (its part may be 0 when sales sit exactly on
@@ -74,7 +74,7 @@ class RebateResult:
     parts: tuple[BandPart, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineRow:
     """One statement line: a product line's qualifying sales and its share of the rebate.
 
@@ -92,7 +92,7 @@ class LineRow:
     override_rate_bp: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """Sales left out of the rebate, with a reason code (only `exception_price` so far)."""
 
@@ -101,7 +101,7 @@ class Exclusion:
     reason: str = REASON_EXCEPTION_PRICE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entitlement:
     """A dealer's rebate entitlement for one program period, ready to print.
 
