@@ -5,12 +5,12 @@ FLASK := $(VENV)/bin/flask --app portal:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup system venv translations db demo test lint worker bench clean
+.PHONY: run setup system venv translations fonts db demo test lint worker bench clean
 
 run: setup db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-setup: system venv translations
+setup: system venv translations fonts
 
 system:
 	@bash scripts/system-packages.sh
@@ -25,6 +25,10 @@ $(VENV)/.installed: requirements.txt
 
 translations: venv
 	$(PY) scripts/i18n.py compile
+
+# The Chinese faces of statement PDFs, extracted and reduced once per host (instance/fonts/).
+fonts: system venv
+	$(PY) scripts/build_pdf_fonts.py
 
 db: venv
 	$(FLASK) db upgrade

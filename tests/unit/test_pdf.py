@@ -99,6 +99,31 @@ def test_the_chinese_font_from_the_print_stylesheet_is_embedded(app):
     assert all("Noto" in name for name in names), names
 
 
+def test_a_rare_character_in_a_name_prints_from_the_full_face(app):
+    # 喆, 堃 and 昇 are outside GB 2312, so outside the reduced face that statements are
+    # printed with: they come from the full Noto Sans SC face, embedded only then.
+    usual = font_names(pdf.render_pdf("pdf/sample.html", statement()))
+    data = pdf.render_pdf("pdf/sample.html", statement(dealer_name="北京喆堃昇科技有限公司"))
+
+    assert "北京喆堃昇科技有限公司" in text_of(data)
+    names = [name.split("+")[1] for name in font_names(data)]
+    assert "Noto-Sans-SC-Full" in names and "Noto-Sans-SC" in names, names
+    assert not any("Full" in name for name in usual), usual
+
+
+def test_the_reduced_face_has_every_character_statements_print():
+    from portal.rebates.amount_words import amount_in_words
+
+    chars = set("返利对账单经销商编号期间政策合格销售额达到档位计算方式出具日期按产品线率特价比例"
+                "小计不入的原因调整金结应得净额大写已最高本由门户后再修改之更正将以补充形式"
+                "全额累进追溯增量服务器存储网络软件退货扣减批准采购")
+    chars |= set(amount_in_words(98_765_432_101)) | set("¥￥,.:：;；()（）《》“”、—–-−×≤·/%@#&")
+    chars |= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ")
+    missing = {c for c in chars if ord(c) not in pdf.core_codepoints()}
+
+    assert missing == set()
+
+
 def test_english_statement_uses_the_same_simplified_chinese_face(app):
     chinese = pdf.render_pdf("pdf/sample.html", statement(lang="zh-CN"))
     english = pdf.render_pdf("pdf/sample.html", statement(lang="en"))
@@ -167,8 +192,10 @@ def test_fetcher_serves_nothing_but_static_fonts_and_css(url, no_urllib):
     assert no_urllib == []
 
 
-def test_fetcher_serves_the_print_font(no_urllib):
-    response = pdf.PortalURLFetcher().fetch("portal-static:fonts/NotoSansSC-Regular.otf")
+@pytest.mark.parametrize("name", ["NotoSansSC-Regular.otf", "NotoSansSC-Core-Regular.otf",
+                                  "NotoSansSC-Core-Bold.otf"])
+def test_fetcher_serves_the_print_font(no_urllib, name):
+    response = pdf.PortalURLFetcher().fetch(f"portal-static:fonts/{name}")
 
     assert response.read(4) == b"OTTO"
     assert response.content_type == "font/otf"
