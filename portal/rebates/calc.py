@@ -8,6 +8,10 @@ Exactness: every amount is first computed exactly — integer numerators in 1/10
 `Fraction` where a share has to be taken — and then rounded ROUND_HALF_UP (四舍五入) to the fen
 exactly once per amount that is shown to anybody. `compute_entitlement` lists the rounding points.
 
+`compute_entitlement` is the reference, written for reading; `Terms` computes the same results for
+many dealers of one program (a preview of thousands), checking the terms once and working in
+integers instead of `Fraction`s. Tests hold the two equal.
+
 Modes:
 - `all_units` (retroactive): the rate of the band reached applies to all qualifying sales.
 - `incremental`: each band's rate applies only to the part of sales inside that band.

@@ -2,7 +2,8 @@
 
 Sales are read with SQL aggregates only — `GROUP BY dealer, product line` over confirmed orders in
 the period — never by looping over order lines in Python; the per-dealer arithmetic is the pure
-`calc.compute_entitlement`. A statement pays *cumulative entitlement + adjustments − already
+`calc.Terms.entitlement` (the program's terms checked once; the same results as the reference
+`calc.compute_entitlement`). A statement pays *cumulative entitlement + adjustments − already
 issued*, so a re-run after a late change issues a supplementary statement and never edits one.
 """
 from __future__ import annotations
