@@ -4,12 +4,13 @@ Production mode: PostgreSQL, Redis, `huey_consumer portal.worker.huey`. A rebate
 rendered by `portal.rebates.jobs.render_run_pdfs(run_id)`, which claims each statement with a
 guarded UPDATE (`portal.rebates.documents.claim`) and renders only statements without a PDF.
 
-The test issues a run of statements, starts the batch, kills the worker once some PDFs exist,
-starts a new worker and queues the run again — what an operator (or a sweeper job) does after a
-crash: huey hands a task out once, so the killed task is not re-run by itself. The statement that
-was being rendered at the kill keeps its claim until `CLAIM_TIMEOUT`; the test moves that claim's
-time back instead of waiting. Then every statement has exactly one PDF: none missing, none
-rendered twice, the ones rendered before the kill untouched.
+The test issues a run of statements, starts the batch, kills the worker once some PDFs exist and
+starts a new worker. Huey hands a task out once, so the killed task is not re-run by itself: the
+sweep `portal.rebates.jobs.requeue_stalled_runs` (scheduled every minute) queues the run again once
+nothing of it was claimed for `CLAIM_TIMEOUT`. The test moves the run's times back by that much
+instead of waiting, and queues the sweep at once instead of waiting for the minute. Then every
+statement has exactly one PDF: none missing, none rendered twice, the ones rendered before the
+kill untouched.
 """
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def _issue_run(url: str) -> int:
     """A program and an issued run with `STATEMENTS` statements without PDFs; returns the run id."""
     from portal import create_app
     from portal.accounts.models import Dealer
+    from portal.core import clock
     from portal.extensions import db
     from portal.rebates.models import RebateProgram, RebateRun, RebateStatement
 
@@ -79,7 +81,7 @@ def _issue_run(url: str) -> int:
         program = RebateProgram(name="2031 第一季度返利计划", period_code=PERIOD,
                                 period_start=date(2031, 1, 1), period_end=date(2031, 3, 31),
                                 mode="all_units", bands=[[0, 100], [50_000_000, 200], [100_000_000, 300]])
-        run = RebateRun(program=program, status="issued", statement_count=STATEMENTS)
+        run = RebateRun(program=program, status="issued", statement_count=STATEMENTS, issued_at=clock.now())
         db.session.add_all([program, run])
         db.session.flush()
         for i in range(STATEMENTS):
@@ -144,15 +146,20 @@ def test_worker_killed_mid_batch_every_statement_ends_with_exactly_one_pdf(
         assert 3 <= len(rendered_before) < STATEMENTS, "the kill did not land mid-batch"
         assert any(s.pdf_sha256 is None for s in before)
 
-        # The dead worker's claim would expire after CLAIM_TIMEOUT: let that time pass.
+        assert any(s.pdf_claim for s in before), "the statement being rendered keeps its claim"
+
+        # Let CLAIM_TIMEOUT pass since the last sign of life of the batch.
+        shift = {"s": CLAIM_TIMEOUT.total_seconds() + 60, "r": run_id}
         with engine.begin() as conn:
             conn.execute(sa.text(
                 "UPDATE rebate_statement SET pdf_claimed_at = pdf_claimed_at - make_interval(secs => :s) "
-                "WHERE run_id = :r AND pdf_claim IS NOT NULL AND pdf_sha256 IS NULL"),
-                {"s": CLAIM_TIMEOUT.total_seconds() + 60, "r": run_id})
+                "WHERE run_id = :r AND pdf_claimed_at IS NOT NULL"), shift)
+            conn.execute(sa.text(
+                "UPDATE rebate_run SET issued_at = issued_at - make_interval(secs => :s) WHERE id = :r"),
+                shift)
 
         second = processes.worker("worker2", env)
-        _queue_run(env, run_id)
+        _enqueue(env, "from portal.rebates.jobs import requeue_stalled_runs\nrequeue_stalled_runs()\n")
         wait_until(lambda: all(s.pdf_sha256 for s in _statements(engine, run_id)), 90,
                    "every statement's PDF", [second], interval=0.1)
         processes.stop(second)
@@ -174,9 +181,10 @@ def test_worker_killed_mid_batch_every_statement_ends_with_exactly_one_pdf(
                 "AND object_id IN (SELECT id FROM rebate_statement WHERE run_id = :r) GROUP BY object_id"),
                 {"r": run_id}).all())
         assert renders == {s.id: 1 for s in after}, "a statement was rendered twice or not at all"
-        # Both workers did part of the batch.
-        assert "Executing portal.rebates.jobs.render_run_pdfs" in first.output()
-        assert "Executing portal.rebates.jobs.render_run_pdfs" in second.output()
+        # Both workers did part of the batch; the second one because the sweep queued it.
+        assert "Executing portal.rebates.jobs.render_statements" in first.output()
+        assert "Executing portal.rebates.jobs.requeue_stalled_runs" in second.output()
+        assert "Executing portal.rebates.jobs.render_statements" in second.output()
     finally:
         engine.dispose()
 

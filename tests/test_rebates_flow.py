@@ -336,3 +336,95 @@ def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode
         assert r.entitlement == expected, r.dealer.code
     dealer_a = next(r for r in results if r.dealer.id == world.dealer_a.id)
     assert dealer_a.last_year_fen is not None
+
+
+def _pdf_state(db, run_id):
+    rows = list(db.session.scalars(select(RebateStatement).where(RebateStatement.run_id == run_id)
+                                   .order_by(RebateStatement.id)))
+    for s in rows:
+        db.session.refresh(s)
+    return rows
+
+
+def test_a_batch_cut_short_by_a_dead_worker_is_queued_again_by_the_sweep(
+        client, login_as, world, db, program, monkeypatch):
+    """The worker dies while rendering the second statement: its claim stays, nothing queues the
+    rest. The minute sweep leaves the run alone while the claim may still be alive, then queues
+    it again; each statement ends with exactly one PDF, the first one untouched."""
+    from datetime import UTC, datetime, timedelta
+
+    from portal.core.audit import AuditEntry
+    from portal.rebates import documents, jobs
+
+    cat = world.order_catalogue
+    top_up(world, 30_000_000)
+    make_order(world, cat, status="confirmed", dealer=world.dealer_b, user=world.other_dealer,
+               contract_no="HT-B-SWEEP", lines=[(cat.storage, 2, 10_000_000, "net")])
+
+    def dies_on_the_second(statement_ids):  # the chunk as far as the killed worker got
+        first, second = statement_ids
+        documents.render_statement(first)
+        assert documents.claim(second) is not None
+
+    monkeypatch.setattr(jobs, "render_statements", dies_on_the_second)
+    login_as(world.finance)
+    run_id = run_for(client, program)
+    issued_at = datetime(2031, 4, 3, 2, 0, tzinfo=UTC)
+    with clock.frozen(issued_at):
+        assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    monkeypatch.undo()
+    first, second = _pdf_state(db, run_id)
+    assert first.pdf_sha256 and second.pdf_sha256 is None and second.pdf_claim
+    assert "PDFs stored: 1 of 2" in client.get(f"/rebates/runs/{run_id}").text
+    kept = first.pdf_sha256
+
+    # A minute later the claim may belong to a worker still rendering: the sweep waits.
+    with clock.frozen(issued_at + timedelta(minutes=1)):
+        jobs.requeue_stalled_runs()
+    assert _pdf_state(db, run_id)[1].pdf_sha256 is None
+
+    # Past the claim timeout the run is queued again and the rest is rendered.
+    with clock.frozen(issued_at + documents.CLAIM_TIMEOUT + timedelta(minutes=1)):
+        jobs.requeue_stalled_runs()
+    first, second = _pdf_state(db, run_id)
+    assert second.pdf_sha256 and second.pdf_claim is None and second.pdf_error is None
+    assert first.pdf_sha256 == kept
+    assert "PDFs stored: 2 of 2" in client.get(f"/rebates/runs/{run_id}").text
+    renders = db.session.execute(select(AuditEntry.object_id, func.count()).where(
+        AuditEntry.action == "rebate_statement.pdf_rendered",
+        AuditEntry.object_id.in_([first.id, second.id])).group_by(AuditEntry.object_id)).all()
+    assert dict(renders) == {first.id: 1, second.id: 1}
+    # Nothing left to pick up: later sweeps queue nothing.
+    with clock.frozen(issued_at + timedelta(hours=1)):
+        assert jobs.requeue_stalled() == []
+    for s in (first, second):
+        assert s.number in pdf_text(documents.stored_pdf(s))
+
+
+def test_the_sweep_queues_a_batch_that_never_started_but_not_a_failed_statement(
+        client, login_as, world, db, program, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.rebates import documents, jobs
+
+    top_up(world, 30_000_000)
+    monkeypatch.setattr(jobs, "render_run_pdfs", lambda run_id: None)  # the queued task was lost
+    login_as(world.finance)
+    run_id = run_for(client, program)
+    issued_at = datetime(2031, 4, 3, 2, 0, tzinfo=UTC)
+    with clock.frozen(issued_at):
+        assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    monkeypatch.undo()
+    assert "PDFs stored: 0 of 1" in client.get(f"/rebates/runs/{run_id}").text
+
+    # It fails when the sweep picks it up; the failure is shown and left to finance.
+    monkeypatch.setattr(documents, "render_bytes", lambda content: 1 / 0)
+    later = issued_at + documents.CLAIM_TIMEOUT + timedelta(minutes=1)
+    with clock.frozen(later):
+        assert jobs.requeue_stalled() == [run_id]
+        db.session.commit()
+    (statement,) = _pdf_state(db, run_id)
+    assert statement.pdf_sha256 is None and "ZeroDivisionError" in statement.pdf_error
+    assert "1 failed" in client.get(f"/rebates/runs/{run_id}").text
+    with clock.frozen(later + timedelta(hours=1)):
+        assert jobs.requeue_stalled() == []

@@ -25,8 +25,11 @@ from portal.rebates.models import RebateStatement
 
 log = logging.getLogger("portal.rebates")
 
-#: A claim older than this is taken to belong to a worker that died.
-CLAIM_TIMEOUT = timedelta(minutes=10)
+#: A claim older than this is taken to belong to a worker that died. Rendering one statement
+#: takes well under a second (fonts are loaded before the claim, see `jobs.render_chunk`), so
+#: two minutes leave a wide margin for a long statement on a busy host; `jobs.requeue_stalled_runs`
+#: picks such a batch up within a minute after that.
+CLAIM_TIMEOUT = timedelta(minutes=2)
 TEMPLATE = "pdf/statement.html"
 PDF_LOCALE = "zh_CN"
 
