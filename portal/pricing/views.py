@@ -6,9 +6,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import BigInteger, case, cast, func, or_, select

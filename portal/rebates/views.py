@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from portal.admin.views import EXTRA_PAGES
 from portal.catalog.models import ProductLine
 from portal.core import audit
 from portal.core.errors import ValidationError
@@ -14,7 +15,6 @@ from portal.core.export import export_response
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, roles_required
-from portal.admin.views import EXTRA_PAGES
 from portal.extensions import db
 from portal.main.dashboard import register_widget
 from portal.rebates import documents, programs, services
