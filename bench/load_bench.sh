@@ -4,19 +4,25 @@
 # as a dealer. Target: ≥ 300 req/s on the dashboard on 2 cores.
 #
 #   bench/load_bench.sh                        # demo data, 15 s per page
+#   FULL=1 bench/load_bench.sh                 # full scale (bench/generate.py, ~3 min to load)
+#   FULL=1 KEEP_DB=1 bench/load_bench.sh       # … and keep the database for later runs
+#   BENCH_DB=portal_bench_123 bench/load_bench.sh   # reuse a kept database as it is
 #   DURATION=30s CONNECTIONS=32 WORKERS=3 THREADS=2 bench/load_bench.sh
-#   BENCH_USER=dealer1.sales@example.com bench/load_bench.sh
+#   BENCH_USER=dealer2.admin@example.com bench/load_bench.sh
 #   PATHS="/ /prices/" bench/load_bench.sh
 #
-# Data: `flask seed demo` (demo scale), then the full-scale generator `bench/generate.py` when it
-# exists and FULL=1 is set. A database of its own is created on BENCH_PG (default: the local
-# server) and dropped at the end (KEEP_DB=1 keeps it). Prints req/s and p99 latency per page.
+# Data: `flask seed demo` (demo scale), then with FULL=1 the full-scale generator
+# `bench/generate.py` (5,000 dealers, 500,000 customers, 2,000,000 order lines a year; D0001 is
+# a large dealer with 1 % of the orders). A database of its own is created on BENCH_PG (default:
+# the local server) and dropped at the end (KEEP_DB=1 keeps it); BENCH_DB names an existing
+# database to use unchanged (never dropped). Prints req/s and p50/p99 latency per page.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 PY="$ROOT/.venv/bin/python"
 BENCH_PG="${BENCH_PG:-postgresql://postgres@127.0.0.1:5432/postgres}"
 DURATION="${DURATION:-15s}"
+WARMUP="${WARMUP:-3s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WORKERS="${WORKERS:-2}"
@@ -25,7 +31,7 @@ BENCH_USER="${BENCH_USER:-dealer1.admin@example.com}"
 PATHS="${PATHS:-/ /prices/ /deals/}"
 UA="portal-load-bench"
 
-DBNAME="portal_bench_$$"
+DBNAME="${BENCH_DB:-portal_bench_$$}"
 WORK="$(mktemp -d)"
 PORT="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
@@ -38,7 +44,9 @@ cleanup() {
     kill -KILL "$GUNICORN_PID" 2>/dev/null || true
     { wait "$GUNICORN_PID"; } 2>/dev/null || true
   fi
-  if [ -z "${KEEP_DB:-}" ]; then
+  if [ -n "${BENCH_DB:-}" ]; then
+    :
+  elif [ -z "${KEEP_DB:-}" ]; then
     psql "$BENCH_PG" -qAt -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null 2>&1 || true
   else
     echo "kept database $DBNAME"
@@ -50,7 +58,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-psql "$BENCH_PG" -qAt -c "CREATE DATABASE \"$DBNAME\"" >/dev/null
+[ -n "${BENCH_DB:-}" ] || psql "$BENCH_PG" -qAt -c "CREATE DATABASE \"$DBNAME\"" >/dev/null
 export PORTAL_ENV=production
 export SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_hex(32))')"
 export DATABASE_URL="${BENCH_PG%/*}/$DBNAME"
@@ -64,13 +72,16 @@ else
 fi
 FLASK=("$ROOT/.venv/bin/flask" --app portal:create_app)
 
-"${FLASK[@]}" db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log"; exit 1; }
-"${FLASK[@]}" seed demo >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log"; exit 1; }
-scale="demo"
-if [ -n "${FULL:-}" ] && [ -f "$ROOT/bench/generate.py" ]; then
-  "$PY" "$ROOT/bench/generate.py" >"$WORK/generate.log" 2>&1 || { cat "$WORK/generate.log"; exit 1; }
-  scale="full (bench/generate.py)"
+if [ -z "${BENCH_DB:-}" ]; then
+  "${FLASK[@]}" db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log"; exit 1; }
+  "${FLASK[@]}" seed demo >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log"; exit 1; }
+  if [ -n "${FULL:-}" ]; then
+    "$PY" "$ROOT/bench/generate.py" >"$WORK/generate.log" 2>&1 || { cat "$WORK/generate.log"; exit 1; }
+  fi
 fi
+scale="$(psql "$DATABASE_URL" -qAt -c "SELECT format('%s dealers, %s customers, %s order lines, %s registrations',
+  (SELECT count(*) FROM dealer), (SELECT count(*) FROM customer), (SELECT count(*) FROM order_line),
+  (SELECT count(*) FROM deal_registration))")"
 
 "$ROOT/.venv/bin/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --threads "$THREADS" wsgi:app >"$WORK/gunicorn.log" 2>&1 &
@@ -92,7 +103,8 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" -b "$JAR" -c "$JAR" \
 COOKIE="session=$(awk '$6 == "session" {print $7}' "$JAR")"
 
 echo "== load bench: $(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== gunicorn: $WORKERS workers × $THREADS threads (gthread); PostgreSQL; $redis_note; data: $scale"
+echo "== gunicorn: $WORKERS workers × $THREADS threads (gthread); PostgreSQL $DBNAME; $redis_note"
+echo "== data: $scale"
 echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, logged in as $BENCH_USER"
 printf '%-12s %10s %10s %10s %8s\n' path "req/s" "p50" "p99" "non-2xx"
 for path in $PATHS; do
@@ -100,6 +112,9 @@ for path in $PATHS; do
   if [ "$status" != 200 ]; then
     printf '%-12s HTTP %s for %s (not benchmarked)\n' "$path" "$status" "$BENCH_USER"; continue
   fi
+  # Warm-up (templates compiled, connections opened, statements prepared), not counted.
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: $COOKIE" -H "User-Agent: $UA" \
+    "$BASE$path" >/dev/null
   out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" \
          -H "User-Agent: $UA" "$BASE$path")"
   echo "$out" >"$WORK/wrk$(echo "$path" | tr '/' '_').txt"

@@ -2,10 +2,13 @@
 
 Each item names an endpoint; whether a role sees it is read from the route's own
 `@roles_required`, so navigation and access can never disagree.
+
+The items of a role are the same in every process and for the life of the app (routes and
+`ITEMS` are fixed at start-up), so each app builds them once per role and URL root.
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
 #: (endpoint, label) in display order; endpoints of capabilities not installed are skipped.
@@ -33,8 +36,15 @@ def can_open(user, endpoint: str) -> bool:
     return bool(roles) and user.is_authenticated and user.role in roles
 
 
-def navigation(user) -> list[dict]:
-    if not user.is_authenticated:
-        return []
-    return [{"endpoint": ep, "label": label, "url": url_for(ep)}
-            for ep, label in ITEMS if can_open(user, ep)]
+def navigation(user) -> tuple[dict, ...]:
+    """The items `user` may open, in display order (labels stay lazy: translated when shown)."""
+    if user is None or not user.is_authenticated:
+        return ()
+    cache = current_app.extensions.setdefault("portal.navigation", {})
+    key = (user.role, request.script_root)
+    items = cache.get(key)
+    if items is None:
+        items = cache[key] = tuple(
+            {"endpoint": ep, "label": label, "url": url_for(ep)}
+            for ep, label in ITEMS if can_open(user, ep))
+    return items

@@ -6,6 +6,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import Domain, format_date, format_datetime
 from flask_babel import gettext as _
@@ -41,29 +42,44 @@ def is_portal_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def select_locale() -> str:
+#: Parsed `babel.Locale` per identifier. Locales are immutable and the same in every process;
+#: parsing one (Babel scans its locale data for the identifier) costs more than the rest of the
+#: locale selection, so each process parses each identifier once.
+_PARSED_LOCALES: dict[str, Locale] = {}
+
+
+def parsed_locale(identifier: str) -> Locale:
+    locale = _PARSED_LOCALES.get(identifier)
+    if locale is None:
+        locale = _PARSED_LOCALES[identifier] = Locale.parse(identifier)
+    return locale
+
+
+def select_locale() -> Locale:
     """The user's saved preference, else the switcher's choice, else Accept-Language.
 
     Outside a request (jobs, CLI) the default locale, unless `force_locale` chose one."""
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+        return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.locale in LOCALES:
+        return parsed_locale(user.locale)
     if session.get("locale") in LOCALES:
-        return session["locale"]
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+        return parsed_locale(session["locale"])
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     if best == "en":
-        return "en"
+        return parsed_locale("en")
     if best in ("zh-CN", "zh"):
-        return "zh_CN"
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return parsed_locale("zh_CN")
+    return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
     if not has_request_context():
         return current_app.config["PORTAL_TIMEZONE"]
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.timezone:
+        return user.timezone
     return current_app.config["PORTAL_TIMEZONE"]
 
 
@@ -82,6 +98,11 @@ class PortalDomain(Domain):
         if ctx is None:
             return support.NullTranslations()
         locale = get_locale()
+        # A page asks for its catalogue dozens of times; remember it for this request's locale
+        # (`force_locale` swaps the locale object, which makes this miss).
+        mine = getattr(ctx, "portal_translations", None)
+        if mine is not None and mine[0] is locale:
+            return mine[1]
         cache = self.get_translations_cache(ctx)
         key = (str(locale), self.domain[0])
         if key not in cache:
@@ -96,13 +117,22 @@ class PortalDomain(Domain):
                 if hasattr(catalog, "plural"):
                     translations.plural = catalog.plural
             cache[key] = translations
+        ctx.portal_translations = (locale, cache[key])
         return cache[key]
 
 
 def init_app(app) -> None:
     from portal.extensions import babel
 
-    babel.domain_instance = PortalDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    domain = babel.domain_instance = PortalDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    # The template gettext of Flask-Babel looks the domain up through the app on every call;
+    # templates of this app always use this one domain.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     def _start():
         # Each request loads its user (session token, active flag, dealer status) and its locale
@@ -129,7 +159,8 @@ def init_app(app) -> None:
         if is_htmx():
             response.headers["Vary"] = "HX-Request"
         if request.endpoint != "static":
-            user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else "-"
+            user = current_user._get_current_object()
+            user_id = str(user.id) if user.is_authenticated else "-"
             request_log.info(
                 "request", extra={
                     "request_id": g.get("request_id"), "user_id": user_id,
@@ -143,12 +174,13 @@ def init_app(app) -> None:
         from portal.core.permissions import ROLE_LABELS
         from portal.navigation import navigation
 
+        user = current_user._get_current_object()
         unread = 0
-        if current_user.is_authenticated:
+        if user is not None and user.is_authenticated:
             from portal.notifications.services import unread_count
 
-            unread = unread_count(current_user)
-        return {"nav_items": navigation(current_user), "unread_count": unread,
+            unread = unread_count(user)
+        return {"nav_items": navigation(user), "unread_count": unread,
                 "role_labels": ROLE_LABELS, "locales": LOCALES, "is_htmx": is_htmx()}
 
     from flask_babel import get_locale

@@ -328,7 +328,7 @@ def _widget(user):
     and open conflict cases. One query each."""
     from datetime import timedelta
 
-    from sqlalchemy import case, func, select
+    from sqlalchemy import case, func
 
     from portal.core.settings import get_setting
 
@@ -337,19 +337,23 @@ def _widget(user):
     today = clock.today()
     if is_dealer(user):
         soon = today + timedelta(days=int(get_setting("deal_reminder_days")))
-        base = services.deals_query(user).where(DealRegistration.status == DealStatus.APPROVED,
-                                                DealRegistration.protected_until >= today).subquery()
-        protected, expiring = db.session.execute(select(
-            func.count(), func.coalesce(func.sum(case((base.c.protected_until <= soon, 1), else_=0)), 0)
-        ).select_from(base)).one()
+        # Counted straight on the scoped query (no subquery to build and plan on every visit).
+        counts = services.deals_query(user).where(
+            DealRegistration.status == DealStatus.APPROVED, DealRegistration.protected_until >= today,
+        ).with_only_columns(
+            func.count(),
+            func.coalesce(func.sum(case((DealRegistration.protected_until <= soon, 1), else_=0)), 0),
+            maintain_column_froms=True)
+        protected, expiring = db.session.execute(counts).one()
         return {"dealer": True, "protected": protected, "expiring": expiring}
     from portal.conflicts.models import CaseStatus, ConflictCase
     from portal.conflicts.services import cases_query
 
-    waiting = db.session.scalar(select(func.count()).select_from(services.deals_query(user).where(
-        DealRegistration.status == DealStatus.SUBMITTED).subquery()))
-    cases = db.session.scalar(select(func.count()).select_from(cases_query(user).where(
-        ConflictCase.status == CaseStatus.OPEN).subquery()))
+    waiting = db.session.scalar(services.deals_query(user).where(
+        DealRegistration.status == DealStatus.SUBMITTED).with_only_columns(
+        func.count(), maintain_column_froms=True))
+    cases = db.session.scalar(cases_query(user).where(ConflictCase.status == CaseStatus.OPEN)
+                              .with_only_columns(func.count(), maintain_column_froms=True))
     return {"dealer": False, "waiting": waiting, "cases": cases}
 
 

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from portal.core import clock
 from portal.extensions import db
@@ -56,10 +56,13 @@ def render(note: Notification) -> str:
         return gettext(note.message)
 
 
+#: Shown in the header of every page: one count on the (user_id, read_at) index, built once.
+_UNREAD = select(func.count()).select_from(Notification).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(user) -> int:
-    stmt = select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def mark_read(user, note_ids: list[int] | None = None) -> int:
