@@ -140,7 +140,7 @@ def main() -> None:
         t0 = time.perf_counter()
         pdf.ensure_fonts()
         print(f"fonts ready in {(time.perf_counter() - t0) * 1000:.0f} ms "
-              "(about 1 s per weight when the cache is cold)")
+              "(~30 s once per host when the cache is cold: extraction and the reduced faces)")
         timings: dict[str, list[float]] = {name: [] for name in paths}
         cpu: dict[str, list[float]] = {name: [] for name in paths}
         outputs: dict[str, bytes] = {}
