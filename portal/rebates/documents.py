@@ -3,7 +3,9 @@
 `render_statement(statement_id)` claims the statement with a guarded UPDATE (only a statement
 without a PDF and without a live claim can be claimed), so two workers — or a worker and a
 download — never render the same statement. The file is written aside and renamed, and its
-SHA-256 is stored with its path; every download serves that file.
+SHA-256 is stored with its path; every download serves that file. A claim older than
+`CLAIM_TIMEOUT` is taken to be a dead worker's; `jobs.requeue_stalled_runs` releases such claims
+and queues the rest of the run again.
 """
 from __future__ import annotations
 

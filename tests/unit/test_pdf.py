@@ -228,3 +228,19 @@ def test_stylesheet_and_css_urls_pointing_outside_are_not_fetched(app, no_urllib
         assert url in refused
     assert images_of(data) == []
     assert no_urllib == []
+
+
+@pytest.mark.slow
+def test_building_the_reduced_face_keeps_its_characters_and_gives_the_same_file(tmp_path):
+    # Built from the reduced face itself (8 s rather than 15 s from the full face): the build
+    # is idempotent, so a host, a rebuild after an upgrade and a colleague's host agree.
+    from fontTools.ttLib import TTFont
+
+    source = pdf.font_file("NotoSansSC-Core-Regular.otf")
+    target = tmp_path / "rebuilt.otf"
+    pdf.build_core_face(source, target)
+
+    assert target.read_bytes() == source.read_bytes()
+    cmap = TTFont(str(target)).getBestCmap()
+    assert {ord(c) for c in "叁万陆仟元整¥，（）喂"} <= cmap.keys()
+    assert not {ord(c) for c in "喆堃"} & cmap.keys()  # these come from the full face
