@@ -43,7 +43,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 worker: setup
-	$(VENV)/bin/huey_consumer portal.worker.huey -w 2 -k thread
+	$(VENV)/bin/huey_consumer portal.worker.huey -w 2 -k process
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/*.db-* instance/storage

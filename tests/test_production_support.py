@@ -270,7 +270,7 @@ class Processes:
 
     def worker(self, name: str, env: dict, workers: int = 2) -> Proc:
         return self.start(name, [str(BIN / "huey_consumer"), "portal.worker.huey",
-                                 "-w", str(workers), "-k", "thread"], env)
+                                 "-w", str(workers), "-k", "process"], env)
 
     @staticmethod
     def kill(proc: Proc, sig=signal.SIGKILL) -> None:
