@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core import audit
@@ -125,13 +126,19 @@ def init_app(app) -> None:
     from portal.extensions import babel
 
     domain = babel.domain_instance = PortalDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
-    # The template gettext of Flask-Babel looks the domain up through the app on every call;
-    # templates of this app always use this one domain.
+    # Flask-Babel's template gettext finds the app, the domain, the locale and the catalogue
+    # again for each of the dozens of strings on a page. The context processor below puts the
+    # catalogue of the page's locale into the template context once; templates rendered without
+    # it (outside a request) fall back to the domain.
+    def catalogue(ctx):
+        translations = ctx.get("_translations")
+        return domain.get_translations() if translations is None else translations
+
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: domain.get_translations().ugettext(s),
-        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        gettext=pass_context(lambda ctx, s: catalogue(ctx).ugettext(s)),
+        ngettext=pass_context(lambda ctx, s, p, n: catalogue(ctx).ungettext(s, p, n)),
+        pgettext=pass_context(lambda ctx, c, s: catalogue(ctx).upgettext(c, s)),
+        npgettext=pass_context(lambda ctx, c, s, p, n: catalogue(ctx).unpgettext(c, s, p, n)),
         newstyle=True)
 
     def _start():
@@ -172,6 +179,7 @@ def init_app(app) -> None:
     @app.context_processor
     def _globals():
         from portal.core.permissions import ROLE_LABELS
+        from portal.extensions import babel
         from portal.navigation import navigation
 
         user = current_user._get_current_object()
@@ -181,6 +189,7 @@ def init_app(app) -> None:
 
             unread = unread_count(user)
         return {"nav_items": navigation(user), "unread_count": unread,
+                "_translations": babel.domain_instance.get_translations(),
                 "role_labels": ROLE_LABELS, "locales": LOCALES, "is_htmx": is_htmx()}
 
     from flask_babel import get_locale

@@ -24,23 +24,28 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+_user_by_id = None
+
+
 def _user_statement():
     """The session's user with its dealer, the dealer's region and its own regions: one query.
 
-    Built once; every request runs it afresh, so deactivation, a suspended dealer and a rotated
-    session token are seen at the next request on every process."""
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import joinedload
+    Built once, at the first request (after every model is imported); every request runs it
+    afresh, so deactivation, a suspended dealer and a rotated session token are seen at the next
+    request on every process."""
+    global _user_by_id
+    if _user_by_id is None:
+        from sqlalchemy import bindparam, select
+        from sqlalchemy.orm import joinedload
 
-    from portal.accounts.models import User
+        from portal.accounts.models import User
 
-    return (select(User).where(User.id == bindparam("user_id"))
-            .options(joinedload(User.regions)))
+        _user_by_id = (select(User).where(User.id == bindparam("user_id"))
+                       .options(joinedload(User.dealer), joinedload(User.regions)))
+    return _user_by_id
 
 
 def init_login(login_manager) -> None:
-    by_id = _user_statement()
-
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
@@ -52,7 +57,8 @@ def init_login(login_manager) -> None:
         user_id, _, token = (session_id or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.execute(by_id, {"user_id": int(user_id)}).unique().scalar_one_or_none()
+        user = db.session.execute(_user_statement(), {"user_id": int(user_id)}) \
+            .unique().scalar_one_or_none()
         if user is None or user.session_token != token or not user.is_active:
             return None
         return user

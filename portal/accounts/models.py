@@ -95,7 +95,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    dealer: Mapped[Dealer | None] = relationship(lazy="joined")
+    #: Loaded with one `IN` query per result (none when the session already holds those
+    #: dealers), not joined: a User is joined into many list queries (creator, approver, rep,
+    #: owner), and a dealer + region join behind each of them made those queries too big for
+    #: the planner. The session's user is loaded with its dealer in one query (accounts.auth).
+    dealer: Mapped[Dealer | None] = relationship(lazy="selectin")
     regions: Mapped[list[Region]] = relationship(secondary=user_region, lazy="selectin")
 
     # Flask-Login protocol ------------------------------------------------------------------

@@ -56,13 +56,17 @@ def render(note: Notification) -> str:
         return gettext(note.message)
 
 
-#: Shown in the header of every page: one count on the (user_id, read_at) index, built once.
-_UNREAD = select(func.count()).select_from(Notification).where(
-    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+_unread = None
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
+    """Shown in the header of every page: one count on the (user_id, read_at) index; the
+    statement is built at the first use and reused."""
+    global _unread
+    if _unread is None:
+        _unread = select(func.count()).select_from(Notification).where(
+            Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    return db.session.scalar(_unread, {"user_id": user.id}) or 0
 
 
 def mark_read(user, note_ids: list[int] | None = None) -> int:
