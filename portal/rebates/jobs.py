@@ -65,7 +65,12 @@ def render_statements(statement_ids: list[int]) -> dict:
 @task(retries=2, retry_delay=30)
 def render_run_pdfs(run_id: int) -> int:
     """Queue the run's statements without a PDF in chunks of `CHUNK`; returns the chunk count."""
+    from portal.extensions import db
+
     ids = pending_statement_ids(run_id)
+    # End the read before queueing: where jobs run inline (HUEY_IMMEDIATE) each chunk claims its
+    # statements in a session of its own, and on SQLite an open transaction here holds the lock.
+    db.session.commit()
     chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
     for chunk in chunks:
         render_statements(chunk)
