@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, false, func, select
 
 from portal.accounts.models import Dealer
 from portal.catalog.models import ProductLine
-from portal.core import audit, clock
+from portal.core import audit, cache, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.extensions import db
@@ -440,7 +440,43 @@ def current_program_for(dealer, on_date: date | None = None) -> RebateProgram | 
     return None
 
 
+#: Cache generation of every dealer's progress: advanced when a program is saved.
+PROGRESS_GENERATION = "rebate-programs"
+
+
+def progress_key(dealer_id: int) -> str:
+    return f"rebate-progress:{dealer_id}"
+
+
+def forget_progress(dealer_id: int) -> None:
+    """The dealer's qualifying sales change with this transaction: drop its cached progress."""
+    cache.forget_after_commit(db.session(), progress_key(dealer_id))
+
+
+def forget_all_progress() -> None:
+    """A program changes with this transaction: no cached progress of any dealer holds."""
+    cache.bump_after_commit(db.session(), PROGRESS_GENERATION)
+
+
 def progress_for(dealer, on_date: date | None = None) -> dict | None:
+    """Live progress for the current period (see `compute_progress`), from the shared cache when
+    it holds the figure for this dealer, tier, day and program generation.
+
+    Only a confirmed order moves the figure (`orders.services.confirm_order` forgets the dealer's
+    entry after its commit) or a saved program (which advances the generation); the day and the
+    dealer's tier are part of the entry, so a new period or a tier change recompute it.
+    """
+    on_date = on_date or clock.today()
+    entry, gen = cache.get_many(progress_key(dealer.id), cache.generation(PROGRESS_GENERATION))
+    stamp = [gen or 0, on_date.isoformat(), str(dealer.tier)]
+    if isinstance(entry, dict) and entry.get("stamp") == stamp:
+        return entry["progress"]
+    progress = compute_progress(dealer, on_date)
+    cache.put(progress_key(dealer.id), {"stamp": stamp, "progress": progress})
+    return progress
+
+
+def compute_progress(dealer, on_date: date | None = None) -> dict | None:
     """Live progress for the current period: qualifying sales so far, band reached, gap to the
     next band, estimated rebate (two queries)."""
     program = current_program_for(dealer, on_date)
