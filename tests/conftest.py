@@ -181,3 +181,22 @@ def world(db):
     # commit releases the savepoint into the test's outer transaction, still rolled back at the end.
     _db.session.commit()
     return world
+
+
+@pytest.fixture
+def queries_of(db):
+    """`queries_of(fn)` runs `fn()` and returns its result and the SQL statements it sent."""
+    def run(fn):
+        seen = []
+        engine = db.session.get_bind()
+
+        def record(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            return fn(), seen
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return run

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event
 
 from portal.accounts.models import DealerStatus
 from portal.notifications.services import notify
@@ -26,30 +25,12 @@ def badge(body: str) -> str:
     return re.search(r'<span id="unread-badge"[^>]*>(\d+)</span>', body).group(1)
 
 
-@pytest.fixture
-def count_queries(db):
-    def run(fn):
-        seen = []
-        engine = db.session.get_bind()
-
-        def counter(conn, cursor, statement, *args):
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
-            result = fn()
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-        return result, len(seen)
-
-    return run
-
-
 @pytest.mark.parametrize("path", ["/", "/prices/", "/deals/"])
-def test_dealer_pages_stay_within_the_query_budget(client, login_as, world, count_queries, path):
+def test_dealer_pages_stay_within_the_query_budget(client, login_as, world, queries_of, path):
     login_as(world.dealer_admin)
     client.get(path)  # first request of the process: nothing cached that a user would miss
-    response, queries = count_queries(lambda: client.get(path))
+    response, statements = queries_of(lambda: client.get(path))
+    queries = len(statements)
     assert response.status_code == 200
     assert queries <= 10, f"{path}: {queries} queries"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.core import clock
 from portal.core.errors import NotFound, ValidationError
@@ -80,22 +79,12 @@ def test_product_not_on_the_list_is_refused(world):
         price_for(world.dealer_a, world.cat.srv, clock.today())
 
 
-def test_price_many_matches_price_for_in_three_queries(world, db):
+def test_price_many_matches_price_for_in_three_queries(world, db, queries_of):
     products = [world.cat.srv, world.cat.sto, world.cat.odd]
-    count = {"n": 0}
-
-    def counter(_conn, _cursor, statement, *_a, **_k):
-        count["n"] += 1
-
     db.session.flush()
     _loaded = [(p.id, p.line_id, p.sku) for p in products], world.dealer_a.tier
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        quotes = price_many(world.dealer_a, products, clock.today())
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    assert count["n"] <= 3
+    quotes, statements = queries_of(lambda: price_many(world.dealer_a, products, clock.today()))
+    assert len(statements) <= 3
     for p in products:
         assert quotes[p.id] == price_for(world.dealer_a, p, clock.today())
     upcoming = price_many(world.dealer_a, products, world.cat.upcoming.effective_from)

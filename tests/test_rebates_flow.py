@@ -194,25 +194,13 @@ def test_program_is_saved_with_its_bands(client, login_as, world, db):
     assert program.eligible_tiers == ["gold", "platinum"]
 
 
-def test_dashboard_widget_shows_progress_in_few_queries(client, login_as, world, db, app):
-    from sqlalchemy import event
-
+def test_dashboard_widget_shows_progress_in_few_queries(client, login_as, world, db, queries_of):
     from portal.rebates.views import _widget
 
     top_up(world, 45_000_000)
-    statements = []
-    engine = db.session.get_bind()
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
     user = world.dealer_admin
     assert user.dealer is not None  # loaded with the user, as the login loader does
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        context = _widget(user)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    context, statements = queries_of(lambda: _widget(user))
     assert len(statements) <= 3, statements
     assert context["progress"]["sales_fen"] == 45_000_000
     assert context["progress"]["gap_fen"] == 5_000_000

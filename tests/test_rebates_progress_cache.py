@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 import redis
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.core import cache as shared
 from portal.orders import services as orders
@@ -39,23 +39,8 @@ def redis_cache(app):
         client.delete(*keys)
 
 
-def queries_of(db, fn):
-    """`fn()` and the SQL it ran."""
-    seen = []
-    engine = db.session.get_bind()
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        return fn(), seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_progress_is_cached_and_a_confirmed_order_or_a_saved_program_shows_at_once(
-        client, login_as, world, db, redis_cache):
+        client, login_as, world, db, redis_cache, queries_of):
     top_up(world, 45_000_000)
     db.session.commit()
     login_as(world.dealer_admin)
@@ -64,7 +49,7 @@ def test_progress_is_cached_and_a_confirmed_order_or_a_saved_program_shows_at_on
     # The figure now comes from the cache: no query for it.
     user = world.dealer_admin
     assert user.dealer.tier == "platinum"  # user and dealer loaded, as the login loader does
-    context, seen = queries_of(db, lambda: _widget(user))
+    context, seen = queries_of(lambda: _widget(user))
     assert context["progress"]["sales_fen"] == 45_000_000 and seen == []
 
     # The channel manager confirms an order of ¥60,000: the next view shows ¥510,000.
@@ -86,7 +71,7 @@ def test_progress_is_cached_and_a_confirmed_order_or_a_saved_program_shows_at_on
     orders.confirm_order(world.channel_manager, second)
     db.session.rollback()
     assert user.dealer.tier == "platinum"
-    _, seen = queries_of(db, lambda: _widget(user))
+    _, seen = queries_of(lambda: _widget(user))
     assert seen == []
 
     # Finance renames the current program: every dealer's cached progress is recomputed.

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from flask_caching import Cache
 from sqlalchemy import event
 from sqlalchemy.orm import Session
