@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -18,6 +18,28 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def after_commit(session: Session, fn, *args, **kwargs) -> None:
+    """Call `fn(*args, **kwargs)` once the session's current transaction commits; forget it if the
+    transaction rolls back. For work that must not see, or announce, uncommitted rows (jobs,
+    cache invalidation)."""
+    session.connection()  # begin the transaction now, so that its commit or rollback decides
+    session.info.setdefault("after_commit", []).append((fn, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session):
+    for fn, args, kwargs in session.info.pop("after_commit", []):
+        fn(*args, **kwargs)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session, previous_transaction):
+    # Every rollback of the session's outermost transaction drops its callbacks, also when that
+    # transaction is a savepoint of an outer connection (tests) and no DBAPI rollback happens.
+    if previous_transaction.parent is None:
+        session.info.pop("after_commit", None)
 
 
 def utcnow() -> datetime:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -45,6 +46,19 @@ def run_for(client, program):
     response = client.post(f"/rebates/programs/{program.id}/runs")
     assert response.status_code == 302
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+#: When the sweep tests issue their run (the clock is frozen there).
+ISSUED_AT = datetime(2031, 4, 3, 2, 0, tzinfo=UTC)
+
+
+def issue_as_finance(client, login_as, world, program, when) -> int:
+    """Finance starts a run of `program` and issues it at `when`; returns the run's id."""
+    login_as(world.finance)
+    run_id = run_for(client, program)
+    with clock.frozen(when):
+        assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    return run_id
 
 
 def test_worked_example_issue_and_pdf(client, login_as, world, db, program):
@@ -339,7 +353,7 @@ def test_a_batch_cut_short_by_a_dead_worker_is_queued_again_by_the_sweep(
     """The worker dies while rendering the second statement: its claim stays, nothing queues the
     rest. The minute sweep leaves the run alone while the claim may still be alive, then queues
     it again; each statement ends with exactly one PDF, the first one untouched."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from portal.core.audit import AuditEntry
     from portal.rebates import documents, jobs
@@ -355,12 +369,9 @@ def test_a_batch_cut_short_by_a_dead_worker_is_queued_again_by_the_sweep(
         assert documents.claim(second) is not None
 
     monkeypatch.setattr(jobs, "render_statements", dies_on_the_second)
-    login_as(world.finance)
-    run_id = run_for(client, program)
-    issued_at = datetime(2031, 4, 3, 2, 0, tzinfo=UTC)
-    with clock.frozen(issued_at):
-        assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    run_id = issue_as_finance(client, login_as, world, program, ISSUED_AT)
     monkeypatch.undo()
+    issued_at = ISSUED_AT
     first, second = _pdf_state(db, run_id)
     assert first.pdf_sha256 and second.pdf_sha256 is None and second.pdf_claim
     assert "PDFs stored: 1 of 2" in client.get(f"/rebates/runs/{run_id}").text
@@ -391,18 +402,15 @@ def test_a_batch_cut_short_by_a_dead_worker_is_queued_again_by_the_sweep(
 
 def test_the_sweep_queues_a_batch_that_never_started_but_not_a_failed_statement(
         client, login_as, world, db, program, monkeypatch):
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from portal.rebates import documents, jobs
 
     top_up(world, 30_000_000)
     monkeypatch.setattr(jobs, "render_run_pdfs", lambda run_id: None)  # the queued task was lost
-    login_as(world.finance)
-    run_id = run_for(client, program)
-    issued_at = datetime(2031, 4, 3, 2, 0, tzinfo=UTC)
-    with clock.frozen(issued_at):
-        assert client.post(f"/rebates/runs/{run_id}/issue").status_code == 302
+    run_id = issue_as_finance(client, login_as, world, program, ISSUED_AT)
     monkeypatch.undo()
+    issued_at = ISSUED_AT
     assert "PDFs stored: 0 of 1" in client.get(f"/rebates/runs/{run_id}").text
 
     # It fails when the sweep picks it up; the failure is shown and left to finance.

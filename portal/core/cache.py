@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 
 from flask_caching import Cache
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from portal.db import after_commit
 
 log = logging.getLogger("portal.cache")
 
@@ -59,31 +60,25 @@ def generation(name: str) -> str:
 
 
 def forget_after_commit(session: Session, *keys: str) -> None:
-    """Delete `keys` once the session's current transaction commits (dropped on rollback)."""
-    session.info.setdefault("cache_forget", set()).update(keys)
+    """Delete `keys` once the session's current transaction commits (nothing on rollback)."""
+    after_commit(session, _forget, keys)
 
 
 def bump_after_commit(session: Session, name: str) -> None:
     """Advance the generation `name` once the transaction commits: every entry made under an
     earlier generation stops being used."""
-    session.info.setdefault("cache_bump", set()).add(name)
+    after_commit(session, _bump, name)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    forget = session.info.pop("cache_forget", None)
-    bump = session.info.pop("cache_bump", None)
+def _forget(keys) -> None:
     try:
-        if forget:
-            cache.delete_many(*forget)
-        for name in bump or ():
-            cache.cache.inc(generation(name))
-    except Exception:
+        cache.delete_many(*keys)
+    except Exception:  # the commit stands; the entries expire on their own
         log.error("cache invalidation failed; entries expire within %d s", TIMEOUT, exc_info=True)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session, previous_transaction):
-    if previous_transaction.parent is None:
-        session.info.pop("cache_forget", None)
-        session.info.pop("cache_bump", None)
+def _bump(name: str) -> None:
+    try:
+        cache.cache.inc(generation(name))
+    except Exception:
+        log.error("cache invalidation failed; entries expire within %d s", TIMEOUT, exc_info=True)

@@ -22,8 +22,6 @@ import threading
 from functools import wraps
 
 from huey import RedisHuey, SqliteHuey
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from portal.config import INSTANCE, redis_namespace
 
@@ -136,26 +134,10 @@ def _count_and_recycle(task, task_value, exc):
 
 def enqueue_after_commit(job, *args, **kwargs) -> None:
     """Queue `job(*args)` once the current transaction commits; drop it if it rolls back."""
+    from portal.db import after_commit
     from portal.extensions import db
 
-    session = db.session()
-    session.connection()  # begin the transaction now, so that its commit or rollback decides
-    session.info.setdefault("after_commit_jobs", []).append((job, args, kwargs))
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(session):
-    jobs = session.info.pop("after_commit_jobs", [])
-    for job, args, kwargs in jobs:
-        job(*args, **kwargs)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session, previous_transaction):
-    # Every rollback of the session's outermost transaction drops its queued jobs, also when that
-    # transaction is a savepoint of an outer connection (tests) and no DBAPI rollback happens.
-    if previous_transaction.parent is None:
-        session.info.pop("after_commit_jobs", None)
+    after_commit(db.session(), job, *args, **kwargs)
 
 
 @task(retries=3, retry_delay=10)

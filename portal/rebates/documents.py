@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from portal.core import audit, clock
 from portal.core.money import format_bp, format_money
@@ -89,15 +89,20 @@ def storage_root() -> Path:
     return Path(current_app.config["STORAGE_DIR"])
 
 
+def claimable(now):
+    """SQL: the statement has no PDF and no live claim (none, or one older than `CLAIM_TIMEOUT`)."""
+    return and_(RebateStatement.pdf_sha256.is_(None),
+                or_(RebateStatement.pdf_claim.is_(None),
+                    RebateStatement.pdf_claimed_at < now - CLAIM_TIMEOUT))
+
+
 def claim(statement_id: int) -> str | None:
     """Take the right to render `statement_id`; None if it has a PDF or a live claim."""
     token = uuid.uuid4().hex
     now = clock.now()
     result = db.session.execute(
         update(RebateStatement)
-        .where(RebateStatement.id == statement_id, RebateStatement.pdf_sha256.is_(None),
-               or_(RebateStatement.pdf_claim.is_(None),
-                   RebateStatement.pdf_claimed_at < now - CLAIM_TIMEOUT))
+        .where(RebateStatement.id == statement_id, claimable(now))
         .values(pdf_claim=token, pdf_claimed_at=now)
         .execution_options(synchronize_session=False))
     return token if result.rowcount == 1 else None

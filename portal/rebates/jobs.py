@@ -116,7 +116,7 @@ def requeue_stalled(now: datetime | None = None) -> list[int]:
     while the task waits for a worker. Does not commit.
     """
     from portal.extensions import db
-    from portal.rebates.documents import CLAIM_TIMEOUT
+    from portal.rebates.documents import claimable
     from portal.rebates.models import RebateStatement
 
     now = now or clock.now()
@@ -124,9 +124,7 @@ def requeue_stalled(now: datetime | None = None) -> list[int]:
     for run_id in run_ids:
         released = db.session.execute(
             update(RebateStatement)
-            .where(RebateStatement.run_id == run_id, RebateStatement.pdf_sha256.is_(None),
-                   or_(RebateStatement.pdf_claimed_at.is_(None),
-                       RebateStatement.pdf_claimed_at < now - CLAIM_TIMEOUT))
+            .where(RebateStatement.run_id == run_id, claimable(now))
             .values(pdf_claim=None, pdf_claimed_at=now)
             .execution_options(synchronize_session=False)).rowcount
         log.warning("rebate run %s: PDF batch stalled, %s statement(s) queued again", run_id, released)
