@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import Date, DateTime, Engine, MetaData, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -40,6 +42,25 @@ def _drop_after_rollback(session, previous_transaction):
     # transaction is a savepoint of an outer connection (tests) and no DBAPI rollback happens.
     if previous_transaction.parent is None:
         session.info.pop("after_commit", None)
+
+
+class days_after(FunctionElement):
+    """SQL: the date `days` (an integer expression) after `day`, on PostgreSQL and SQLite."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(days_after)
+def _days_after(element, compiler, **kw):
+    day, days = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"
+
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element, compiler, **kw):
+    day, days = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
 
 
 def utcnow() -> datetime:

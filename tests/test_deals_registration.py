@@ -257,3 +257,39 @@ def test_dashboard_counts_only_own_protected_registrations(world, client, login_
     assert f"{theirs} protected" in client.get("/").get_data(as_text=True)
     login_as(world.channel_manager)
     assert "awaiting approval" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("days, expiring, words", [
+    (None, 2, "2 expiring within 7 days"), (5, 1, "1 expiring within 5 days"),
+    (1, 1, "1 expiring within 1 day"), (2, 1, "1 expiring within 2 days"), (30, 3, None)])
+def test_dashboard_expiring_count_follows_the_reminder_setting(world, client, login_as, db, days,
+                                                               expiring, words):
+    for ahead in (1, 6, 20):  # protected for 1, 6 and 20 more days; 20 only counts with 30
+        deal = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0],
+                         "approved")
+        deal.protected_until = clock.today() + timedelta(days=ahead)
+    far = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0], "approved")
+    far.protected_until = clock.today() + timedelta(days=60)
+    if days is not None:
+        set_setting(world.admin, "deal_reminder_days", days)
+    db.session.commit()
+    login_as(world.dealer_admin)
+    page = client.get("/").get_data(as_text=True)
+    assert f"{expiring} expiring within {days or 7} day" in page
+    if words:
+        assert words in page
+    world.dealer_admin.locale = "zh_CN"
+    db.session.commit()
+    assert f"{expiring} 个将在 {days or 7} 天内到期" in client.get("/").get_data(as_text=True)
+
+
+def test_dashboard_reads_every_widget_figure_in_one_query(world, client, login_as, queries_of):
+    login_as(world.dealer_admin)
+    client.get("/")
+    response, statements = queries_of(lambda: client.get("/"))
+    assert response.status_code == 200
+    figures = [s for s in statements if "deal_registration" in s or "price_exception" in s]
+    assert len(figures) == 1, figures
+    assert "deal_registration" in figures[0] and "price_exception" in figures[0]
+    unread = [s for s in statements if "notification" in s]  # counted with the user's load
+    assert len(unread) == 1 and "password_hash" in unread[0], unread

@@ -28,7 +28,8 @@ _user_by_id = None
 
 
 def _user_statement():
-    """The session's user with its dealer, the dealer's region and its own regions: one query.
+    """The session's user with its dealer, the dealer's region, its own regions and its count of
+    unread notifications (the header of every page shows it): one query.
 
     Built once, at the first request (after every model is imported); every request runs it
     afresh, so deactivation, a suspended dealer and a rotated session token are seen at the next
@@ -39,8 +40,10 @@ def _user_statement():
         from sqlalchemy.orm import joinedload
 
         from portal.accounts.models import User
+        from portal.notifications.services import unread_of
 
-        _user_by_id = (select(User).where(User.id == bindparam("user_id"))
+        _user_by_id = (select(User, unread_of(User.id))
+                       .where(User.id == bindparam("user_id"))
                        .options(joinedload(User.dealer), joinedload(User.regions)))
     return _user_by_id
 
@@ -57,8 +60,11 @@ def init_login(login_manager) -> None:
         user_id, _, token = (session_id or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.execute(_user_statement(), {"user_id": int(user_id)}) \
-            .unique().scalar_one_or_none()
-        if user is None or user.session_token != token or not user.is_active:
+        row = db.session.execute(_user_statement(), {"user_id": int(user_id)}) \
+            .unique().one_or_none()
+        if row is None:
+            return None
+        user, user.unread_at_load = row
+        if user.session_token != token or not user.is_active:
             return None
         return user

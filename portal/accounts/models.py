@@ -94,6 +94,9 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Unread notifications when the session loaded this user (not a column: see
+    #: `portal.accounts.auth`); None when not loaded that way or changed since.
+    unread_at_load = None
 
     #: Loaded with one `IN` query per result (none when the session already holds those
     #: dealers), not joined: a User is joined into many list queries (creator, approver, rep,

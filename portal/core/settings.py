@@ -32,6 +32,15 @@ def get_setting(key: str):
     return row.value if row is not None else DEFAULTS[key]
 
 
+def setting_value(key: str):
+    """An integer setting as a SQL expression (admin override or default), so that a query can
+    use it without a round trip of its own (the dashboard's widgets)."""
+    from sqlalchemy import Integer, String, cast, func, select
+
+    stored = select(cast(Setting.value, String)).where(Setting.key == key).scalar_subquery()
+    return func.coalesce(cast(stored, Integer), int(DEFAULTS[key]))
+
+
 def set_setting(actor, key: str, value) -> None:
     from portal.core import audit
     from portal.extensions import db

@@ -324,37 +324,31 @@ from portal.deals import views_customers, views_leads  # noqa: E402,F401  (route
 
 
 def _widget(user):
-    """Dashboard: a dealer's protected registrations and those expiring soon; a manager's queue
-    and open conflict cases. One query each."""
-    from datetime import timedelta
+    """Dashboard: a dealer's protected registrations and those expiring within the reminder
+    setting; a manager's queue and open conflict cases (figures read with the other widgets')."""
+    from sqlalchemy import literal
 
-    from sqlalchemy import case, func
-
-    from portal.core.settings import get_setting
+    from portal.core.settings import setting_value
+    from portal.db import days_after
+    from portal.main.dashboard import count_of
 
     if user.role in (Role.FINANCE, Role.SALES_REP):
         return None
-    today = clock.today()
     if is_dealer(user):
-        soon = today + timedelta(days=int(get_setting("deal_reminder_days")))
-        # Counted straight on the scoped query (no subquery to build and plan on every visit).
-        counts = services.deals_query(user).where(
-            DealRegistration.status == DealStatus.APPROVED, DealRegistration.protected_until >= today,
-        ).with_only_columns(
-            func.count(),
-            func.coalesce(func.sum(case((DealRegistration.protected_until <= soon, 1), else_=0)), 0),
-            maintain_column_froms=True)
-        protected, expiring = db.session.execute(counts).one()
-        return {"dealer": True, "protected": protected, "expiring": expiring}
+        today = literal(clock.today())
+        protected = services.deals_query(user).where(
+            DealRegistration.status == DealStatus.APPROVED, DealRegistration.protected_until >= today)
+        days = setting_value("deal_reminder_days")
+        return {"dealer": True, "protected": count_of(protected), "days": days,
+                "expiring": count_of(protected.where(
+                    DealRegistration.protected_until <= days_after(today, days)))}
     from portal.conflicts.models import CaseStatus, ConflictCase
     from portal.conflicts.services import cases_query
 
-    waiting = db.session.scalar(services.deals_query(user).where(
-        DealRegistration.status == DealStatus.SUBMITTED).with_only_columns(
-        func.count(), maintain_column_froms=True))
-    cases = db.session.scalar(cases_query(user).where(ConflictCase.status == CaseStatus.OPEN)
-                              .with_only_columns(func.count(), maintain_column_froms=True))
-    return {"dealer": False, "waiting": waiting, "cases": cases}
+    return {"dealer": False,
+            "waiting": count_of(services.deals_query(user).where(
+                DealRegistration.status == DealStatus.SUBMITTED)),
+            "cases": count_of(cases_query(user).where(ConflictCase.status == CaseStatus.OPEN))}
 
 
 from portal.main.dashboard import register_widget  # noqa: E402

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 
 from portal.core import clock
 from portal.extensions import db
@@ -56,17 +56,21 @@ def render(note: Notification) -> str:
         return gettext(note.message)
 
 
-_unread = None
+def unread_of(user_id):
+    """The count of a user's unread notifications as a scalar subquery (on the (user_id, read_at)
+    index), for the query that loads the session's user."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
 
 
 def unread_count(user) -> int:
-    """Shown in the header of every page: one count on the (user_id, read_at) index; the
-    statement is built at the first use and reused."""
-    global _unread
-    if _unread is None:
-        _unread = select(func.count()).select_from(Notification).where(
-            Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
-    return db.session.scalar(_unread, {"user_id": user.id}) or 0
+    """Shown in the header of every page. Read with the session's user at the start of the
+    request (`portal.accounts.auth`), else counted now."""
+    loaded = getattr(user, "unread_at_load", None)
+    if loaded is not None:
+        return loaded
+    return db.session.scalar(select(unread_of(user.id))) or 0
 
 
 def mark_read(user, note_ids: list[int] | None = None) -> int:
@@ -75,6 +79,7 @@ def mark_read(user, note_ids: list[int] | None = None) -> int:
                                       Notification.read_at.is_(None))
     if note_ids is not None:
         stmt = stmt.where(Notification.id.in_(note_ids))
+    user.unread_at_load = None  # count again when shown
     return db.session.execute(stmt.values(read_at=clock.now())).rowcount
 
 

@@ -10,7 +10,7 @@ from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import BigInteger, case, cast, func, or_, select
+from sqlalchemy import BigInteger, case, cast, or_, select
 from sqlalchemy.orm import raiseload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -419,19 +419,19 @@ def rules():
 
 
 def _register_widget():
-    from portal.main.dashboard import register_widget
+    from portal.main.dashboard import count_of, register_widget
 
     def provider(user):
         if user.role not in workflow.APPROVER_ROLES and not is_dealer(user):
             return None
-        stmt = workflow.scoped(select(func.count()).select_from(PriceException), user)
+        stmt = workflow.scoped(select(PriceException), user)
         if is_dealer(user):
             stmt = stmt.where(PriceException.status.in_([ExceptionStatus.PENDING,
                                                          ExceptionStatus.RETURNED]))
         else:
             stmt = stmt.where(PriceException.status == ExceptionStatus.PENDING,
                               PriceException.current_role == user.role)
-        return {"count": db.session.scalar(stmt) or 0, "approver": not is_dealer(user)}
+        return {"count": count_of(stmt), "approver": not is_dealer(user)}
 
     register_widget("pricing/_widget.html", provider, order=40)
 
