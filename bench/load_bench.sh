@@ -100,13 +100,32 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" -b "$JAR" -c "$JAR" \
   --data-urlencode "email=$BENCH_USER" --data-urlencode "password=demo-pass-2026" \
   --data-urlencode "csrf_token=$token" "$BASE/login")"
 [ "$code" = 302 ] || { echo "login as $BENCH_USER failed: HTTP $code" >&2; exit 1; }
+# The first page after a login puts a new CSRF token into the session, as a browser would keep
+# it: take the cookie after that page, so that wrk's requests do not each mint a new token.
+curl -fs -o /dev/null -A "$UA" -b "$JAR" -c "$JAR" "$BASE/"
 COOKIE="session=$(awk '$6 == "session" {print $7}' "$JAR")"
+if curl -fs -o /dev/null -D - -A "$UA" -H "Cookie: $COOKIE" "$BASE/" | grep -qi '^set-cookie:'; then
+  echo "warning: the dashboard still sets a cookie on every request" >&2
+fi
 
 echo "== load bench: $(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== gunicorn: $WORKERS workers × $THREADS threads (gthread); PostgreSQL $DBNAME; $redis_note"
 echo "== data: $scale"
 echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, logged in as $BENCH_USER"
-printf '%-12s %10s %10s %10s %8s\n' path "req/s" "p50" "p99" "non-2xx"
+# CPU time (ms) of the gunicorn processes and of PostgreSQL's (with their reaped children, so a
+# worker replaced after max_requests still counts), summed from /proc: what one
+# request costs each side, which varies less from run to run than req/s on a shared machine.
+cpu_ms() {
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat")))
+  done
+  echo $((total * 1000 / $(getconf CLK_TCK)))
+}
+app_pids() { echo "$GUNICORN_PID" $(pgrep -P "$GUNICORN_PID"); }
+db_pids() { pgrep -x postgres || true; }
+printf '%-12s %10s %10s %10s %8s %14s %13s\n' path "req/s" "p50" "p99" "non-2xx" "app CPU/req" "db CPU/req"
 for path in $PATHS; do
   status="$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" -H "Cookie: $COOKIE" "$BASE$path")"
   if [ "$status" != 200 ]; then
@@ -115,12 +134,17 @@ for path in $PATHS; do
   # Warm-up (templates compiled, connections opened, statements prepared), not counted.
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: $COOKIE" -H "User-Agent: $UA" \
     "$BASE$path" >/dev/null
+  app0="$(cpu_ms $(app_pids))"; db0="$(cpu_ms $(db_pids))"
   out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" \
          -H "User-Agent: $UA" "$BASE$path")"
+  app1="$(cpu_ms $(app_pids))"; db1="$(cpu_ms $(db_pids))"
   echo "$out" >"$WORK/wrk$(echo "$path" | tr '/' '_').txt"
   rps="$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')"
   p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
   p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
   bad="$(echo "$out" | awk '/Non-2xx/ {print $NF}')"
-  printf '%-12s %10s %10s %10s %8s\n' "$path" "$rps" "$p50" "$p99" "${bad:-0}"
+  total="$(echo "$out" | awk '/requests in/ {print $1}')"
+  per_req() { awk -v ms="$1" -v n="$total" 'BEGIN { printf "%.2f ms", (n > 0 ? ms / n : 0) }'; }
+  printf '%-12s %10s %10s %10s %8s %14s %13s\n' "$path" "$rps" "$p50" "$p99" "${bad:-0}" \
+    "$(per_req $((app1 - app0)))" "$(per_req $((db1 - db0)))"
 done

@@ -3,8 +3,9 @@
 Each item names an endpoint; whether a role sees it is read from the route's own
 `@roles_required`, so navigation and access can never disagree.
 
-The items of a role are the same in every process and for the life of the app (routes and
-`ITEMS` are fixed at start-up), so each app builds them once per role and URL root.
+The items of a role are the same in every process and for the life of the app (routes,
+`ITEMS` and the catalogues are fixed at start-up), so each app builds them once per role, URL
+root and language.
 """
 from __future__ import annotations
 
@@ -37,14 +38,17 @@ def can_open(user, endpoint: str) -> bool:
 
 
 def navigation(user) -> tuple[dict, ...]:
-    """The items `user` may open, in display order (labels stay lazy: translated when shown)."""
+    """The items `user` may open, in display order, with their labels in the page's language."""
     if user is None or not user.is_authenticated:
         return ()
+    from flask_babel import get_locale
+
     cache = current_app.extensions.setdefault("portal.navigation", {})
-    key = (user.role, request.script_root)
+    locale = str(get_locale())
+    key = (user.role, request.script_root, locale)
     items = cache.get(key)
     if items is None:
         items = cache[key] = tuple(
-            {"endpoint": ep, "label": label, "url": url_for(ep)}
+            {"endpoint": ep, "label": str(label), "url": url_for(ep)}
             for ep, label in ITEMS if can_open(user, ep))
     return items
