@@ -293,3 +293,40 @@ def test_dashboard_reads_every_widget_figure_in_one_query(world, client, login_a
     assert "deal_registration" in figures[0] and "price_exception" in figures[0]
     unread = [s for s in statements if "notification" in s]  # counted with the user's load
     assert len(unread) == 1 and "password_hash" in unread[0], unread
+
+
+def test_dashboard_figures_are_each_users_own_in_turn(world, client, login_as, db):
+    """The figures' statements are built once per role; each user's own id, dealer and regions
+    fill them on every view, whoever came before."""
+    customer_b = make_customer(world.dealer_b, "上海乙方客户数据有限公司", uscc=None)
+    for creator, dealer, customer, status, n in [
+            (world.dealer_sales, world.dealer_a, world.customer_a, "approved", 1),
+            (world.dealer_admin, world.dealer_a, world.customer_a, "approved", 2),
+            (world.other_dealer_sales, world.dealer_b, customer_b, "approved", 6),
+            (world.dealer_admin, world.dealer_a, world.customer_a, "submitted", 2),
+            (world.other_dealer, world.dealer_b, customer_b, "submitted", 1)]:
+        for _ in range(n):
+            make_deal(dealer, creator, customer, world.lines[0], status)
+    db.session.commit()
+
+    def expected(user, status):
+        stmt = services.deals_query(user).where(DealRegistration.status == status)
+        if status == "approved":
+            stmt = stmt.where(DealRegistration.protected_until >= clock.today())
+        return len(db.session.scalars(stmt).all())
+
+    seen = set()
+    for user in [world.dealer_sales, world.dealer_admin, world.other_dealer_sales,
+                 world.dealer_sales, world.other_dealer, world.dealer_admin]:
+        login_as(user)
+        mine = expected(user, "approved")
+        seen.add(mine)
+        assert f"{mine} protected" in client.get("/").get_data(as_text=True), user.email
+    assert len(seen) >= 4  # the users' counts differ, so a figure carried over would show
+    waiting = {}
+    for user in [world.channel_manager, world.other_region_cm, world.channel_manager]:
+        login_as(user)
+        waiting[user.email] = expected(user, "submitted")
+        page = client.get("/").get_data(as_text=True)
+        assert f"{waiting[user.email]} awaiting approval" in page, user.email
+    assert len(set(waiting.values())) == 2

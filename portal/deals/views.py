@@ -323,20 +323,17 @@ def close(deal_id: int):
 from portal.deals import views_customers, views_leads  # noqa: E402,F401  (routes on bp)
 
 
-def _widget(user):
+def _figures(actor, today):
     """Dashboard: a dealer's protected registrations and those expiring within the reminder
-    setting; a manager's queue and open conflict cases (figures read with the other widgets')."""
-    from sqlalchemy import literal
-
+    setting; a manager's queue and open conflict cases."""
     from portal.core.settings import setting_value
     from portal.db import days_after
     from portal.main.dashboard import count_of
 
-    if user.role in (Role.FINANCE, Role.SALES_REP):
+    if actor.role in (Role.FINANCE, Role.SALES_REP):
         return None
-    if is_dealer(user):
-        today = literal(clock.today())
-        protected = services.deals_query(user).where(
+    if is_dealer(actor):
+        protected = services.deals_query(actor).where(
             DealRegistration.status == DealStatus.APPROVED, DealRegistration.protected_until >= today)
         days = setting_value("deal_reminder_days")
         return {"dealer": True, "protected": count_of(protected), "days": days,
@@ -346,11 +343,11 @@ def _widget(user):
     from portal.conflicts.services import cases_query
 
     return {"dealer": False,
-            "waiting": count_of(services.deals_query(user).where(
+            "waiting": count_of(services.deals_query(actor).where(
                 DealRegistration.status == DealStatus.SUBMITTED)),
-            "cases": count_of(cases_query(user).where(ConflictCase.status == CaseStatus.OPEN))}
+            "cases": count_of(cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN))}
 
 
-from portal.main.dashboard import register_widget  # noqa: E402
+from portal.main.dashboard import register_figures  # noqa: E402
 
-register_widget("deals/_widget.html", _widget, order=20)
+register_figures("deals/_widget.html", _figures, order=20)

@@ -1,27 +1,42 @@
 """Dashboard widgets contributed by the domains.
 
-A domain registers `register_widget(template, provider)` when its views module is imported;
-`provider(user)` returns the widget's context (a dict) or None when the widget does not apply to
-this user. The dashboard is the busiest page, so a provider does not run its counts itself: a
-value of the context may be a scalar subquery (`count_of(statement)`, `setting_value(key)`,
-any `.scalar_subquery()`), and the dashboard reads every widget's subqueries together in one
-SELECT, then puts the figures in their place. A provider that needs something else (the shared
-cache) reads it itself, at most once.
+A domain registers its widget when its views module is imported, in one of two ways:
+
+- `register_figures(template, figures)`: a widget made of counts. `figures(actor, today)`
+  returns the widget's context (a dict) or None when the widget does not apply to the role. Its
+  values may be scalar subqueries (`count_of(statement)`, `setting_value(key)`, any
+  `.scalar_subquery()`). It is called once per role and process, with an `ActorParams` standing
+  in for the user, so what it builds must depend on the role only: the user's own values (id,
+  dealer, regions) and the day are bound parameters, filled in on every request. The dashboard
+  reads every widget's figures together in one SELECT.
+- `register_widget(template, provider)`: anything else (the shared cache). `provider(user)` runs
+  on every view and returns the context or None; it keeps to one read.
+
+The dashboard is the busiest page: one query for all the figures, statements built once.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
-_WIDGETS: list[tuple[int, str, Callable]] = []
+_WIDGETS: list[tuple[int, str, Callable, bool]] = []
 
 
 def register_widget(template: str, provider: Callable, order: int = 50) -> None:
-    if all(t != template for _, t, _p in _WIDGETS):
-        _WIDGETS.append((order, template, provider))
+    _register(template, provider, order, figures=False)
+
+
+def register_figures(template: str, figures: Callable, order: int = 50) -> None:
+    _register(template, figures, order, figures=True)
+
+
+def _register(template, fn, order, figures) -> None:
+    if all(t != template for _o, t, _f, _k in _WIDGETS):
+        _WIDGETS.append((order, template, fn, figures))
         _WIDGETS.sort(key=lambda w: w[0])
 
 
@@ -30,19 +45,72 @@ def count_of(stmt) -> ScalarSelect:
     return stmt.with_only_columns(func.count(), maintain_column_froms=True).scalar_subquery()
 
 
+@dataclass(frozen=True)
+class _Dealer:
+    region_id: object
+
+
+class ActorParams:
+    """The user as the scoping rules read it (`portal.core.permissions`), with its own values as
+    bound parameters: a statement built from it fits every user of the same role."""
+
+    is_authenticated = True
+
+    def __init__(self, role):
+        self.role = role
+        self.id = bindparam("actor_id", type_=Integer)
+        self.dealer_id = bindparam("actor_dealer_id", type_=Integer)
+        self.dealer = _Dealer(bindparam("actor_dealer_region_id", type_=Integer))
+        self.region_ids = bindparam("actor_region_ids", type_=Integer, expanding=True)
+
+
+def _params(user, today) -> dict:
+    return {"actor_id": user.id, "actor_dealer_id": user.dealer_id,
+            "actor_dealer_region_id": user.dealer.region_id if user.dealer is not None else None,
+            "actor_region_ids": list(user.region_ids), "today": today}
+
+
+def _figures_for_role(role):
+    """(statement or None, [(template, context with figure names) or None per widget])."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("portal.dashboard", {})
+    built = cache.get(role)
+    if built is None:
+        actor, today = ActorParams(role), bindparam("today", type_=Date)
+        contexts, columns = [], []
+        for _order, _template, fn, figures in _WIDGETS:
+            context = fn(actor, today) if figures else None
+            if context is not None:
+                for key, value in context.items():
+                    if isinstance(value, ScalarSelect | ColumnElement):
+                        context[key] = _Figure(len(columns))
+                        columns.append(value.label(f"f{len(columns)}"))
+            contexts.append(context)
+        built = cache[role] = (select(*columns) if columns else None, contexts)
+    return built
+
+
+@dataclass(frozen=True)
+class _Figure:
+    index: int
+
+
 def widgets_for(user) -> list[tuple[str, dict]]:
+    from portal.core import clock
     from portal.extensions import db
 
+    stmt, contexts = _figures_for_role(user.role)
+    row = db.session.connection().execute(stmt, _params(user, clock.today())).one() \
+        if stmt is not None else ()
     shown = []
-    for _order, template, provider in _WIDGETS:
-        context = provider(user)
-        if context is not None:
-            shown.append((template, context))
-    figures = [(context, key, value) for _t, context in shown for key, value in context.items()
-               if isinstance(value, ScalarSelect | ColumnElement)]
-    if figures:
-        row = db.session.execute(select(*(value.label(f"f{i}") for i, (_c, _k, value)
-                                          in enumerate(figures)))).one()
-        for (context, key, _value), figure in zip(figures, row, strict=True):
-            context[key] = figure
+    for (_order, template, fn, figures), context in zip(_WIDGETS, contexts, strict=True):
+        if figures:
+            if context is not None:
+                shown.append((template, {key: row[value.index] if isinstance(value, _Figure)
+                                         else value for key, value in context.items()}))
+        else:
+            context = fn(user)
+            if context is not None:
+                shown.append((template, context))
     return shown

@@ -419,21 +419,21 @@ def rules():
 
 
 def _register_widget():
-    from portal.main.dashboard import count_of, register_widget
+    from portal.main.dashboard import count_of, register_figures
 
-    def provider(user):
-        if user.role not in workflow.APPROVER_ROLES and not is_dealer(user):
+    def figures(actor, _today):
+        if actor.role not in workflow.APPROVER_ROLES and not is_dealer(actor):
             return None
-        stmt = workflow.scoped(select(PriceException), user)
-        if is_dealer(user):
+        stmt = workflow.scoped(select(PriceException), actor)
+        if is_dealer(actor):
             stmt = stmt.where(PriceException.status.in_([ExceptionStatus.PENDING,
                                                          ExceptionStatus.RETURNED]))
         else:
             stmt = stmt.where(PriceException.status == ExceptionStatus.PENDING,
-                              PriceException.current_role == user.role)
-        return {"count": count_of(stmt), "approver": not is_dealer(user)}
+                              PriceException.current_role == actor.role)
+        return {"count": count_of(stmt), "approver": not is_dealer(actor)}
 
-    register_widget("pricing/_widget.html", provider, order=40)
+    register_figures("pricing/_widget.html", figures, order=40)
 
 
 _register_widget()
