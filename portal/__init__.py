@@ -26,6 +26,12 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    if app.config["DATABASE_PING_IDLE_SECONDS"] > 0:
+        from portal.db import ping_when_idle
+
+        with app.app_context():
+            for engine in db.engines.values():
+                ping_when_idle(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
                      render_as_batch=True)
     csrf.init_app(app)

@@ -43,11 +43,15 @@ def load_config(overrides: dict | None = None) -> dict:
     """Build the configuration mapping from the environment, then apply `overrides`."""
     env = os.environ.get("PORTAL_ENV", "development")
     redis_url = os.environ.get("REDIS_URL") or None
+    ping_idle = float(os.environ.get("DATABASE_PING_IDLE_SECONDS", "10"))
     cfg = {
         "PORTAL_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection is checked before use once idle this long (`portal.db.ping_when_idle`);
+        # 0 checks it before every use (SQLAlchemy's `pool_pre_ping`, a round trip per request).
+        "DATABASE_PING_IDLE_SECONDS": ping_idle,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": ping_idle <= 0},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         #: Prefix of every Redis key (rate limits; the job queue reads it in portal.core.jobs), so

@@ -5,9 +5,11 @@ happens in `portal.core.money`. Timestamps are timezone-aware UTC.
 """
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import Date, DateTime, Engine, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -61,6 +63,33 @@ def _days_after(element, compiler, **kw):
 def _days_after_sqlite(element, compiler, **kw):
     day, days = list(element.clauses)
     return f"date({compiler.process(day, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it has been idle `idle_seconds` or more, and
+    replace it when the server is gone (SQLAlchemy's checkout event; the pool retries with a new
+    connection on DisconnectionError).
+
+    `pool_pre_ping` pings before every use: a round trip per request. A connection that was in
+    use a moment ago is alive unless the server restarted in between; then the first statement
+    fails, SQLAlchemy sees the disconnect and replaces every connection of the pool, so one
+    request per process gets an error (DESIGN §4). A connection that sat idle (a quiet night, a
+    firewall dropping idle sockets) is checked first."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # just connected, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises for a dead connection
+            raise DisconnectionError("idle connection lost") from exc
 
 
 def utcnow() -> datetime:

@@ -10,7 +10,7 @@ import pytest
 
 from portal import create_app
 from portal.config import ConfigError, load_config
-from tests.conftest import TEST_CONFIG
+from tests.conftest import IS_PG, TEST_CONFIG
 from tests.test_production_support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +107,38 @@ def test_behind_a_proxy_the_login_limit_counts_per_client_not_per_proxy(fresh_da
     assert attempt("198.51.100.1, 203.0.113.7") == 429
     # Another client behind the same proxy is not locked out by the first.
     assert attempt("203.0.113.8") == 401
+
+
+@pytest.mark.skipif(not IS_PG, reason="a connection ended by the server needs PostgreSQL")
+@pytest.mark.parametrize("ping_idle, idle_for, first", [
+    (0.2, 0.4, 200),   # idle long enough: checked before use, replaced, the request succeeds
+    (0, 0, 200),       # checked before every use (pool_pre_ping)
+    (3600, 0, 503),    # in use a moment ago: not checked; this request fails, the next succeeds
+])
+def test_a_pooled_connection_ended_by_the_server_is_replaced(fresh_database, ping_idle, idle_for,
+                                                             first):
+    import time
+
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    url = fresh_database()
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                      "DATABASE_PING_IDLE_SECONDS": ping_idle,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": ping_idle <= 0}})
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        backend = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        db.session.remove()  # back to the pool, which now holds this one connection
+    admin = sa.create_engine(url)
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": backend}).scalar()
+    finally:
+        admin.dispose()
+    time.sleep(idle_for)
+    assert client.get("/healthz").status_code == first
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["checks"]["database"] == "ok"

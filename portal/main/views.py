@@ -31,11 +31,21 @@ def healthz():
         db.session.rollback()
     if current_app.config.get("REDIS_URL"):
         try:
-            import redis
-
-            redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2).ping()
+            _redis().ping()
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
             status = 503
     return jsonify(status="ok" if status == 200 else "error", checks=checks), status
+
+
+def _redis():
+    """One client (and its connection pool) per app: a health check every few seconds from each
+    load balancer should not open a new connection each time."""
+    client = current_app.extensions.get("portal.health_redis")
+    if client is None:
+        import redis
+
+        client = current_app.extensions["portal.health_redis"] = redis.Redis.from_url(
+            current_app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
+    return client
