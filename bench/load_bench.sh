@@ -25,8 +25,9 @@ DURATION="${DURATION:-15s}"
 WARMUP="${WARMUP:-3s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 WRK_THREADS="${WRK_THREADS:-2}"
-WORKERS="${WORKERS:-2}"
-THREADS="${THREADS:-4}"
+# gunicorn.conf.py's defaults (2 workers per core, 4 threads each) unless given.
+WORKERS="${WORKERS:-}"
+THREADS="${THREADS:-}"
 BENCH_USER="${BENCH_USER:-dealer1.admin@example.com}"
 PATHS="${PATHS:-/ /prices/ /deals/}"
 UA="portal-load-bench"
@@ -83,8 +84,8 @@ scale="$(psql "$DATABASE_URL" -qAt -c "SELECT format('%s dealers, %s customers, 
   (SELECT count(*) FROM dealer), (SELECT count(*) FROM customer), (SELECT count(*) FROM order_line),
   (SELECT count(*) FROM deal_registration))")"
 
-"$ROOT/.venv/bin/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-  --threads "$THREADS" wsgi:app >"$WORK/gunicorn.log" 2>&1 &
+"$ROOT/.venv/bin/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:$PORT" \
+  ${WORKERS:+--workers "$WORKERS"} ${THREADS:+--threads "$THREADS"} wsgi:app >"$WORK/gunicorn.log" 2>&1 &
 GUNICORN_PID=$!
 for _ in $(seq 150); do
   curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
@@ -109,7 +110,9 @@ if curl -fs -o /dev/null -D - -A "$UA" -H "Cookie: $COOKIE" "$BASE/" | grep -qi 
 fi
 
 echo "== load bench: $(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== gunicorn: $WORKERS workers × $THREADS threads (gthread); PostgreSQL $DBNAME; $redis_note"
+workers_run="$(pgrep -P "$GUNICORN_PID" | wc -l)"
+threads_run="${THREADS:-$("$PY" -c 'import runpy; print(runpy.run_path("gunicorn.conf.py")["threads"])')}"
+echo "== gunicorn: $workers_run workers × $threads_run threads (gthread); PostgreSQL $DBNAME; $redis_note"
 echo "== data: $scale"
 echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, logged in as $BENCH_USER"
 # CPU time (ms) of the gunicorn processes and of PostgreSQL's (with their reaped children, so a
