@@ -114,3 +114,16 @@ def test_dashboard_shows_only_the_users_own_dealer(client, login_as, world):
         dealer = re.search(r'id="my-dealer">([^<]+)<', body).group(1)
         assert mine in dealer
         assert other not in body
+
+
+def test_template_strings_keep_their_language_escaping_and_percent_signs(app):
+    """Strings without variables are translated once per catalogue and reused: each language
+    keeps its own, `%%` still prints one percent sign, and variables are still escaped."""
+    template = app.jinja_env.from_string(
+        '{{ _("Log out") }}|{{ _("100%% of it") }}|{{ _("Welcome, %(name)s", name=who) }}')
+    with app.app_context():
+        for locale, logout, welcome in [("zh_CN", "退出登录", "欢迎，"), ("en", "Log out", "Welcome, "),
+                                        ("zh_CN", "退出登录", "欢迎，"), ("en", "Log out", "Welcome, ")]:
+            with force_locale(locale):
+                assert template.render(who="<b>甲</b>") == \
+                    f"{logout}|100% of it|{welcome}&lt;b&gt;甲&lt;/b&gt;"
