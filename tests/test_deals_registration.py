@@ -330,3 +330,24 @@ def test_dashboard_figures_are_each_users_own_in_turn(world, client, login_as, d
         page = client.get("/").get_data(as_text=True)
         assert f"{waiting[user.email]} awaiting approval" in page, user.email
     assert len(set(waiting.values())) == 2
+
+
+@pytest.mark.parametrize("role", ["dealer_admin", "channel_manager", "sales_director"])
+@pytest.mark.parametrize("query", ["", "?status=approved", "?status=expired", "?q=客户",
+                                   "?sort=customer", "?sort=-until", "?format=csv",
+                                   "?format=xlsx"])
+def test_registration_list_loads_customer_and_dealer_in_few_queries(world, client, login_as, db,
+                                                                    queries_of, role, query):
+    for _ in range(3):
+        make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0], "approved")
+    db.session.commit()
+    login_as(world.users[role])
+    client.get("/deals/")
+    response, statements = queries_of(lambda: client.get("/deals/" + query))
+    assert response.status_code == 200
+    if "format" not in query and "expired" not in query:  # (none of them has expired)
+        page = response.get_data(as_text=True)
+        assert "北京甲方客户信息技术有限公司" in page
+        assert ("DA001" in page) == (role != "dealer_admin")
+    # the user, the count and the page; nothing loaded row by row
+    assert len(statements) <= 4, statements
