@@ -128,7 +128,8 @@ cpu_ms() {
 }
 app_pids() { echo "$GUNICORN_PID" $(pgrep -P "$GUNICORN_PID"); }
 db_pids() { pgrep -x postgres || true; }
-printf '%-12s %10s %10s %10s %8s %14s %13s\n' path "req/s" "p50" "p99" "non-2xx" "app CPU/req" "db CPU/req"
+printf '%-12s %10s %10s %10s %8s %14s %13s  %s\n' path "req/s" "p50" "p99" "non-2xx" "app CPU/req" "db CPU/req" \
+  "CPU per worker (0.1 s)"
 for path in $PATHS; do
   status="$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" -H "Cookie: $COOKIE" "$BASE$path")"
   if [ "$status" != 200 ]; then
@@ -138,9 +139,14 @@ for path in $PATHS; do
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: $COOKIE" -H "User-Agent: $UA" \
     "$BASE$path" >/dev/null
   app0="$(cpu_ms $(app_pids))"; db0="$(cpu_ms $(db_pids))"
+  shares0="$(for pid in $(pgrep -P "$GUNICORN_PID"); do echo "$pid $(cpu_ms "$pid")"; done)"
   out="$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" \
          -H "User-Agent: $UA" "$BASE$path")"
   app1="$(cpu_ms $(app_pids))"; db1="$(cpu_ms $(db_pids))"
+  # wrk's connections stay with the worker that accepted them: a worker left with few of them
+  # idles while another is held to one core by the interpreter lock; this shows the split.
+  shares="$(echo "$shares0" | while read -r pid before; do
+    [ -n "$pid" ] && echo "$(( ($(cpu_ms "$pid") - before) / 100 ))"; done | sort -rn | paste -sd/)"
   echo "$out" >"$WORK/wrk$(echo "$path" | tr '/' '_').txt"
   rps="$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')"
   p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
@@ -148,6 +154,6 @@ for path in $PATHS; do
   bad="$(echo "$out" | awk '/Non-2xx/ {print $NF}')"
   total="$(echo "$out" | awk '/requests in/ {print $1}')"
   per_req() { awk -v ms="$1" -v n="$total" 'BEGIN { printf "%.2f ms", (n > 0 ? ms / n : 0) }'; }
-  printf '%-12s %10s %10s %10s %8s %14s %13s\n' "$path" "$rps" "$p50" "$p99" "${bad:-0}" \
-    "$(per_req $((app1 - app0)))" "$(per_req $((db1 - db0)))"
+  printf '%-12s %10s %10s %10s %8s %14s %13s  %s\n' "$path" "$rps" "$p50" "$p99" "${bad:-0}" \
+    "$(per_req $((app1 - app0)))" "$(per_req $((db1 - db0)))" "$shares"
 done
