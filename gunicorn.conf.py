@@ -22,6 +22,15 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
+def when_ready(server):
+    """In the master, before the first fork: compile the templates, load the catalogues
+    (`portal.web.warm_up`), so that no worker repeats it."""
+    if preload_app:
+        from portal.web import warm_up
+
+        warm_up(server.app.wsgi())
+
+
 def post_fork(server, worker):
     """Each worker opens database connections of its own, never the master's (if it had any)."""
     from portal.extensions import db

@@ -146,7 +146,9 @@ for path in $PATHS; do
   # wrk's connections stay with the worker that accepted them: a worker left with few of them
   # idles while another is held to one core by the interpreter lock; this shows the split.
   shares="$(echo "$shares0" | while read -r pid before; do
-    [ -n "$pid" ] && echo "$(( ($(cpu_ms "$pid") - before) / 100 ))"; done | sort -rn | paste -sd/)"
+    [ -r "/proc/$pid/stat" ] && echo "$(( ($(cpu_ms "$pid") - before) / 100 ))"; done | sort -rn | paste -sd/)"
+  replaced="$(echo "$shares0" | while read -r pid _; do [ -r "/proc/$pid/stat" ] || echo x; done | wc -l)"
+  [ "$replaced" -eq 0 ] || shares="$shares (+$replaced replaced after max_requests)"
   echo "$out" >"$WORK/wrk$(echo "$path" | tr '/' '_').txt"
   rps="$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')"
   p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"

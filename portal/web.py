@@ -244,6 +244,27 @@ def init_app(app) -> None:
         app.register_error_handler(code, _http_error_handler(code))
 
 
+def warm_up(app) -> None:
+    """Do once what every app process would otherwise do at its first requests: configure the
+    ORM mappers, compile every template, load each language's message catalogue.
+
+    gunicorn calls it in the master before it forks the workers (gunicorn.conf.py), so each
+    worker, and each replacement after `max_requests`, starts with all of it in memory instead of
+    spending ~0.2 s of CPU on its first pages. Nothing here touches the database or Redis."""
+    from flask_babel import force_locale
+    from sqlalchemy.orm import configure_mappers
+
+    from portal.extensions import babel
+
+    configure_mappers()
+    for name in app.jinja_env.list_templates(extensions=["html", "txt"]):
+        app.jinja_env.get_template(name)
+    with app.test_request_context("/"):
+        for identifier in LOCALES:
+            with force_locale(identifier):
+                babel.domain_instance.get_translations()
+
+
 def remembered_url_for(endpoint: str, **values) -> str:
     """`url_for` for templates, remembering the URLs that are the same on every page: a static
     file, an endpoint without arguments. The URL map is fixed once the app runs, so the path

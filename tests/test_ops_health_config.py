@@ -142,3 +142,32 @@ def test_a_pooled_connection_ended_by_the_server_is_replaced(fresh_database, pin
     assert client.get("/healthz").status_code == first
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["checks"]["database"] == "ok"
+
+
+def test_warm_up_compiles_every_template_without_the_database(tmp_path):
+    """gunicorn's master warms the app before forking (gunicorn.conf.py `when_ready`): every
+    template is compiled and both catalogues loaded, and nothing needs the database."""
+    from portal.extensions import babel
+    from portal.web import warm_up
+
+    closed = free_port()
+    app = create_app({**TEST_CONFIG, "STORAGE_DIR": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{closed}/x"})
+    warm_up(app)
+    names = app.jinja_env.list_templates(extensions=["html"])
+    assert "base.html" in names and "main/dashboard.html" in names
+    cached = {key[1] for key in app.jinja_env.cache}  # (loader weakref, name)
+    assert set(names) <= cached
+    loaded = {locale for locale, _domain in babel.domain_instance.cache}
+    assert {"en", "zh_Hans_CN"} <= loaded
+
+
+def test_gunicorn_master_warms_the_app_before_forking(app):
+    import runpy
+    from types import SimpleNamespace
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["preload_app"]
+    app.jinja_env.cache.clear()
+    config["when_ready"](SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+    assert "main/dashboard.html" in {key[1] for key in app.jinja_env.cache}
