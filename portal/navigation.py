@@ -43,9 +43,10 @@ def navigation(user) -> tuple[dict, ...]:
         return ()
     from flask_babel import get_locale
 
-    cache = current_app.extensions.setdefault("portal.navigation", {})
-    locale = str(get_locale())
-    key = (user.role, request.script_root, locale)
+    from portal.web import per_app
+
+    cache = per_app("navigation")
+    key = (user.role, request.script_root, get_locale())  # a parsed Locale: hashable, cached
     items = cache.get(key)
     if items is None:
         items = cache[key] = tuple(

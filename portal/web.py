@@ -135,6 +135,7 @@ def init_app(app) -> None:
         translations = ctx.get("_translations")
         return domain.get_translations() if translations is None else translations
 
+    # (`gettext` and `_` are replaced by `page_gettext` below; the others stay Jinja's.)
     app.jinja_env.install_gettext_callables(
         gettext=pass_context(lambda ctx, s: catalogue(ctx).ugettext(s)),
         ngettext=pass_context(lambda ctx, s, p, n: catalogue(ctx).ungettext(s, p, n)),
@@ -244,6 +245,13 @@ def init_app(app) -> None:
         app.register_error_handler(code, _http_error_handler(code))
 
 
+def per_app(name: str) -> dict:
+    """A dict kept with the current app for what is the same for the app's whole life in one
+    process (built navigation, URLs, statements, clients). Never data another process could
+    change."""
+    return current_app.extensions.setdefault(f"portal.{name}", {})
+
+
 def warm_up(app) -> None:
     """Do once what every app process would otherwise do at its first requests: configure the
     ORM mappers, compile every template, load each language's message catalogue.
@@ -272,7 +280,7 @@ def remembered_url_for(endpoint: str, **values) -> str:
     if endpoint.startswith(".") or (values and endpoint != "static") \
             or any(key.startswith("_") for key in values):
         return url_for(endpoint, **values)
-    cache = current_app.extensions.setdefault("portal.urls", {})
+    cache = per_app("urls")
     key = (endpoint, request.script_root, *sorted(values.items()))
     url = cache.get(key)
     if url is None:

@@ -57,21 +57,23 @@ def effective_status(deal: DealRegistration, on_date: date | None = None) -> str
     return deal.status
 
 
+def protected_clause(on_date):
+    """SQL of `is_protected`: approved and protected on `on_date` (a date or a bound parameter)."""
+    return and_(DealRegistration.status == DealStatus.APPROVED,
+                DealRegistration.protected_until >= on_date)
+
+
 def active_deal_clause(on_date: date | None = None):
     """SQL: the registration takes part in conflict detection on `on_date`."""
-    on_date = on_date or clock.today()
     return or_(DealRegistration.status.in_([DealStatus.SUBMITTED, DealStatus.IN_CONFLICT]),
-               and_(DealRegistration.status == DealStatus.APPROVED,
-                    DealRegistration.protected_until >= on_date))
+               protected_clause(on_date or clock.today()))
 
 
 def approved_deals_for(dealer_id: int, on_date: date | None = None):
     """A select of the dealer's approved registrations still protected (exception/order forms)."""
-    on_date = on_date or clock.today()
     return (select(DealRegistration)
             .where(DealRegistration.dealer_id == dealer_id,
-                   DealRegistration.status == DealStatus.APPROVED,
-                   DealRegistration.protected_until >= on_date)
+                   protected_clause(on_date or clock.today()))
             .order_by(DealRegistration.id.desc()))
 
 

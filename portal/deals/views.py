@@ -111,8 +111,7 @@ def _filtered(actor):
                               (DealRegistration.status == DealStatus.APPROVED)
                               & (DealRegistration.protected_until < today)))
     elif status == DealStatus.APPROVED:
-        stmt = stmt.where(DealRegistration.status == DealStatus.APPROVED,
-                          DealRegistration.protected_until >= today)
+        stmt = stmt.where(services.protected_clause(today))
     elif status in {s.value for s in DealStatus}:
         stmt = stmt.where(DealRegistration.status == status)
     q = (request.args.get("q") or "").strip()
@@ -340,8 +339,7 @@ def _figures(actor, today):
     if actor.role in (Role.FINANCE, Role.SALES_REP):
         return None
     if is_dealer(actor):
-        protected = services.deals_query(actor).where(
-            DealRegistration.status == DealStatus.APPROVED, DealRegistration.protected_until >= today)
+        protected = services.deals_query(actor).where(services.protected_clause(today))
         days = setting_value("deal_reminder_days")
         return {"dealer": True, "protected": count_of(protected), "days": days,
                 "expiring": count_of(protected.where(

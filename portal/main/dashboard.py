@@ -72,9 +72,9 @@ def _params(user, today) -> dict:
 
 def _figures_for_role(role):
     """(statement or None, [(template, context with figure names) or None per widget])."""
-    from flask import current_app
+    from portal.web import per_app
 
-    cache = current_app.extensions.setdefault("portal.dashboard", {})
+    cache = per_app("dashboard")
     built = cache.get(role)
     if built is None:
         actor, today = ActorParams(role), bindparam("today", type_=Date)

@@ -42,10 +42,12 @@ def healthz():
 def _redis():
     """One client (and its connection pool) per app: a health check every few seconds from each
     load balancer should not open a new connection each time."""
-    client = current_app.extensions.get("portal.health_redis")
-    if client is None:
+    from portal.web import per_app
+
+    clients = per_app("health")
+    if "redis" not in clients:
         import redis
 
-        client = current_app.extensions["portal.health_redis"] = redis.Redis.from_url(
-            current_app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
-    return client
+        clients["redis"] = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2,
+                                                socket_connect_timeout=2)
+    return clients["redis"]
