@@ -52,6 +52,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # 0 checks it before every use (SQLAlchemy's `pool_pre_ping`, a round trip per request).
         "DATABASE_PING_IDLE_SECONDS": ping_idle,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": ping_idle <= 0},
+        # GET and HEAD requests read outside a transaction on PostgreSQL (`portal.db.
+        # read_without_transaction`); DATABASE_READ_AUTOCOMMIT=0 wraps them in one, as POST.
+        "DATABASE_READ_AUTOCOMMIT": _bool("DATABASE_READ_AUTOCOMMIT", True),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         #: Prefix of every Redis key (rate limits; the job queue reads it in portal.core.jobs), so

@@ -21,9 +21,12 @@ from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.htmx import is_htmx
 from portal.core.money import format_bp, format_money
+from portal.db import read_without_transaction
 from portal.extensions import db
 
 LOCALES = ("zh_CN", "en")
+#: Requests that only read: no view answering them writes (tests/conftest.py holds the suite to it).
+READ_METHODS = frozenset({"GET", "HEAD"})
 request_log = logging.getLogger("portal.request")
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -162,6 +165,8 @@ def init_app(app) -> None:
 
     app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext)
 
+    read_autocommit = app.config.get("DATABASE_READ_AUTOCOMMIT", False)
+
     def _start():
         # Each request loads its user (session token, active flag, dealer status) and its locale
         # afresh. A request normally has an app context of its own; when one is shared (tests,
@@ -173,6 +178,8 @@ def init_app(app) -> None:
         g.started = time.perf_counter()
         # Behind proxies, wsgi.py's ProxyFix (PROXY_HOPS) has already put the client in remote_addr.
         audit.client_ip.set(request.remote_addr or None)
+        if read_autocommit and request.method in READ_METHODS and request.endpoint != "static":
+            read_without_transaction(db.session)
 
     # First of all before-request hooks, ahead of CSRF and rate-limit checks that may answer early.
     app.before_request_funcs.setdefault(None, []).insert(0, _start)

@@ -109,6 +109,32 @@ def databases(tmp_path_factory):
     dbs.drop_all()
 
 
+#: Statements that changed data while a GET or HEAD request was being answered (see below).
+_READ_REQUEST_WRITES: list[str] = []
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _note_writes_of_read_requests(_conn, _cursor, statement, *_args):
+    """A GET or HEAD must only read: on PostgreSQL it runs outside a transaction
+    (`portal.db.read_without_transaction`), where a write would stand at once. Every test fails
+    if a request that only reads sent an INSERT, UPDATE or DELETE."""
+    from flask import has_request_context, request
+
+    from portal.web import READ_METHODS
+
+    if has_request_context() and request.method in READ_METHODS and \
+            statement.lstrip()[:6].upper() in {"INSERT", "UPDATE", "DELETE"}:
+        _READ_REQUEST_WRITES.append(f"{request.method} {request.path}: {statement[:80]}")
+
+
+@pytest.fixture(autouse=True)
+def _read_requests_do_not_write():
+    yield
+    writes = list(_READ_REQUEST_WRITES)
+    _READ_REQUEST_WRITES.clear()
+    assert not writes, f"requests that only read wrote to the database: {writes}"
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,

@@ -144,6 +144,48 @@ def test_a_pooled_connection_ended_by_the_server_is_replaced(fresh_database, pin
     assert response.status_code == 200 and response.get_json()["checks"]["database"] == "ok"
 
 
+@pytest.mark.skipif(not IS_PG, reason="autocommit reads are a PostgreSQL mode")
+def test_a_request_that_only_reads_runs_outside_a_transaction_and_cannot_write(fresh_database):
+    import sqlalchemy as sa
+    from flask import request
+    from psycopg.pq import TransactionStatus
+
+    from portal.core.settings import Setting
+    from portal.db import ReadOnlyRequest
+    from portal.extensions import db
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database()})
+    with app.app_context():
+        db.session.add(Setting(key="probe", value=1))
+        db.session.commit()
+
+    @app.route("/_probe", methods=["GET", "POST"])
+    def _probe():
+        db.session.execute(sa.text("SELECT 1"))
+        status = db.session.connection().connection.driver_connection.info.transaction_status
+        if request.args.get("write"):
+            db.session.get(Setting, "probe").value = 2
+            db.session.commit()
+        return status.name
+
+    client = app.test_client()
+    assert client.get("/_probe").get_data(as_text=True) == TransactionStatus.IDLE.name
+    assert client.post("/_probe").get_data(as_text=True) == TransactionStatus.INTRANS.name
+    # A GET that tries to write fails and changes nothing; the same write in a POST stands.
+    with pytest.raises(ReadOnlyRequest):
+        client.get("/_probe?write=1")
+    with app.app_context():
+        assert db.session.get(Setting, "probe").value == 1
+    assert client.post("/_probe?write=1").status_code == 200
+    with app.app_context():
+        assert db.session.get(Setting, "probe").value == 2
+    # DATABASE_READ_AUTOCOMMIT=0: a GET runs in a transaction, as before.
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
+                      "DATABASE_READ_AUTOCOMMIT": False})
+    app.add_url_rule("/_probe", view_func=_probe)
+    assert app.test_client().get("/_probe").get_data(as_text=True) == TransactionStatus.INTRANS.name
+
+
 def test_warm_up_compiles_every_template_without_the_database(tmp_path):
     """gunicorn's master warms the app before forking (gunicorn.conf.py `when_ready`): every
     template is compiled and both catalogues loaded, and nothing needs the database."""

@@ -28,8 +28,10 @@ _user_by_id = None
 
 
 def _user_statement():
-    """The session's user with its dealer, the dealer's region, its own regions and its count of
-    unread notifications (the header of every page shows it): one query.
+    """The session's user with its dealer, the dealer's region and its count of unread
+    notifications (the header of every page shows it): one query. Its regions (head office only;
+    a dealer's user has none) load when first read: joining them would cost every dealer's page
+    a collection load for an empty list.
 
     Built once, at the first request (after every model is imported); every request runs it
     afresh, so deactivation, a suspended dealer and a rotated session token are seen at the next
@@ -37,14 +39,14 @@ def _user_statement():
     global _user_by_id
     if _user_by_id is None:
         from sqlalchemy import bindparam, select
-        from sqlalchemy.orm import joinedload
+        from sqlalchemy.orm import joinedload, lazyload
 
         from portal.accounts.models import User
         from portal.notifications.services import unread_of
 
         _user_by_id = (select(User, unread_of(User.id))
                        .where(User.id == bindparam("user_id"))
-                       .options(joinedload(User.dealer), joinedload(User.regions)))
+                       .options(joinedload(User.dealer), lazyload(User.regions)))
     return _user_by_id
 
 
@@ -60,8 +62,7 @@ def init_login(login_manager) -> None:
         user_id, _, token = (session_id or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        row = db.session.execute(_user_statement(), {"user_id": int(user_id)}) \
-            .unique().one_or_none()
+        row = db.session.execute(_user_statement(), {"user_id": int(user_id)}).one_or_none()
         if row is None:
             return None
         user, user.unread_at_load = row

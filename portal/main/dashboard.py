@@ -67,7 +67,8 @@ class ActorParams:
 def _params(user, today) -> dict:
     return {"actor_id": user.id, "actor_dealer_id": user.dealer_id,
             "actor_dealer_region_id": user.dealer.region_id if user.dealer is not None else None,
-            "actor_region_ids": list(user.region_ids), "today": today}
+            "actor_region_ids": [] if user.is_dealer_user else list(user.region_ids),
+            "today": today}
 
 
 def _figures_for_role(role):

@@ -63,6 +63,7 @@ def make_deal(dealer, user, customer, line, status="draft", number=None, **kw):
     db.session.add(d)
     db.session.flush()
     d.number = number or f"R{today.year}-{d.id:05d}"
+    db.session.flush()
     return d
 
 

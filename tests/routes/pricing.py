@@ -80,6 +80,7 @@ def make_deal(dealer, user, *, status="approved", protected_days=90, value_fen=2
     db.session.add(deal)
     db.session.flush()
     deal.number = f"R{today.year}-{deal.id:05d}"
+    db.session.flush()
     return deal
 
 
