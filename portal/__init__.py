@@ -39,9 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone,
                    default_translation_directories=";".join(translation_directories()))
     login_manager.init_app(app)
-    from portal.core import cache
-
-    cache.init_app(app)
     huey.immediate = bool(app.config["HUEY_IMMEDIATE"] or app.config["TESTING"])
 
     from portal.accounts import auth

@@ -1,16 +1,14 @@
 """Dashboard widgets contributed by the domains.
 
-A domain registers its widget when its views module is imported, in one of two ways:
-
-- `register_figures(template, figures)`: a widget made of counts. `figures(actor, today)`
-  returns the widget's context (a dict) or None when the widget does not apply to the role. Its
-  values may be scalar subqueries (`count_of(statement)`, `setting_value(key)`, any
-  `.scalar_subquery()`). It is called once per role and process, with an `ActorParams` standing
-  in for the user, so what it builds must depend on the role only: the user's own values (id,
-  dealer, regions) and the day are bound parameters, filled in on every request. The dashboard
-  reads every widget's figures together in one SELECT.
-- `register_widget(template, provider)`: anything else (the shared cache). `provider(user)` runs
-  on every view and returns the context or None; it keeps to one read.
+A domain registers its widget when its views module is imported, with
+`register_figures(template, figures, finish=None)`. `figures(actor, today)` returns the widget's
+context (a dict) or None when the widget does not apply to the role. Its values may be scalar
+subqueries (`count_of(statement)`, `setting_value(key)`, any `.scalar_subquery()`). It is called
+once per role and process, with an `ActorParams` standing in for the user, so what it builds must
+depend on the role only: the user's own values (id, dealer, regions) and the day are bound
+parameters, filled in on every request. The dashboard reads every widget's figures together in
+one SELECT. `finish(user, context)`, when given, turns the figures read into the widget's context
+(or None to hide it) — for what is computed from figures rather than shown as they are.
 
 The dashboard is the busiest page: one query for all the figures, statements built once.
 """
@@ -23,20 +21,13 @@ from sqlalchemy import Date, Integer, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
-_WIDGETS: list[tuple[int, str, Callable, bool]] = []
+_WIDGETS: list[tuple[int, str, Callable, Callable | None]] = []
 
 
-def register_widget(template: str, provider: Callable, order: int = 50) -> None:
-    _register(template, provider, order, figures=False)
-
-
-def register_figures(template: str, figures: Callable, order: int = 50) -> None:
-    _register(template, figures, order, figures=True)
-
-
-def _register(template, fn, order, figures) -> None:
+def register_figures(template: str, figures: Callable, order: int = 50,
+                     finish: Callable | None = None) -> None:
     if all(t != template for _o, t, _f, _k in _WIDGETS):
-        _WIDGETS.append((order, template, fn, figures))
+        _WIDGETS.append((order, template, figures, finish))
         _WIDGETS.sort(key=lambda w: w[0])
 
 
@@ -80,8 +71,8 @@ def _figures_for_role(role):
     if built is None:
         actor, today = ActorParams(role), bindparam("today", type_=Date)
         contexts, columns = [], []
-        for _order, _template, fn, figures in _WIDGETS:
-            context = fn(actor, today) if figures else None
+        for _order, _template, figures, _finish in _WIDGETS:
+            context = figures(actor, today)
             if context is not None:
                 for key, value in context.items():
                     if isinstance(value, ScalarSelect | ColumnElement):
@@ -105,13 +96,12 @@ def widgets_for(user) -> list[tuple[str, dict]]:
     row = db.session.connection().execute(stmt, _params(user, clock.today())).one() \
         if stmt is not None else ()
     shown = []
-    for (_order, template, fn, figures), context in zip(_WIDGETS, contexts, strict=True):
-        if figures:
-            if context is not None:
-                shown.append((template, {key: row[value.index] if isinstance(value, _Figure)
-                                         else value for key, value in context.items()}))
-        else:
-            context = fn(user)
+    for (_order, template, _figures, finish), context in zip(_WIDGETS, contexts, strict=True):
+        if context is not None:
+            context = {key: row[value.index] if isinstance(value, _Figure) else value
+                       for key, value in context.items()}
+            if finish is not None:
+                context = finish(user, context)
             if context is not None:
                 shown.append((template, context))
     return shown

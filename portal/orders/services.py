@@ -289,9 +289,6 @@ def confirm_order(actor, order: SalesOrder) -> SalesOrder:
     order.decided_at = clock.now()
     order.decided_by_id = actor.id
     db.session.flush()  # the version check: of two managers deciding at once, one wins
-    from portal.rebates.services import forget_progress
-
-    forget_progress(order.dealer_id)  # the order now counts towards the dealer's rebate
     if order.deal_id is not None:
         deal = db.session.get(DealRegistration, order.deal_id)
         mark_won(actor, deal)

@@ -184,9 +184,6 @@ def save_program(actor, program: RebateProgram | None, values: dict) -> RebatePr
     for key, value in values.items():
         setattr(program, key, value)
     db.session.flush()
-    from portal.rebates.services import forget_all_progress
-
-    forget_all_progress()  # bands, period or eligibility may have changed every dealer's progress
     audit.record(actor, "rebate_program.created" if before is None else "rebate_program.updated",
                  program, before=before, after=_snapshot(program))
     return program

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, false, func, select
 
 from portal.accounts.models import Dealer
 from portal.catalog.models import ProductLine
-from portal.core import audit, cache, clock
+from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.extensions import db
@@ -440,39 +440,49 @@ def current_program_for(dealer, on_date: date | None = None) -> RebateProgram | 
     return None
 
 
-#: Cache generation of every dealer's progress: advanced when a program is saved.
-PROGRESS_GENERATION = "rebate-programs"
+def progress_stamp(dealer_id) -> dict:
+    """What a dealer's live progress is computed from, besides the day and the dealer's tier, as
+    scalar subqueries (`dealer_id` a value or a bound parameter): its count of confirmed orders —
+    a confirmed order is final, so the count grows with every confirmation and with nothing else
+    — and the programs' count, versions and last change. The dashboard reads them with its other
+    figures (`portal.main.dashboard`), in the same statement."""
+    confirmed = select(func.count()).select_from(SalesOrder).where(
+        SalesOrder.dealer_id == dealer_id, SalesOrder.status == OrderStatus.CONFIRMED)
+    programs = select(RebateProgram.id)
+    return {"confirmed_orders": confirmed.scalar_subquery(),
+            "programs": programs.with_only_columns(func.count()).scalar_subquery(),
+            "program_versions": programs.with_only_columns(
+                func.coalesce(func.sum(RebateProgram.version_id), 0)).scalar_subquery(),
+            "programs_changed": programs.with_only_columns(
+                func.max(RebateProgram.updated_at)).scalar_subquery()}
 
 
-def progress_key(dealer_id: int) -> str:
-    return f"rebate-progress:{dealer_id}"
+#: Dealers whose progress one process remembers at most; beyond, it starts afresh.
+PROGRESS_MEMO_SIZE = 20_000
 
 
-def forget_progress(dealer_id: int) -> None:
-    """The dealer's qualifying sales change with this transaction: drop its cached progress."""
-    cache.forget_after_commit(db.session(), progress_key(dealer_id))
+def progress_for(dealer, on_date: date | None = None, stamp: dict | None = None) -> dict | None:
+    """Live progress for the current period (see `compute_progress`), remembered by this process
+    together with what it was computed from: the day, the dealer's tier and `progress_stamp`,
+    which every view reads afresh from the database (with the dashboard's figures when `stamp` is
+    given, else in one query). A confirmed order, a saved program, a new day or a tier change on
+    any process therefore shows on the next view on every process; until then a view costs no
+    query for it. Nothing is invalidated, so nothing can be invalidated too early or too late."""
+    from flask import current_app
 
-
-def forget_all_progress() -> None:
-    """A program changes with this transaction: no cached progress of any dealer holds."""
-    cache.bump_after_commit(db.session(), PROGRESS_GENERATION)
-
-
-def progress_for(dealer, on_date: date | None = None) -> dict | None:
-    """Live progress for the current period (see `compute_progress`), from the shared cache when
-    it holds the figure for this dealer, tier, day and program generation.
-
-    Only a confirmed order moves the figure (`orders.services.confirm_order` forgets the dealer's
-    entry after its commit) or a saved program (which advances the generation); the day and the
-    dealer's tier are part of the entry, so a new period or a tier change recompute it.
-    """
     on_date = on_date or clock.today()
-    entry, gen = cache.get_many(progress_key(dealer.id), cache.generation(PROGRESS_GENERATION))
-    stamp = [gen or 0, on_date.isoformat(), str(dealer.tier)]
-    if isinstance(entry, dict) and entry.get("stamp") == stamp:
-        return entry["progress"]
+    if stamp is None:
+        stamp = db.session.execute(select(*(v.label(k) for k, v in progress_stamp(dealer.id).items()))
+                                   ).one()._asdict()
+    key = (on_date, str(dealer.tier), *stamp.values())
+    memo = current_app.extensions.setdefault("portal.rebate-progress", {})
+    entry = memo.get(dealer.id)
+    if entry is not None and entry[0] == key:
+        return entry[1]
     progress = compute_progress(dealer, on_date)
-    cache.put(progress_key(dealer.id), {"stamp": stamp, "progress": progress})
+    if len(memo) >= PROGRESS_MEMO_SIZE:
+        memo.clear()
+    memo[dealer.id] = (key, progress)
     return progress
 
 

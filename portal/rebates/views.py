@@ -14,9 +14,9 @@ from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
-from portal.core.permissions import Role, roles_required
+from portal.core.permissions import DEALER_ROLES, Role, roles_required
 from portal.extensions import db
-from portal.main.dashboard import register_widget
+from portal.main.dashboard import register_figures
 from portal.rebates import documents, programs, services
 from portal.rebates.models import RebateProgram, RebateRun, RebateStatement, RunStatus, StatementStatus
 
@@ -29,14 +29,18 @@ BACK_OFFICE = (Role.FINANCE, Role.SALES_DIRECTOR, Role.ADMIN)
 BAND_ROWS = 6
 
 
-def _widget(user):
-    if not user.is_dealer_user or user.dealer is None:
+def _widget_figures(actor, _today):
+    return services.progress_stamp(actor.dealer_id) if actor.role in DEALER_ROLES else None
+
+
+def _widget(user, stamp):
+    if user.dealer is None:
         return None
-    progress = services.progress_for(user.dealer)
+    progress = services.progress_for(user.dealer, stamp=stamp)
     return {"progress": progress} if progress else None
 
 
-register_widget("rebates/_widget.html", _widget, order=40)
+register_figures("rebates/_widget.html", _widget_figures, order=40, finish=_widget)
 
 if ("rebates.programs_list", _l("Rebate programs")) not in EXTRA_PAGES:
     EXTRA_PAGES.append(("rebates.programs_list", _l("Rebate programs")))
