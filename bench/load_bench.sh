@@ -119,10 +119,12 @@ echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, logged in as $
 # worker replaced after max_requests still counts), summed from /proc: what one
 # request costs each side, which varies less from run to run than req/s on a shared machine.
 cpu_ms() {
-  local total=0 pid
+  local total=0 pid ticks
   for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat")))
+    # A worker replaced after max_requests may vanish between listing and reading: it counts 0
+    # here, and its CPU is then in the master's reaped-children figure.
+    ticks="$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null)"
+    total=$((total + ${ticks:-0}))
   done
   echo $((total * 1000 / $(getconf CLK_TCK)))
 }
@@ -146,7 +148,8 @@ for path in $PATHS; do
   # wrk's connections stay with the worker that accepted them: a worker left with few of them
   # idles while another is held to one core by the interpreter lock; this shows the split.
   shares="$(echo "$shares0" | while read -r pid before; do
-    [ -r "/proc/$pid/stat" ] && echo "$(( ($(cpu_ms "$pid") - before) / 100 ))"; done | sort -rn | paste -sd/)"
+    now="$(cpu_ms "$pid")"; [ "$now" -ge "$before" ] && echo "$(( (now - before) / 100 ))"
+  done | sort -rn | paste -sd/)"
   replaced="$(echo "$shares0" | while read -r pid _; do [ -r "/proc/$pid/stat" ] || echo x; done | wc -l)"
   [ "$replaced" -eq 0 ] || shares="$shares (+$replaced replaced after max_requests)"
   echo "$out" >"$WORK/wrk$(echo "$path" | tr '/' '_').txt"
