@@ -13,6 +13,12 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Connections one worker holds at most, kept-alive ones included: beyond `worker_connections -
+# threads` kept-alive connections a worker closes the next one after its response, and at the
+# limit it stops accepting. Without a bound (gunicorn's default is 1,000) the first worker to
+# wake takes every persistent connection a proxy or client opens at once, and serves them all on
+# one core while the other processes idle (docs/operations.md, "Load").
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 2 * threads))
 
 # Build the app once in the master and fork the workers from it: a worker (first start, or the
 # replacement after max_requests) then costs a fork instead of ~1.5 s of CPU importing and

@@ -292,3 +292,14 @@ def test_approver_sees_live_figures_while_typing_a_counter_offer(client, login_a
     r = client.post(f"/exceptions/{exc.id}/decide", headers={"HX-Request": "true"},
                     data={"step_id": str(exc.steps[0].id), "decision": "preview"})
     assert r.status_code == 403
+
+
+def test_dashboard_counts_open_requests_in_the_right_number(client, login_as, world, db):
+    login_as(world.dealer_admin)  # the world holds one of dealer A's requests, open
+    assert "1 open request<" in client.get("/").text
+    lines = [("P-SRV-1", 4, "6,800.00")]
+    assert client.post("/exceptions/new", data=form(world.pdeal, lines)).status_code == 302
+    assert "2 open requests<" in client.get("/").text
+    world.dealer_admin.locale = "zh_CN"
+    db.session.commit()
+    assert "2 个进行中的申请<" in client.get("/").text
