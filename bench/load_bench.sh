@@ -110,6 +110,9 @@ if curl -fs -o /dev/null -D - -A "$UA" -H "Cookie: $COOKIE" "$BASE/" | grep -qi 
 fi
 
 echo "== load bench: $(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# The same build's CPU per request moves by tens of percent with the host from one run to the
+# next: a fixed piece of pure Python, timed here, says how fast the host was during this run.
+echo "== host: $("$PY" -c 'import time; t = time.process_time(); sum(range(30_000_000)); print(f"{time.process_time() - t:.2f} s CPU for sum(range(30,000,000)) (lower is faster)")')"
 workers_run="$(pgrep -P "$GUNICORN_PID" | wc -l)"
 threads_run="${THREADS:-$("$PY" -c 'import runpy; print(runpy.run_path("gunicorn.conf.py")["threads"])')}"
 echo "== gunicorn: $workers_run workers × $threads_run threads (gthread); PostgreSQL $DBNAME; $redis_note"
