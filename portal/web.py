@@ -255,7 +255,8 @@ def init_app(app) -> None:
 def per_app(name: str) -> dict:
     """A dict kept with the current app for what is the same for the app's whole life in one
     process (built navigation, URLs, statements, clients). Never data another process could
-    change."""
+    change, unless every use checks it against the database first (the rebate progress,
+    `portal.rebates.services.progress_for`)."""
     return current_app.extensions.setdefault(f"portal.{name}", {})
 
 

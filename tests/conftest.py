@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_request_context, request
 
 from portal import create_app
 from portal.extensions import db as _db
 from portal.extensions import limiter
+from portal.web import READ_METHODS
 
 BACKEND_URL = os.environ.get("TEST_DATABASE_URL") or ""
 
@@ -118,10 +120,6 @@ def _note_writes_of_read_requests(_conn, _cursor, statement, *_args):
     """A GET or HEAD must only read: on PostgreSQL it runs outside a transaction
     (`portal.db.read_without_transaction`), where a write would stand at once. Every test fails
     if a request that only reads sent an INSERT, UPDATE or DELETE."""
-    from flask import has_request_context, request
-
-    from portal.web import READ_METHODS
-
     if has_request_context() and request.method in READ_METHODS and \
             statement.lstrip()[:6].upper() in {"INSERT", "UPDATE", "DELETE"}:
         _READ_REQUEST_WRITES.append(f"{request.method} {request.path}: {statement[:80]}")

@@ -468,14 +468,14 @@ def progress_for(dealer, on_date: date | None = None, stamp: dict | None = None)
     given, else in one query). A confirmed order, a saved program, a new day or a tier change on
     any process therefore shows on the next view on every process; until then a view costs no
     query for it. Nothing is invalidated, so nothing can be invalidated too early or too late."""
-    from flask import current_app
+    from portal.web import per_app
 
     on_date = on_date or clock.today()
     if stamp is None:
         stamp = db.session.execute(select(*(v.label(k) for k, v in progress_stamp(dealer.id).items()))
                                    ).one()._asdict()
     key = (on_date, str(dealer.tier), *stamp.values())
-    memo = current_app.extensions.setdefault("portal.rebate-progress", {})
+    memo = per_app("rebate-progress")
     entry = memo.get(dealer.id)
     if entry is not None and entry[0] == key:
         return entry[1]

@@ -14,7 +14,7 @@ from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
-from portal.core.permissions import DEALER_ROLES, Role, roles_required
+from portal.core.permissions import Role, is_dealer, roles_required
 from portal.extensions import db
 from portal.main.dashboard import register_figures
 from portal.rebates import documents, programs, services
@@ -30,7 +30,7 @@ BAND_ROWS = 6
 
 
 def _widget_figures(actor, _today):
-    return services.progress_stamp(actor.dealer_id) if actor.role in DEALER_ROLES else None
+    return services.progress_stamp(actor.dealer_id) if is_dealer(actor) else None
 
 
 def _widget(user, stamp):
