@@ -10,7 +10,8 @@ root and language.
 from __future__ import annotations
 
 from flask import current_app, request, url_for
-from flask_babel import lazy_gettext as _l
+
+from portal.core.i18n import lazy_gettext as _l
 
 #: (endpoint, label) in display order; endpoints of capabilities not installed are skipped.
 ITEMS = [

@@ -10,7 +10,6 @@ from babel import Locale
 from flask import current_app, g, has_request_context, jsonify, render_template, request, session, url_for
 from flask_babel import Domain, format_date, format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
@@ -20,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.htmx import is_htmx
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import format_bp, format_money
 from portal.db import read_without_transaction
 from portal.extensions import db

@@ -1,10 +1,10 @@
 """Forms of the accounts domain (login, users, dealers)."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.accounts.models import TIER_LABELS
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import ROLE_LABELS
 
 LOCALE_CHOICES = [("zh_CN", "中文"), ("en", "English")]

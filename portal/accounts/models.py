@@ -5,10 +5,10 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import DEALER_ROLES, Role
 from portal.db import Base, UTCDateTime, utcnow
 

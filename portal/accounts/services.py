@@ -1,13 +1,13 @@
 """Dealers and users: creation, changes, suspension and deactivation (with audit)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.auth import hash_password, verify_password
 from portal.accounts.models import Dealer, DealerStatus, Region, Tier, User
 from portal.core import audit, clock
 from portal.core.errors import PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import DEALER_ROLES, REGIONAL_ROLES, Role
 from portal.extensions import db
 

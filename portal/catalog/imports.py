@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.catalog import services
 from portal.catalog.importing import Field, ImportSpec, boolean, import_rows, money, text, unique
 from portal.catalog.models import PriceList, Product, ProductLine
 from portal.core import audit
+from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 
 from portal.accounts.models import Tier
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine, TierDiscount
 from portal.core import audit
 from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
 
 MAX_PRICE_FEN = 2_000_000_000  # ¥20,000,000.00: a single product above this is a typo

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -17,6 +16,7 @@ from portal.catalog.importing import ImportRejected, template_response
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine
 from portal.core import clock
 from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, roles_required

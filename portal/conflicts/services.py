@@ -7,12 +7,12 @@ the view turns into the same 409 "already decided by <name>".
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from portal.conflicts.models import CaseStatus, ConflictCase, Decision
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, sees_all_regions
 from portal.core.settings import get_setting
 from portal.deals.models import DealRegistration, DealStatus, DirectLead, LeadStatus

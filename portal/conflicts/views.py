@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -13,6 +11,8 @@ from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.core import audit
 from portal.core.errors import Conflict, ValidationError
 from portal.core.htmx import is_htmx, render_page
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import register
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, roles_required

@@ -5,7 +5,7 @@ Domains add theirs with `register(...)` at import time; templates call `status_l
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.core.i18n import lazy_gettext as _l
 
 STATUS_LABELS: dict[str, object] = {
     "active": _l("Active"),

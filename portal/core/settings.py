@@ -58,7 +58,7 @@ def set_setting(actor, key: str, value) -> None:
 
 
 def _labels():
-    from flask_babel import lazy_gettext as _l
+    from portal.core.i18n import lazy_gettext as _l
 
     return {
         "deal_protection_days": _l("Registration protection (days after approval)"),

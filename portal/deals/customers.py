@@ -5,11 +5,11 @@ A customer record belongs to whoever created it (a dealer, or head office). Ever
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
 from portal.core import audit
 from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import first_or_404, is_dealer, sees_all_regions
 from portal.deals.models import Customer, CustomerKey
 from portal.extensions import db

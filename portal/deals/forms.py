@@ -6,9 +6,9 @@ one set of messages for the page, the htmx path and the tests.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.core.i18n import lazy_gettext as _l
 from portal.deals.models import STAGE_LABELS
 
 #: Line rows shown on the registration form (the page works without JavaScript).

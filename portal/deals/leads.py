@@ -3,11 +3,11 @@ submission) and closing."""
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.deals.models import ACTIVE_LEAD_STATES, Customer, DirectLead, LeadLine, LeadStatus
 from portal.extensions import db

@@ -8,11 +8,11 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.core.settings import get_setting
 from portal.deals.models import (

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, raiseload
@@ -15,6 +13,8 @@ from portal.core import audit, clock
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import render_page
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import register
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause

@@ -6,7 +6,6 @@ row rejects the whole file with a row-by-row report.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.catalog.importing import (
@@ -21,6 +20,7 @@ from portal.catalog.importing import (
 )
 from portal.core import audit
 from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
 
 SPEC = ImportSpec(

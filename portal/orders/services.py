@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.models import Dealer
 from portal.catalog.models import Product
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.extensions import db
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder

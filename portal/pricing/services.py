@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.util import identity_key
 
 from portal.catalog.models import PriceList, PriceListItem, Product, TierDiscount
 from portal.catalog.services import price_list_in_force
 from portal.core.errors import NotFound, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import apply_discount
 from portal.extensions import db
 from portal.pricing.models import ExceptionStatus, PriceException, PriceExceptionLine

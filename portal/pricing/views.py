@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import BigInteger, case, cast, or_, select
 from sqlalchemy.orm import raiseload, selectinload
@@ -23,6 +22,7 @@ from portal.core import audit, clock
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, fen_to_decimal, format_bp, parse_percent, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import (

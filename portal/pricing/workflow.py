@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from portal.catalog.models import PriceListItem, Product
 from portal.catalog.services import price_list_in_force
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, apply_discount, depth_bp, parse_yuan
 from portal.core.permissions import Role, is_dealer, scope_owned
 from portal.core.settings import get_setting

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.core import audit
 from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_percent, parse_yuan
 from portal.extensions import db
 from portal.rebates import calc

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,6 +11,7 @@ from portal.catalog.models import ProductLine
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
