@@ -31,7 +31,7 @@ N_DEALS = 500
 
 
 def build(app) -> dict:
-    from portal.accounts.auth import hash_password
+    from portal.accounts.auth import hash_password, session_entries
     from portal.accounts.models import Dealer, Region, User, user_region
     from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine, TierDiscount
     from portal.core import clock
@@ -122,17 +122,19 @@ def build(app) -> dict:
         # Planner statistics, as a production database has them (autovacuum, `ANALYZE`).
         s.execute(text("ANALYZE"))
         s.commit()
-        return {"dealer": dealer_user.get_id(), "cm": cm.get_id(), "director": director.get_id()}
+        logins = {"dealer": session_entries(dealer_user), "cm": session_entries(cm),
+                  "director": session_entries(director)}
+        s.commit()
+        return logins
 
 
-def measure(app, login: str, urls: list[str], rounds: int):
+def measure(app, login: dict, urls: list[str], rounds: int):
     """(server ms, SQL statements, ms spent in SQL) per request, for `rounds` over `urls`."""
     from portal.extensions import db
 
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess["_user_id"] = login
-        sess["_fresh"] = True
+        sess.update(login)
     counter = {"n": 0, "sql_ms": 0.0, "t": 0.0}
 
     def count(_conn, _cursor, statement, *_args, **_kw):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         # On in production; SESSION_COOKIE_SECURE=0 turns it off for plain-http test runs only.
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
+        #: A session unused this long ends (the cookie's last-seen time is signed); one older than
+        #: SESSION_MAX_HOURS ends whatever its use (its login row on the server says when).
+        "SESSION_IDLE_MINUTES": float(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": float(os.environ.get("SESSION_MAX_HOURS", "12")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
@@ -92,6 +97,7 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     if overrides:
         cfg.update(overrides)
+    cfg.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=cfg["SESSION_MAX_HOURS"]))
     if not cfg["SECRET_KEY"]:
         if cfg["PORTAL_ENV"] == "production":
             raise ConfigError(

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core import audit
@@ -247,6 +248,14 @@ def init_app(app) -> None:
         db.session.rollback()
         return _error(409, _("Somebody else changed this at the same moment; "
                              "reload the page to see the decision."))
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err):
+        # A unique key that a check before the write could not see (another request committed in
+        # between): the database decided, the user is told plainly instead of a 500.
+        db.session.rollback()
+        return _error(409, _("This was saved by another request at the same moment; "
+                             "reload the page to see it."))
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _http_error_handler(code))

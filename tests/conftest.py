@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from portal import create_app
+from portal.accounts.auth import session_entries
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.web import READ_METHODS
@@ -181,16 +182,22 @@ def client(app, db):
     return app.test_client()
 
 
+def log_in(client, user):
+    """Give `client` a session of `user`'s own, as a login would (no password round trip)."""
+    entries = session_entries(user)
+    _db.session.commit()  # kept when a request's error handler rolls back (see `world`)
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess.update(entries)
+    return client
+
+
 @pytest.fixture
 def login_as(client):
     """Log `client` in as `user` (directly through the session, no password round trip)."""
 
     def login(user):
-        with client.session_transaction() as sess:
-            sess.clear()
-            sess["_user_id"] = user.get_id()
-            sess["_fresh"] = True
-        return client
+        return log_in(client, user)
 
     return login
 
@@ -224,3 +231,20 @@ def queries_of(db):
             sa.event.remove(engine, "before_cursor_execute", record)
 
     return run
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stopped at the real now; `frozen_clock.advance(timedelta)` moves it on."""
+    from portal.core import clock
+
+    class Frozen:
+        at = clock.now()
+
+        def advance(self, delta):
+            self.at += delta
+            clock._frozen = self.at
+
+    frozen = Frozen()
+    with clock.frozen(frozen.at):
+        yield frozen

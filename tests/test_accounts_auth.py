@@ -11,6 +11,7 @@ from portal.accounts import services
 from portal.accounts.auth import hash_password, verify_password
 from portal.accounts.models import User
 from portal.core.audit import AuditEntry
+from tests.conftest import log_in
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -107,8 +108,7 @@ def test_suspending_a_dealer_ends_open_sessions_at_once(client, world, db, app):
     assert login(client, "a.sales@test.example").status_code == 302
     assert client.get("/").status_code == 200
     admin = app.test_client()
-    with admin.session_transaction() as sess:
-        sess["_user_id"] = world.admin.get_id()
+    log_in(admin, world.admin)
     resp = admin.post(f"/admin/dealers/{world.dealer_a.id}/status", data={"status": "suspended"})
     assert resp.status_code == 302
     resp = client.get("/")
@@ -121,8 +121,7 @@ def test_suspending_a_dealer_ends_open_sessions_at_once(client, world, db, app):
 def test_deactivating_a_user_ends_its_sessions_at_once(client, world, app):
     assert login(client, "a.sales@test.example").status_code == 302
     admin = app.test_client()
-    with admin.session_transaction() as sess:
-        sess["_user_id"] = world.admin.get_id()
+    log_in(admin, world.admin)
     resp = admin.post(f"/admin/users/{world.dealer_sales.id}", data={
         "email": "a.sales@test.example", "name": "A Sales", "role": "dealer_sales",
         "dealer_id": world.dealer_a.id, "locale": "en"})  # no "active": unchecked
@@ -132,6 +131,8 @@ def test_deactivating_a_user_ends_its_sessions_at_once(client, world, app):
 
 
 def test_a_forged_session_id_without_the_token_is_refused(client, world):
+    log_in(client, world.admin)
+    assert client.get("/").status_code == 200
     with client.session_transaction() as sess:
         sess["_user_id"] = f"{world.admin.id}:"
     assert client.get("/").status_code == 302
@@ -208,3 +209,47 @@ def test_new_user_has_its_own_session_token(db, world):
     assert user.session_token != world.dealer_sales.session_token
     assert user.get_id() == f"{user.id}:{user.session_token}"
     assert db.session.scalar(select(User).where(User.email == "fresh@test.example")) is user
+
+
+def test_logout_ends_the_session_on_the_server(client, world, app):
+    assert login(client, "a.sales@test.example").status_code == 302
+    assert client.get("/deals/").status_code == 200
+    stolen = client.get_cookie("session").value
+    assert client.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    response = replay.get("/deals/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logout_ends_only_its_own_session(client, world, app):
+    phone = app.test_client()
+    assert login(phone, "a.sales@test.example").status_code == 302
+    assert login(client, "a.sales@test.example").status_code == 302
+    client.post("/logout")
+    assert phone.get("/deals/").status_code == 200
+
+
+def test_an_idle_session_ends_after_the_idle_timeout(client, world, app, frozen_clock):
+    from datetime import timedelta
+
+    assert app.config["SESSION_IDLE_MINUTES"] == 30
+    assert login(client, "a.sales@test.example").status_code == 302
+    frozen_clock.advance(timedelta(minutes=29))
+    assert client.get("/deals/").status_code == 200        # use keeps it alive ...
+    frozen_clock.advance(timedelta(minutes=29))
+    assert client.get("/deals/").status_code == 200
+    frozen_clock.advance(timedelta(minutes=31))           # ... idleness ends it
+    assert client.get("/deals/").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_used(client, world, app, frozen_clock):
+    from datetime import timedelta
+
+    assert app.config["SESSION_MAX_HOURS"] == 12
+    assert login(client, "a.sales@test.example").status_code == 302
+    for _ in range(11 * 3):
+        frozen_clock.advance(timedelta(minutes=20))
+        assert client.get("/deals/").status_code == 200
+    frozen_clock.advance(timedelta(minutes=61))
+    assert client.get("/deals/").status_code == 302

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Dealer, User
 from portal.core.audit import AuditEntry
+from tests.conftest import log_in
 
 
 def text(resp) -> str:
@@ -256,8 +257,7 @@ def test_team_admin_cannot_touch_another_dealers_user(client, login_as, world):
 
 def test_team_admin_deactivates_own_user_and_its_sessions_end(client, login_as, world, app):
     sales = app.test_client()
-    with sales.session_transaction() as sess:
-        sess["_user_id"] = world.dealer_sales.get_id()
+    log_in(sales, world.dealer_sales)
     assert sales.get("/").status_code == 200
     login_as(world.dealer_admin)
     resp = client.post(f"/team/{world.dealer_sales.id}", data={

@@ -15,6 +15,7 @@ from portal.core.permissions import Role
 from portal.deals import services
 from portal.deals.models import DealRegistration
 from portal.extensions import db
+from tests.conftest import session_entries
 
 
 def _setup(app):
@@ -43,9 +44,9 @@ def _setup(app):
         first = register(u2, "联想(北京)有限公司")
         second = register(u1, "北京联想科技有限公司")
         case = db.session.scalar(select(ConflictCase).where(ConflictCase.second_deal_id == second.id))
+        managers = [(session_entries(cm1), cm1.name), (session_entries(cm2), cm2.name)]
         db.session.commit()
-        return {"case": case.id, "first": first.id, "second": second.id,
-                "managers": [(cm1.get_id(), cm1.name), (cm2.get_id(), cm2.name)]}
+        return {"case": case.id, "first": first.id, "second": second.id, "managers": managers}
 
 
 def test_two_managers_deciding_at_once_exactly_one_wins(fresh_database, monkeypatch):
@@ -72,11 +73,10 @@ def test_two_managers_deciding_at_once_exactly_one_wins(fresh_database, monkeypa
     start = threading.Barrier(2)
     results: dict[str, tuple[int, str]] = {}
 
-    def act(user_id: str, name: str, decision: str):
+    def act(entries: dict, name: str, decision: str):
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = user_id
-            sess["_fresh"] = True
+            sess.update(entries)
         start.wait()
         resp = client.post(f"/conflicts/{ids['case']}/decide", headers={"HX-Request": "true"},
                            data={"decision": decision, "reason": f"{name} 的裁决"})

@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, log_in
 
 
 @pytest.fixture
@@ -85,12 +85,67 @@ def test_the_late_decision_answers_409(race_app):
         for user_id, url, data in ((ids["cm"], "confirm", {}), (ids["director"], "reject", {"reason": "晚了"})):
             client = app.test_client()
             user = db.session.get(User, user_id)
-            with client.session_transaction() as sess:
-                sess["_user_id"] = user.get_id()
-                sess["_fresh"] = True
+            log_in(client, user)
             response = client.post(f"/orders/{ids['order']}/{url}", data=data,
                                    headers={"HX-Request": "true"})
         assert response.status_code == 409
         assert "already decided by" in response.text
         db.session.expire_all()
         assert db.session.scalar(select(SalesOrder.status).where(SalesOrder.id == ids["order"])) == "confirmed"
+
+
+def _submit(app, user_id, contract_no, started, release, outcome, key):
+    """One submission of the order form's service calls, committing only after `release`."""
+    from portal.accounts.models import User
+    from portal.core import clock
+    from portal.core.errors import ValidationError
+    from portal.orders import services
+
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            draft = services.clean_order(user, {"contract_no": contract_no, "customer_name": "某客户",
+                                                "order_date": clock.today().isoformat()},
+                                         [{"sku": "TO-SRV-740", "quantity": "1"}])
+            started.set()
+            services.create_order(user, draft, notify_managers=False)
+            release.wait(5)
+            db.session.commit()
+            outcome[key] = "saved"
+        except ValidationError as exc:
+            db.session.rollback()
+            outcome[key] = str(exc.errors.get("contract_no"))
+        finally:
+            started.set()
+            db.session.remove()
+
+
+@pytest.mark.parametrize("second", ["case-x", "CASE-X"])
+def test_a_double_submitted_order_is_saved_once_and_the_other_is_told(race_app, second):
+    """On PostgreSQL both submissions pass the check before either commits; the unique index
+    on (dealer, lower(contract number)) decides and the loser gets the form's message, not a
+    500. On SQLite the second waits for the first's write lock and is refused by the check."""
+    import threading
+
+    from portal.orders.models import SalesOrder
+
+    app, ids = race_app
+    with app.app_context():
+        sales_id = db.session.scalar(select(SalesOrder.created_by_id).where(SalesOrder.id == ids["order"]))
+    outcome: dict = {}
+    a_started, b_started, release = threading.Event(), threading.Event(), threading.Event()
+    a = threading.Thread(target=_submit, args=(app, sales_id, "case-x", a_started, release, outcome, "a"))
+    b = threading.Thread(target=_submit, args=(app, sales_id, second, b_started, threading.Event(),
+                                                outcome, "b"))
+    a.start()
+    assert a_started.wait(10)
+    b.start()
+    b_started.wait(2)
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert outcome["a"] == "saved" and "already used by another of your orders" in outcome["b"].lower()
+    with app.app_context():
+        saved = db.session.scalars(select(SalesOrder.contract_no).where(
+            db.func.lower(SalesOrder.contract_no) == "case-x")).all()
+        assert saved == ["case-x"]

@@ -10,6 +10,7 @@ from portal import create_app
 from portal.core.audit import AuditEntry
 from portal.extensions import db
 from portal.pricing.models import PriceException, PriceExceptionStep
+from tests.conftest import session_entries
 
 
 def _setup(app):
@@ -27,7 +28,7 @@ def _setup(app):
         deal = make_deal(dealer, sales)
         exc = request_exception(sales, deal, [("P-SRV-1", 5, "6700")])
         ids = {"exc": exc.id, "step": exc.steps[0].id,
-               "logins": [cm1.get_id(), cm2.get_id()], "names": [cm1.name, cm2.name]}
+               "logins": [session_entries(cm1), session_entries(cm2)], "names": [cm1.name, cm2.name]}
         db.session.commit()
         return ids
 
@@ -43,8 +44,7 @@ def test_two_approvers_at_once_exactly_one_wins(fresh_database):
     def approve(i):
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = ids["logins"][i]
-            sess["_fresh"] = True
+            sess.update(ids["logins"][i])
         barrier.wait()
         r = client.post(f"/exceptions/{ids['exc']}/decide",
                         data={"step_id": str(ids["step"]), "decision": "approve",

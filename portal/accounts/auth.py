@@ -1,9 +1,14 @@
 """Passwords (Argon2id at OWASP strength) and server-side revocable sessions."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, session
 
+from portal.accounts.models import UserSession
+from portal.core import clock
 from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
 
@@ -41,10 +46,15 @@ def _user_statement():
         from sqlalchemy import bindparam, select
         from sqlalchemy.orm import joinedload, lazyload
 
-        from portal.accounts.models import User
+        from portal.accounts.models import User, UserSession
         from portal.notifications.services import unread_of
 
-        _user_by_id = (select(User, unread_of(User.id))
+        session_alive = (select(UserSession.id)
+                         .where(UserSession.id == bindparam("session_id"),
+                                UserSession.user_id == User.id, UserSession.ended_at.is_(None),
+                                UserSession.created_at > bindparam("since"))
+                         .scalar_subquery())
+        _user_by_id = (select(User, unread_of(User.id), session_alive)
                        .where(User.id == bindparam("user_id"))
                        .options(joinedload(User.dealer), lazyload(User.regions)))
     return _user_by_id
@@ -58,14 +68,48 @@ def init_login(login_manager) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        """Sessions carry `<user id>:<session token>`; a rotated token ends them all at once."""
+        """Sessions carry `<user id>:<session token>`, the login's own id and when it was last
+        used. A rotated token ends all of a user's sessions at once; a logout ends its own
+        login on the server; a session unused for SESSION_IDLE_MINUTES, or older than
+        SESSION_MAX_HOURS, ends by itself."""
         user_id, _, token = (session_id or "").partition(":")
-        if not user_id.isdigit() or not token:
+        cookie_id, seen = session.get(SESSION_ID), session.get(LAST_SEEN)
+        if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 19 and token
+                and isinstance(cookie_id, str) and isinstance(seen, int)):
             return None
-        row = db.session.execute(_user_statement(), {"user_id": int(user_id)}).one_or_none()
+        config = current_app.config
+        now = clock.now()
+        if now.timestamp() - seen > config["SESSION_IDLE_MINUTES"] * 60:
+            return None
+        row = db.session.execute(_user_statement(), {
+            "user_id": int(user_id), "session_id": UserSession.digest(cookie_id),
+            "since": now - timedelta(hours=config["SESSION_MAX_HOURS"])}).one_or_none()
         if row is None:
             return None
-        user, user.unread_at_load = row
-        if user.session_token != token or not user.is_active:
+        user, user.unread_at_load, alive = row
+        if alive is None or user.session_token != token or not user.is_active:
             return None
+        if now.timestamp() - seen >= SEEN_RESOLUTION_SECONDS:
+            session[LAST_SEEN] = int(now.timestamp())
         return user
+
+
+#: Keys of the signed session cookie: the login's id and the last time it was used (epoch s).
+SESSION_ID, LAST_SEEN = "sid", "seen"
+#: The last-seen time is rewritten at most this often (each rewrite sends a new cookie).
+SEEN_RESOLUTION_SECONDS = 60
+
+
+def session_entries(user) -> dict:
+    """What a login puts into the session cookie of `user`: Flask-Login's id, and a new
+    server-side session (added to the database session: the caller commits) with its last use."""
+    from portal.accounts.services import start_session
+
+    return {"_user_id": user.get_id(), "_fresh": True, SESSION_ID: start_session(user),
+            LAST_SEEN: int(clock.now().timestamp())}
+
+
+def begin_session(user) -> None:
+    """After a successful login: the cookie of a new server-side session."""
+    session.clear()
+    session.update(session_entries(user))

@@ -1,6 +1,7 @@
 """Regions, dealers and users (DESIGN §3.1)."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -135,6 +136,25 @@ class User(Base):
 
     def rotate_session_token(self) -> None:
         self.session_token = secrets.token_hex(16)
+
+
+class UserSession(Base):
+    """One login. The session cookie carries its id (signed); the server keeps only the id's
+    digest, so a logout ends that session on every process at once and a stolen cookie replayed
+    afterwards finds nothing. Deactivation and a password change still end all of a user's
+    sessions through `User.session_token`."""
+
+    __tablename__ = "user_session"
+
+    #: SHA-256 of the id in the cookie.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @staticmethod
+    def digest(cookie_id: str) -> str:
+        return hashlib.sha256(cookie_id.encode()).hexdigest()
 
 
 def _register_labels() -> None:

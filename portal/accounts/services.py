@@ -1,10 +1,13 @@
 """Dealers and users: creation, changes, suspension and deactivation (with audit)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
 
 from portal.accounts.auth import hash_password, verify_password
-from portal.accounts.models import Dealer, DealerStatus, Region, Tier, User
+from portal.accounts.models import Dealer, DealerStatus, Region, Tier, User, UserSession
 from portal.core import audit, clock
 from portal.core.errors import PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
@@ -38,8 +41,29 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def logout(user: User) -> None:
+def start_session(user: User) -> str:
+    """A new login's session: its id for the cookie (the server keeps only its digest)."""
+    cookie_id = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=UserSession.digest(cookie_id), user_id=user.id, created_at=clock.now()))
+    return cookie_id
+
+
+def logout(user: User, cookie_id: str | None) -> None:
+    """End this session on the server: its cookie, replayed, opens nothing any more."""
+    if cookie_id:
+        db.session.execute(update(UserSession)
+                           .where(UserSession.id == UserSession.digest(cookie_id),
+                                  UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                           .values(ended_at=clock.now()))
     audit.record(user, "user.logout", user, dealer_id=user.dealer_id)
+
+
+def purge_sessions(max_hours: float) -> int:
+    """Forget sessions that ended, or that are past their lifetime, a day ago or more."""
+    cutoff = clock.now() - timedelta(hours=max_hours, days=1)
+    result = db.session.execute(delete(UserSession).where(
+        (UserSession.created_at < cutoff) | (UserSession.ended_at < clock.now() - timedelta(days=1))))
+    return result.rowcount or 0
 
 
 def _check_user_fields(email: str, name: str, role: str, dealer_id, region_ids, user_id=None):

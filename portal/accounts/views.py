@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from portal.accounts import services
+from portal.accounts.auth import SESSION_ID, begin_session
 from portal.accounts.forms import LOCALE_CHOICES, PasswordForm, UserForm
 from portal.accounts.models import User
 from portal.core.errors import ValidationError
@@ -52,9 +53,8 @@ def login():
             flash(str(refused.message), "error")
             status = 401
         else:
+            begin_session(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
@@ -75,7 +75,7 @@ def logout():
             return redirect(url_for("accounts.login"))
         return render_template("accounts/logout.html")
     if current_user.is_authenticated:
-        services.logout(current_user)
+        services.logout(current_user, session.get(SESSION_ID))
         db.session.commit()
     logout_user()
     session.clear()

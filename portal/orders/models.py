@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import lazy_gettext as _l
@@ -34,7 +34,6 @@ class SalesOrder(Base):
 
     __tablename__ = "sales_order"
     __table_args__ = (
-        UniqueConstraint("dealer_id", "contract_no"),
         # The rebate aggregate and the dealer's list filter on these.
         Index("ix_sales_order_status_date_dealer", "status", "order_date", "dealer_id"),
         Index("ix_sales_order_dealer_status_date", "dealer_id", "status", "order_date"),
@@ -74,6 +73,12 @@ class SalesOrder(Base):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", lazy="selectin",
         order_by="OrderLine.id")
+
+
+#: Contract numbers are unique per dealer whatever their case, as `services.contract_taken` checks
+#: them: two submissions of `case-x` and `CASE-X` at once cannot both be saved.
+Index("uq_sales_order_dealer_contract", SalesOrder.dealer_id, func.lower(SalesOrder.contract_no),
+      unique=True)
 
 
 class OrderLine(Base):

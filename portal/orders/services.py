@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Dealer
 from portal.catalog.models import Product
@@ -228,15 +229,19 @@ def price_lines(dealer, deal, on_date: date, merged, errors: dict) -> list[dict]
 
 # --- state changes -------------------------------------------------------------------------------
 
+def _contract_used(contract_no: str) -> ValidationError:
+    return ValidationError(_l("Contract number %(no)s is already used by another of your orders.",
+                              no=contract_no),
+                           {"contract_no": _l("Already used by another of your orders.")})
+
+
 def create_order(actor, draft: OrderDraft, *, notify_managers: bool = True) -> SalesOrder:
     """Save a validated draft as a submitted order and reserve its exception quantities."""
     from portal.pricing.services import reserve_exception_qty
 
     dealer = draft.dealer
     if contract_taken(dealer.id, draft.contract_no):
-        raise ValidationError(_l("Contract number %(no)s is already used by another of your orders.",
-                                 no=draft.contract_no),
-                              {"contract_no": _l("Already used by another of your orders.")})
+        raise _contract_used(draft.contract_no)
     order = SalesOrder(dealer_id=dealer.id, region_id=dealer.region_id, created_by_id=actor.id,
                        customer_id=draft.customer_id, customer_name=draft.customer_name,
                        deal_id=draft.deal.id if draft.deal is not None else None,
@@ -252,7 +257,15 @@ def create_order(actor, draft: OrderDraft, *, notify_managers: bool = True) -> S
             unit_price_fen=quote.unit_price_fen, price_source=quote.source,
             exception_line_id=quote.exception_line_id, amount_fen=item["amount_fen"]))
     db.session.add(order)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        # Another submission of the same contract number committed between our check and our
+        # insert (a double click on PostgreSQL): the unique index decides, the user is told.
+        if "uq_sales_order_dealer_contract" not in str(exc.orig):
+            raise
+        raise _contract_used(draft.contract_no) from exc
     order.number = f"SO{order.created_at.year}-{order.id:05d}"
     db.session.flush()
     audit.record(actor, "order.submitted", order, after={
