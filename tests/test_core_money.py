@@ -63,7 +63,8 @@ def test_format_money_other_symbol():
 
 @pytest.mark.parametrize("typed, fen", [
     ("1234.5", 123450), ("1,234.50", 123450), ("¥99", 9900), ("￥0.01", 1), (" 7 ", 700),
-    ("-3.20", -320), ("0", 0), ("1,234,567.89", 123456789), ("1e2", 10000),
+    ("-3.20", -320), ("0", 0), ("1,234,567.89", 123456789), ("１２３.４", 12340),
+    ("－5", -500), ("9999999999999.99", 999999999999999),
 ])
 def test_parse_yuan(typed, fen):
     assert parse_yuan(typed) == fen
@@ -73,6 +74,11 @@ def test_parse_yuan(typed, fen):
     (None, "empty"), ("", "empty"), ("  ", "empty"), ("¥", "empty"), ("abc", "not_a_number"),
     ("1.2.3", "not_a_number"), ("NaN", "not_a_number"), ("Infinity", "not_a_number"),
     ("0.001", "too_many_decimals"), ("1.999", "too_many_decimals"),
+    # exponents, huge and exotic numbers: a message, never an arithmetic error
+    ("1e2", "not_a_number"), ("1e30", "not_a_number"), ("1e309", "not_a_number"),
+    ("-1e309", "not_a_number"), ("10000000000000", "too_large"), ("9" * 5000, "too_large"),
+    ("²", "not_a_number"), ("١٢٣", "not_a_number"), ("1_000", "not_a_number"),
+    ("0x10", "not_a_number"), ("1.0000001", "too_many_decimals"),
 ])
 def test_parse_yuan_refuses(typed, reason):
     with pytest.raises(MoneyError) as exc:

@@ -11,6 +11,7 @@ from portal.accounts.models import Dealer, DealerStatus, Region, Tier, User, Use
 from portal.core import audit, clock
 from portal.core.errors import PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, REGIONAL_ROLES, Role
 from portal.extensions import db
 
@@ -175,7 +176,7 @@ def save_dealer(actor, dealer: Dealer | None, *, code, name, tier, region_id, ci
         errors["name"] = _l("Enter the dealer's legal name.")
     if tier not in set(Tier):
         errors["tier"] = _l("Choose a tier.")
-    if not region_id or db.session.get(Region, int(region_id)) is None:
+    if not to_id(region_id) or db.session.get(Region, to_id(region_id)) is None:
         errors["region_id"] = _l("Choose a region.")
     if uscc:
         from portal.deals.uscc import UsccError, validate_uscc
@@ -218,5 +219,5 @@ def set_dealer_status(actor, dealer: Dealer, status: str, reason: str = "") -> N
 
 
 def _regions(region_ids) -> list[Region]:
-    ids = [int(r) for r in region_ids or []]
+    ids = [i for i in (to_id(r) for r in region_ids or []) if i is not None]
     return list(db.session.scalars(select(Region).where(Region.id.in_(ids)))) if ids else []

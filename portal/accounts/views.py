@@ -12,6 +12,7 @@ from portal.accounts.forms import LOCALE_CHOICES, PasswordForm, UserForm
 from portal.accounts.models import User
 from portal.core.errors import ValidationError
 from portal.core.permissions import ALL_ROLES, DEALER_ROLES, Role, roles_required
+from portal.core.urls import safe_next
 from portal.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -55,17 +56,10 @@ def login():
         else:
             begin_session(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path of the portal itself; anything with a scheme or host goes to the dashboard."""
-    from portal.web import is_portal_path
-
-    return target if is_portal_path(target) else url_for("main.dashboard")
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -92,7 +86,7 @@ def set_language():
     if current_user.is_authenticated:
         services.set_own_locale(current_user, locale)
         db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from portal.accounts.views import _errors_to_form
 from portal.core.audit import AuditEntry
 from portal.core.errors import ValidationError
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, roles_required
 from portal.core.settings import DEFAULTS, get_setting, set_setting
 from portal.extensions import db
@@ -47,8 +48,8 @@ def dealers():
     for field in ("tier", "status"):
         if request.args.get(field):
             stmt = stmt.where(getattr(Dealer, field) == request.args[field])
-    if request.args.get("region", "").isdigit():
-        stmt = stmt.where(Dealer.region_id == int(request.args["region"]))
+    if to_id(request.args.get("region")):
+        stmt = stmt.where(Dealer.region_id == to_id(request.args["region"]))
     stmt = stmt.order_by(sort_clause({"code": Dealer.code, "name": Dealer.name,
                                       "tier": Dealer.tier}, "code"))
     return render_template("admin/dealers.html", page=paginate(db.session, stmt),
@@ -107,8 +108,8 @@ def users():
         stmt = stmt.where(or_(User.email.ilike(f"%{q}%"), User.name.ilike(f"%{q}%")))
     if request.args.get("role"):
         stmt = stmt.where(User.role == request.args["role"])
-    if request.args.get("dealer", "").isdigit():
-        stmt = stmt.where(User.dealer_id == int(request.args["dealer"]))
+    if to_id(request.args.get("dealer")):
+        stmt = stmt.where(User.dealer_id == to_id(request.args["dealer"]))
     stmt = stmt.order_by(sort_clause({"email": User.email, "name": User.name,
                                       "role": User.role}, "email"))
     return render_template("admin/users.html", page=paginate(db.session, stmt))
@@ -160,8 +161,8 @@ def audit():
             or_(User.email.ilike(f"%{actor}%"), User.name.ilike(f"%{actor}%")))
     if args.get("object_type"):
         stmt = stmt.where(AuditEntry.object_type == args["object_type"])
-    if args.get("object_id", "").isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(args["object_id"]))
+    if to_id(args.get("object_id")):
+        stmt = stmt.where(AuditEntry.object_id == to_id(args["object_id"]))
     if args.get("action"):
         stmt = stmt.where(AuditEntry.action.ilike(f"%{args['action']}%"))
     for name, op in (("from", "ge"), ("to", "le")):
@@ -193,10 +194,11 @@ def settings():
         values = {}
         for key in DEFAULTS:
             raw = (request.form.get(key) or "").strip()
-            if not raw.isdigit() or not 0 < int(raw) <= 3650:
+            number = to_int(raw, 1, 3650)
+            if number is None:
                 errors[key] = _("Enter a whole number between 1 and 3650.")
             else:
-                values[key] = int(raw)
+                values[key] = number
         if not errors:
             for key, value in values.items():
                 if value != get_setting(key):

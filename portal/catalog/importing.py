@@ -40,6 +40,7 @@ from typing import Any
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_percent, parse_yuan
+from portal.core.parse import to_int
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -144,12 +145,10 @@ def percent_bp(maximum_bp: int = 9_999) -> Callable[[str], int]:
 
 def integer(minimum: int = 0, maximum: int = 10**9) -> Callable[[str], int]:
     def parse(value: str) -> int:
-        cleaned = value.replace(",", "")
-        if cleaned.endswith(".0"):
-            cleaned = cleaned[:-2]
-        if not cleaned.lstrip("-").isdigit():
+        cleaned = value[:-2] if value.endswith(".0") else value
+        number = to_int(cleaned, -10**12, 10**12)
+        if number is None:
             raise CellError(_l("Not a whole number: “%(value)s”.", value=value))
-        number = int(cleaned)
         if not minimum <= number <= maximum:
             raise CellError(_l("Must be between %(min)d and %(max)d.", min=minimum, max=maximum))
         return number

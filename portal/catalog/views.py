@@ -19,6 +19,7 @@ from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, roles_required
 from portal.extensions import db
 
@@ -51,7 +52,7 @@ def lines(line_id: int | None = None):
         sort = f.get("sort", "0").strip()
         try:
             services.save_line(current_user, line, code=f.get("code", ""), name_zh=f.get("name_zh", ""),
-                               name_en=f.get("name_en", ""), sort=int(sort) if sort.lstrip("-").isdigit() else 0)
+                               name_en=f.get("name_en", ""), sort=to_int(sort, -10**6, 10**6) or 0)
         except ValidationError as exc:
             errors, status = exc.errors, 422
         else:
@@ -71,8 +72,8 @@ def products():
     q = (request.args.get("q") or "").strip()
     if q:
         stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
-    if request.args.get("line", "").isdigit():
-        stmt = stmt.where(Product.line_id == int(request.args["line"]))
+    if to_id(request.args.get("line")):
+        stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "name": Product.name,
                                       "line": ProductLine.sort}, "sku"), Product.id)
     return render_template("catalog/products.html", page=paginate(db.session, stmt, per_page=50),
@@ -99,7 +100,7 @@ def product(product_id: int | None = None):
             try:
                 obj = services.save_product(
                     current_user, obj, sku=f.get("sku", ""), name=f.get("name", ""),
-                    line_id=int(line_id) if line_id.isdigit() else 0, unit=f.get("unit", ""),
+                    line_id=to_id(line_id) or 0, unit=f.get("unit", ""),
                     active=bool(f.get("active")), floor_price_fen=floor)
             except ValidationError as exc:
                 errors = exc.errors

@@ -15,6 +15,7 @@ from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import register
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import MAX_ID, to_int
 from portal.core.permissions import Role, roles_required
 from portal.extensions import db
 
@@ -82,7 +83,7 @@ def decide(case_id: int):
     try:
         services.decide(current_user, case, request.form.get("decision", ""),
                         request.form.get("reason", ""),
-                        seen_version=int(version) if version.isdigit() else None)
+                        seen_version=to_int(version, 0, MAX_ID))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 from flask import Response
 from openpyxl import Workbook
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number (`-5.00`, `+3`) starts like a formula but is none: it stays a number.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def safe_cell(value):
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection, OWASP)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection, OWASP); plain
+    numbers, negative amounts included, stay numbers."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES) \
+            and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

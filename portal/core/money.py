@@ -6,7 +6,10 @@ to the fen and happens in exactly one place: `to_fen`.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from portal.core.parse import plain
 
 FEN = Decimal("0.01")
 BP_SCALE = 10_000
@@ -29,19 +32,33 @@ def fen_to_decimal(fen: int) -> Decimal:
     return (Decimal(int(fen)) * FEN).quantize(FEN)
 
 
+#: A number as people type it: digits, an optional sign and decimals; no exponent (`1e30`), no
+#: `inf`/`nan`, no underscores, no digits of other scripts (full-width ones become ASCII first).
+_DECIMAL = re.compile(r"[+-]?([0-9]+)(?:\.([0-9]+))?")
+#: Integer digits accepted at most: ¥9,999,999,999,999.99 is beyond any amount of the portal.
+MAX_INTEGER_DIGITS = 13
+
+
+def _decimal(text: str) -> Decimal:
+    match = _DECIMAL.fullmatch(text)
+    if not match:
+        raise MoneyError("not_a_number")
+    if len(match.group(1).lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise MoneyError("too_large")
+    if len(match.group(2) or "") > 6:
+        raise MoneyError("too_many_decimals")
+    return Decimal(text)
+
+
 def parse_yuan(text: str | None) -> int:
-    """Parse a user-typed amount in yuan (`1,234.5`, `¥99`) into fen. Raises MoneyError."""
+    """Parse a user-typed amount in yuan (`1,234.5`, `¥99`, `１２３`) into fen. Raises MoneyError
+    (`empty`, `not_a_number`, `too_large`, `too_many_decimals`)."""
     if text is None:
         raise MoneyError("empty")
-    cleaned = str(text).strip().replace(",", "").replace("¥", "").replace("￥", "")
+    cleaned = plain(text).replace(",", "").replace("¥", "")
     if not cleaned:
         raise MoneyError("empty")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise MoneyError("not_a_number") from exc
-    if not value.is_finite():
-        raise MoneyError("not_a_number")
+    value = _decimal(cleaned)
     if value != value.quantize(FEN, rounding=ROUND_HALF_UP):
         raise MoneyError("too_many_decimals")
     return to_fen(value)
@@ -84,13 +101,8 @@ def format_bp(bp: int | None) -> str:
 
 def parse_percent(text: str | None) -> int:
     """A user-typed percentage (`12.5`, `12.5%`) → basis points. Raises MoneyError."""
-    cleaned = (text or "").strip().rstrip("%").strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise MoneyError("not_a_number") from exc
-    if not value.is_finite():
-        raise MoneyError("not_a_number")
+    cleaned = plain(text).rstrip("%").strip()
+    value = _decimal(cleaned)
     bp = value * 100
     if bp != bp.to_integral_value():
         raise MoneyError("too_many_decimals")

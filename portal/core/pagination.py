@@ -7,6 +7,8 @@ from math import ceil
 from flask import request
 from sqlalchemy import func, select
 
+from portal.core.parse import to_int
+
 PER_PAGE = 25
 
 
@@ -30,11 +32,12 @@ class Page:
         return self.page < self.pages
 
 
+#: Pages beyond this are not numbered (an offset the database refuses, e.g. `?page=9…9`).
+MAX_PAGE = 100_000
+
+
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return to_int(request.args.get("page"), 1, MAX_PAGE) or 1
 
 
 def paginate(session, stmt, *, per_page: int = PER_PAGE, count: bool = True) -> Page:

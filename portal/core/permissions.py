@@ -14,6 +14,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.parse import to_id
 
 
 class Role(StrEnum):
@@ -117,9 +118,8 @@ def first_or_404(scoped_query, model, object_id):
 
     from portal.extensions import db
 
-    try:
-        object_id = int(object_id)
-    except (TypeError, ValueError):
+    object_id = to_id(object_id)
+    if object_id is None:
         abort(404)
     obj = db.session.scalar(scoped_query.where(model.id == object_id))
     if obj is None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, select
 
+from portal.accounts.models import User
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.permissions import first_or_404, is_dealer, sees_all_regions
+from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.deals.models import Customer, CustomerKey
 from portal.extensions import db
 
@@ -96,6 +97,9 @@ def save_customer(actor, customer: Customer | None, data: dict, *, key_account: 
     """Create or change a customer record owned by the actor's dealer (or head office)."""
     errors: dict = {}
     fields = clean_customer_fields(data, errors)
+    if owner_rep_id is not None and not is_dealer(actor) and db.session.scalar(
+            select(User.id).where(User.id == owner_rep_id, User.role == Role.SALES_REP)) is None:
+        errors["owner_rep_id"] = _l("Choose one of the direct sales reps.")
     if errors:
         raise ValidationError(_l("Please correct the marked fields."), errors)
     created = customer is None

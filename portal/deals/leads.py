@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.parse import to_id
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.deals.models import ACTIVE_LEAD_STATES, Customer, DirectLead, LeadLine, LeadStatus
 from portal.extensions import db
@@ -25,7 +26,7 @@ def leads_query(actor):
 def get_lead_or_404(lead_id, actor) -> DirectLead:
     if is_dealer(actor):
         abort(404)
-    lead = db.session.scalar(leads_query(actor).where(DirectLead.id == int(lead_id)))
+    lead = db.session.scalar(leads_query(actor).where(DirectLead.id == (to_id(lead_id) or 0)))
     if lead is None:
         abort(404)
     return lead
@@ -44,7 +45,7 @@ def create_lead(actor, customer: Customer, project_name: str, line_ids: list[int
     if not project_name:
         errors["project_name"] = _l("Enter the project name.")
     known = {pl.id for pl in db.session.scalars(select(ProductLine))}
-    line_ids = sorted({int(i) for i in line_ids if str(i).isdigit() and int(i) in known})
+    line_ids = sorted({to_id(i) for i in line_ids if to_id(i) in known})
     if not line_ids:
         errors["lines"] = _l("Choose at least one product line.")
     region_id = region_id if region_id in actor.region_ids else (

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.core.settings import get_setting
 from portal.deals.models import (
@@ -115,9 +116,9 @@ def clean_deal_input(actor, data: dict, lines: list[dict]) -> tuple[dict, list[d
     customer_id = (data.get("customer_id") or "").strip()
     if customer_id and customer_id != "new":
         customer = None
-        if customer_id.isdigit():
+        if to_id(customer_id):
             customer = db.session.scalar(customers_query(actor).where(
-                Customer.id == int(customer_id)))
+                Customer.id == to_id(customer_id)))
         if customer is None:
             errors["customer_id"] = _l("Choose one of your customers, or enter a new one.")
         out["customer"] = customer
@@ -169,20 +170,17 @@ def clean_deal_input(actor, data: dict, lines: list[dict]) -> tuple[dict, list[d
             continue
         product = None
         if product_text:
-            product = db.session.get(Product, int(product_text)) if product_text.isdigit() else None
+            product = db.session.get(Product, to_id(product_text)) if to_id(product_text) else None
             if product is None or not product.active:
                 errors["lines"] = _l("One of the products does not exist; choose it again.")
                 continue
-        line_id = product.line_id if product else (int(line_text) if line_text.isdigit() else None)
-        if line_id not in known_lines or (product and line_text.isdigit()
-                                          and int(line_text) != product.line_id):
+        line_id = product.line_id if product else to_id(line_text)
+        if line_id not in known_lines or (product and to_id(line_text)
+                                          and to_id(line_text) != product.line_id):
             errors["lines"] = _l("Choose a product line for every row (and a product of that line).")
             continue
-        try:
-            qty = int(qty_text or "1")
-        except ValueError:
-            qty = 0
-        if qty < 1 or qty > 1_000_000:
+        qty = to_int(qty_text or "1", 1, 1_000_000)
+        if qty is None:
             errors["lines"] = _l("Quantities are whole numbers from 1 to 1,000,000.")
             continue
         clean_lines.append({"line_id": line_id, "product_id": product.id if product else None,

@@ -11,6 +11,7 @@ from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
 from portal.deals import forms, services
 from portal.deals.models import Customer, CustomerLink, DealRegistration
@@ -62,11 +63,13 @@ def customer(customer_id: int | None = None):
         if obj is not None and head_office and obj.dealer_id is not None:
             abort(403)  # head office does not edit a dealer's own record
         data = {f: request.form.get(f, "") for f in services.CUSTOMER_FIELDS}
-        rep = request.form.get("owner_rep_id", "")
+        rep = request.form.get("owner_rep_id", "").strip()
+        if rep and to_id(rep) is None:
+            rep = "0"  # not an id: refused by the service like an unknown one
         try:
             obj = services.save_customer(
                 current_user, obj, data, key_account=request.form.get("key_account") == "y",
-                owner_rep_id=int(rep) if rep.isdigit() else None)
+                owner_rep_id=(to_id(rep) or 0) if rep else None)
         except ValidationError as exc:
             db.session.rollback()
             errors = {k: str(v) for k, v in exc.errors.items()}
@@ -90,8 +93,11 @@ def _links(obj):
     rows = list(db.session.scalars(select(CustomerLink).where(
         or_(CustomerLink.a_id == obj.id, CustomerLink.b_id == obj.id))))
     other_ids = [r.b_id if r.a_id == obj.id else r.a_id for r in rows]
-    others = {c.id: c for c in db.session.scalars(select(Customer).where(Customer.id.in_(other_ids)))}
-    return [(r, others.get(r.b_id if r.a_id == obj.id else r.a_id)) for r in rows]
+    # Only records the actor may see: a link never shows another region's customer.
+    others = {c.id: c for c in db.session.scalars(
+        services.customers_query(current_user).where(Customer.id.in_(other_ids)))}
+    return [(r, others[other_id]) for r, other_id in zip(rows, other_ids, strict=True)
+            if other_id in others]
 
 
 @bp.route("/customers/<int:customer_id>/links", methods=["POST"])
@@ -100,7 +106,10 @@ def customer_link(customer_id: int):
     """Head office links (or unlinks) two records of the same company; never merges them."""
     obj = services.get_customer_or_404(customer_id, current_user)
     other_text = request.form.get("other_id", "")
-    other = db.session.get(Customer, int(other_text)) if other_text.isdigit() else None
+    # Scoped like the record in the URL: a channel manager cannot reach (or reveal, on the linked
+    # page) a customer outside its regions by typing its number.
+    other = db.session.scalar(services.customers_query(current_user).where(
+        Customer.id == to_id(other_text))) if to_id(other_text) else None
     if other is None or other.id == obj.id:
         flash(_("Enter the number of another customer record."), "error")
         return redirect(url_for("deals.customer", customer_id=obj.id)), 303

@@ -10,6 +10,7 @@ from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.deals import forms, services
 from portal.deals.models import Customer, DirectLead, LeadStatus
@@ -59,7 +60,7 @@ def lead_new():
             cid = data.get("customer_id", "")
             if cid and cid != "new":
                 customer = db.session.scalar(services.customers_query(current_user).where(
-                    Customer.id == int(cid))) if cid.isdigit() else None
+                    Customer.id == to_id(cid))) if to_id(cid) else None
                 if customer is None:
                     raise ValidationError(_("Choose a customer."), {"customer_id": _("Choose a customer.")})
             else:

@@ -43,7 +43,7 @@ def notify(users, kind: str, message: str, link: str | None = None, **params) ->
 
 def is_portal_path(link: str | None) -> bool:
     """A notification links only to a path of the portal itself (see `portal.web.is_portal_path`)."""
-    from portal.web import is_portal_path as portal_path
+    from portal.core.urls import is_portal_path as portal_path
 
     return portal_path(link)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.core.htmx import is_htmx
 from portal.core.pagination import paginate
+from portal.core.parse import to_id
 from portal.core.permissions import ALL_ROLES, roles_required
 from portal.extensions import db
 from portal.notifications import services
@@ -28,7 +29,7 @@ def index():
 @bp.route("/read", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def mark_read():
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
+    ids = [i for i in map(to_id, request.form.getlist("id")) if i is not None] or None
     services.mark_read(current_user, ids)
     db.session.commit()
     if is_htmx():

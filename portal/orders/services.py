@@ -19,6 +19,7 @@ from portal.catalog.models import Product
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.extensions import db
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
@@ -74,11 +75,8 @@ def parse_date(text) -> date | None:
 
 
 def parse_quantity(text) -> int | None:
-    try:
-        value = int(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return value
+    """A typed quantity as a whole number (bounds are the caller's), or None."""
+    return to_int(text, -10**9, 10**9)
 
 
 def products_by_sku(skus) -> dict[str, Product]:
@@ -94,9 +92,8 @@ def dealer_deal(dealer_id: int, deal_id, on_date: date | None = None):
     from portal.deals.models import DealRegistration
     from portal.deals.services import approved_deals_for
 
-    try:
-        deal_id = int(deal_id)
-    except (TypeError, ValueError):
+    deal_id = to_id(deal_id)
+    if deal_id is None:
         return None
     return db.session.scalar(approved_deals_for(dealer_id, on_date)
                              .where(DealRegistration.id == deal_id))

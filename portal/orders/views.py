@@ -13,6 +13,7 @@ from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
+from portal.core.urls import safe_next
 from portal.extensions import db
 from portal.orders import importing, services
 from portal.orders.models import OrderStatus, SalesOrder
@@ -162,7 +163,7 @@ def _decided(order, message):
     if is_htmx():
         return render_template("orders/_decision.html", order=order, message=message)
     flash(message, "success")
-    return redirect(request.form.get("next") or url_for("orders.detail", order_id=order.id))
+    return redirect(safe_next(request.form.get("next"), url_for("orders.detail", order_id=order.id)))
 
 
 @bp.route("/<int:order_id>/confirm", methods=["POST"])

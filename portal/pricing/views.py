@@ -25,6 +25,7 @@ from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, fen_to_decimal, format_bp, parse_percent, parse_yuan
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import (
     DEALER_ROLES,
     HEAD_OFFICE_ROLES,
@@ -88,8 +89,8 @@ def prices():
     q = (request.args.get("q") or "").strip()
     if q:
         stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
-    if request.args.get("line", "").isdigit():
-        stmt = stmt.where(Product.line_id == int(request.args["line"]))
+    if to_id(request.args.get("line")):
+        stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     # list × (10,000 − discount bp) orders like the net price; BIGINT: it overflows int4.
     net_order = cast(PriceListItem.list_price_fen, BigInteger) * (
         10_000 - case(discounts, value=Product.line_id, else_=0)) if discounts \
@@ -207,11 +208,7 @@ def _raw_lines(form, count: int) -> list[dict]:
 
 
 def _line_count(form) -> int:
-    try:
-        count = int(form.get("rows", "3"))
-    except ValueError:
-        count = 3
-    return max(1, min(count, workflow.MAX_LINES))
+    return to_int(form.get("rows"), 1, workflow.MAX_LINES) or 3
 
 
 def _request_form(exc: PriceException | None):
@@ -319,7 +316,7 @@ def _detail(exc: PriceException, errors: dict | None = None, form=None, status: 
 def decide(exception_id: int):
     exc = workflow.get_exception_or_404(exception_id, current_user)
     form = request.form
-    step_id = int(form["step_id"]) if form.get("step_id", "").isdigit() else 0
+    step_id = to_id(form.get("step_id")) or 0
     prices = {ln.id: form.get(f"price-{ln.id}", "") for ln in exc.lines}
     if form.get("decision") == "preview":   # live figures while typing counter-offers; no write
         if not workflow.can_decide(current_user, exc):
@@ -388,13 +385,14 @@ def rules():
             except MoneyError:
                 errors[f"value-{i}"] = _("Enter an amount in yuan.")
                 value = None
-            if not level.isdigit():
-                errors[f"level-{i}"] = _("Enter a whole number.")
-            if not row["days"].isdigit():
-                errors[f"days-{i}"] = _("Enter a whole number.")
-            parsed.append({"level": int(level) if level.isdigit() else 0, "depth_above_bp": depth,
+            level_number, days = to_int(level, 0, 100), to_int(row["days"], 0, 365)
+            if level_number is None:
+                errors[f"level-{i}"] = _("Enter a whole number from 0 to 100.")
+            if days is None:
+                errors[f"days-{i}"] = _("Enter a whole number from 0 to 365.")
+            parsed.append({"level": level_number or 0, "depth_above_bp": depth,
                            "value_from_fen": value, "approvers": approvers,
-                           "target_business_days": int(row["days"]) if row["days"].isdigit() else 0})
+                           "target_business_days": days or 0})
         if not errors:
             try:
                 workflow.save_rules(current_user, parsed)

@@ -25,6 +25,7 @@ from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, apply_discount, depth_bp, parse_yuan
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, is_dealer, scope_owned
 from portal.core.settings import get_setting
 from portal.extensions import db
@@ -88,8 +89,8 @@ def _deal_for_request(actor, deal_id) -> object:
     (another dealer's registration reads as unknown)."""
     Deal = _deal_model()
     deal = None
-    if str(deal_id or "").isdigit():
-        deal = db.session.scalar(select(Deal).where(Deal.id == int(deal_id),
+    if to_id(deal_id):
+        deal = db.session.scalar(select(Deal).where(Deal.id == to_id(deal_id),
                                                     Deal.dealer_id == actor.dealer_id))
     if deal is None or not _own(actor, deal):
         raise ValidationError(_l("Choose one of your approved registrations."),
@@ -190,10 +191,11 @@ def evaluate(dealer, raw_lines: list[dict], on_date: date | None = None,
             fig.list_fen = prices[product.id]
             fig.discount_bp = discounts.get(product.line_id, 0)
             fig.net_fen = apply_discount(fig.list_fen, fig.discount_bp)
-        if not fig.quantity_text.isdigit() or not 0 < int(fig.quantity_text) <= 1_000_000:
+        quantity = to_int(fig.quantity_text, 1, 1_000_000)
+        if quantity is None:
             result.errors[f"quantity-{i}"] = _l("Enter a whole number from 1 to 1,000,000.")
         else:
-            fig.quantity = int(fig.quantity_text)
+            fig.quantity = quantity
         try:
             fig.requested_fen = parse_yuan(fig.price_text)
         except MoneyError:

@@ -16,6 +16,7 @@ from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_percent, parse_yuan
+from portal.core.parse import to_id
 from portal.extensions import db
 from portal.rebates import calc
 from portal.rebates.models import RebateProgram
@@ -160,10 +161,9 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
     values["eligible_tiers"] = sorted(set(tiers))
     lines = data.getlist("eligible_line_ids") if hasattr(data, "getlist") else \
         list(data.get("eligible_line_ids") or [])
-    try:
-        values["eligible_line_ids"] = sorted({int(x) for x in lines})
-    except ValueError:
-        values["eligible_line_ids"] = []
+    ids = [to_id(x) for x in lines]
+    values["eligible_line_ids"] = [] if None in ids else sorted(set(ids))
+    if None in ids:
         errors["eligible_line_ids"] = _l("Unknown product line.")
     if set(values["eligible_line_ids"]) - line_ids:
         errors["eligible_line_ids"] = _l("Unknown product line.")
