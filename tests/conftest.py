@@ -140,6 +140,10 @@ TEST_CONFIG = {
     "SERVER_NAME": None,
     "RATELIMIT_STORAGE_URI": "memory://",
     "BABEL_DEFAULT_LOCALE": "en",
+    # Many tests freeze the clock days or months ahead of a login; the session lifetimes are
+    # tested with the production defaults in tests/test_accounts_auth.py (`session_limits`).
+    "SESSION_IDLE_MINUTES": 10 * 365 * 24 * 60,
+    "SESSION_MAX_HOURS": 10 * 365 * 24,
 }
 
 
@@ -248,3 +252,14 @@ def frozen_clock():
     frozen = Frozen()
     with clock.frozen(frozen.at):
         yield frozen
+
+
+@pytest.fixture
+def session_limits(app, monkeypatch):
+    """The app with the default session lifetimes: 30 idle minutes, 12 hours in all."""
+    from portal.config import load_config
+
+    defaults = load_config({})
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        monkeypatch.setitem(app.config, key, defaults[key])
+    return app

@@ -230,10 +230,10 @@ def test_logout_ends_only_its_own_session(client, world, app):
     assert phone.get("/deals/").status_code == 200
 
 
-def test_an_idle_session_ends_after_the_idle_timeout(client, world, app, frozen_clock):
+def test_an_idle_session_ends_after_the_idle_timeout(client, world, session_limits, frozen_clock):
     from datetime import timedelta
 
-    assert app.config["SESSION_IDLE_MINUTES"] == 30
+    assert session_limits.config["SESSION_IDLE_MINUTES"] == 30
     assert login(client, "a.sales@test.example").status_code == 302
     frozen_clock.advance(timedelta(minutes=29))
     assert client.get("/deals/").status_code == 200        # use keeps it alive ...
@@ -243,10 +243,11 @@ def test_an_idle_session_ends_after_the_idle_timeout(client, world, app, frozen_
     assert client.get("/deals/").status_code == 302
 
 
-def test_a_session_ends_after_its_absolute_lifetime_however_used(client, world, app, frozen_clock):
+def test_a_session_ends_after_its_absolute_lifetime_however_used(client, world, session_limits,
+                                                                  frozen_clock):
     from datetime import timedelta
 
-    assert app.config["SESSION_MAX_HOURS"] == 12
+    assert session_limits.config["SESSION_MAX_HOURS"] == 12
     assert login(client, "a.sales@test.example").status_code == 302
     for _ in range(11 * 3):
         frozen_clock.advance(timedelta(minutes=20))

@@ -135,7 +135,8 @@ def test_candidate_search_ignores_a_key_shared_by_more_than_20_records(world, db
 def test_head_office_unlink_stops_the_matcher(world, db, client, login_as):
     earlier = register(world.other_dealer, "联想(北京)有限公司", world.lines[0])
     mine = make_customer(world.dealer_a, "北京联想科技有限公司")
-    login_as(world.channel_manager)
+    # The director sees both regions (a channel manager reaches only its own regions' records).
+    login_as(world.sales_director)
     resp = client.post(f"/customers/{mine.id}/links",
                        data={"other_id": str(earlier.customer_id), "action": "unlink"})
     assert resp.status_code == 302
