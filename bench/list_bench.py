@@ -67,7 +67,8 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
         "/exceptions/", "/exceptions/?view=all", "/exceptions/?view=all&status=pending",
         "/exceptions/?view=all&page=10",
     ]),
-    "rebates": (("dealer", "finance", "director"), ["/rebates/", "/rebates/programs/"]),
+    "rebates": (("dealer", "finance", "director"), ["/rebates/"]),
+    "rebate programs": (("finance", "director"), ["/rebates/programs/"]),
     "notifications": (("dealer", "cm", "finance"), ["/notifications/", "/notifications/?page=3"]),
     "audit log": (("admin",), ["/admin/audit/", "/admin/audit/?page=40",
                                "/admin/audit/?object_type=order"]),
@@ -136,7 +137,7 @@ def run_page(app, meter: Meter, login: dict, urls: list[str], rounds: int):
             started = time.perf_counter()
             response = client.get(url)
             elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code)
+            assert response.status_code == 200, (url, response.status_code, login.get("_user_id"))
             times.append(elapsed)
             queries.append(meter.n)
             sql.append(meter.sql_ms)

@@ -8,6 +8,7 @@ the view turns into the same 409 "already decided by <name>".
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, raiseload
 
 from portal.conflicts.models import CaseStatus, ConflictCase, Decision
 from portal.core import audit, clock
@@ -44,6 +45,22 @@ def cases_query(actor):
         return stmt
     return stmt.where(or_(ConflictCase.region_id.in_(actor.region_ids),
                           ConflictCase.other_region_id.in_(actor.region_ids)))
+
+
+def _party_loads(relationship, party, *related):
+    return joinedload(relationship).options(
+        *(joinedload(getattr(party, name)).raiseload("*") for name in related), raiseload("*"))
+
+
+#: What the case list shows of each case — both parties' number, customer, dealer or rep — in
+#: the list's own query (the models' default loads pulled in lines, creators and their regions).
+LIST_LOADS = (
+    _party_loads(ConflictCase.first_deal, DealRegistration, "customer", "dealer"),
+    _party_loads(ConflictCase.second_deal, DealRegistration, "customer", "dealer"),
+    _party_loads(ConflictCase.first_lead, DirectLead, "customer", "rep"),
+    _party_loads(ConflictCase.second_lead, DirectLead, "customer", "rep"),
+    raiseload("*"),
+)
 
 
 def get_case_or_404(case_id, actor) -> ConflictCase:

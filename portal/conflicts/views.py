@@ -37,7 +37,7 @@ register(
 @bp.route("/")
 @roles_required(*DESK)
 def index():
-    stmt = services.cases_query(current_user)
+    stmt = services.cases_query(current_user).options(*services.LIST_LOADS)
     status = request.args.get("status", "open")
     if status in {s.value for s in CaseStatus}:
         stmt = stmt.where(ConflictCase.status == status)

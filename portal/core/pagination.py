@@ -17,11 +17,14 @@ class Page:
     items: list
     page: int
     per_page: int
+    #: Rows in all — or, when `exact` is False, a lower bound: the list has more than `total`.
     total: int
+    exact: bool = True
 
     @property
     def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
+        """Pages known to exist (all of them when the count is exact)."""
+        return max(1, ceil(self.total / self.per_page)) + (0 if self.exact else 1)
 
     @property
     def has_prev(self) -> bool:
@@ -40,13 +43,28 @@ def page_number() -> int:
     return to_int(request.args.get("page"), 1, MAX_PAGE) or 1
 
 
+#: A list counts its rows only this many pages beyond the page shown: an exact `count(*)` over
+#: a head office's millions of rows on every page view was most of a list's time. Beyond, the
+#: list says "more than N" and still offers the next page.
+COUNT_PAGES_AHEAD = 10
+
+
 def paginate(session, stmt, *, per_page: int = PER_PAGE, count: bool = True) -> Page:
-    """Run `stmt` for the requested page; count the total with one extra query."""
+    """Run `stmt` for the requested page. The rows are counted with one more query, which stops
+    COUNT_PAGES_AHEAD pages beyond this one; a first page that is not full needs no count."""
     page = page_number()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) \
-        if count else 0
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    offset = (page - 1) * per_page
+    items = list(session.scalars(stmt.limit(per_page).offset(offset)).unique())
+    if not count:
+        return Page(items=items, page=page, per_page=per_page, total=0)
+    if page == 1 and len(items) < per_page:
+        return Page(items=items, page=page, per_page=per_page, total=len(items))
+    cap = offset + COUNT_PAGES_AHEAD * per_page
+    counted = session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).limit(cap + 1).subquery()))
+    if counted > cap:
+        return Page(items=items, page=page, per_page=per_page, total=cap, exact=False)
+    return Page(items=items, page=page, per_page=per_page, total=counted)
 
 
 def sort_clause(columns: dict, default: str):

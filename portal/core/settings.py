@@ -1,6 +1,7 @@
 """Policy settings kept as data and editable by admins (protection days, validity, …)."""
 from __future__ import annotations
 
+from flask import g, has_app_context
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,8 +29,16 @@ def get_setting(key: str):
     """The current value of a policy setting (admin override or default)."""
     from portal.extensions import db
 
+    # A setting left at its default has no row; `session.get` would ask the database again at
+    # every call (a list page asked once per row). The request remembers which are absent.
+    absent = g.setdefault("_absent_settings", set()) if has_app_context() else set()
+    if key in absent:
+        return DEFAULTS[key]
     row = db.session.get(Setting, key)
-    return row.value if row is not None else DEFAULTS[key]
+    if row is None:
+        absent.add(key)
+        return DEFAULTS[key]
+    return row.value
 
 
 def setting_value(key: str):
@@ -48,6 +57,8 @@ def set_setting(actor, key: str, value) -> None:
     if key not in DEFAULTS:
         raise KeyError(key)
     old = get_setting(key)
+    if has_app_context():
+        g.setdefault("_absent_settings", set()).discard(key)
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value))

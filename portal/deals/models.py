@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import lazy_gettext as _l
-from portal.db import Base, UTCDateTime, utcnow
+from portal.db import Base, UTCDateTime, trigram_indexes, utcnow
 
 
 class DealStatus(StrEnum):
@@ -59,7 +59,14 @@ class Customer(Base):
     """An end customer (最终用户) as one owner (a dealer, or head office) recorded it."""
 
     __tablename__ = "customer"
-    __table_args__ = (Index("ix_customer_dealer_name", "dealer_id", "name_norm"),)
+    __table_args__ = (
+        Index("ix_customer_dealer_name", "dealer_id", "name_norm"),
+        # The customer list sorts by name within each scope.
+        Index("ix_customer_name", "name"),
+        Index("ix_customer_region_name", "region_id", "name"),
+        Index("ix_customer_dealer_display_name", "dealer_id", "name"),
+        *trigram_indexes("customer", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The dealer that owns this record; None = a head-office record (key accounts of reps).
@@ -128,9 +135,14 @@ class DealRegistration(Base):
     __tablename__ = "deal_registration"
     __table_args__ = (
         Index("ix_deal_registration_customer_status", "customer_id", "status"),
-        Index("ix_deal_registration_dealer_status", "dealer_id", "status"),
-        Index("ix_deal_registration_region_status", "region_id", "status"),
         Index("ix_deal_registration_status_until", "status", "protected_until"),
+        # The registration list, newest first, per scope and with a status filter.
+        Index("ix_deal_registration_dealer_status", "dealer_id", "status", "id"),
+        Index("ix_deal_registration_region_status", "region_id", "status", "id"),
+        Index("ix_deal_registration_dealer_id", "dealer_id", "id"),
+        Index("ix_deal_registration_region_id", "region_id", "id"),
+        Index("ix_deal_registration_status_id", "status", "id"),
+        *trigram_indexes("deal_registration", "number", "project_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,7 +238,8 @@ class DirectLead(Base):
     __tablename__ = "direct_lead"
     __table_args__ = (
         Index("ix_direct_lead_customer_status", "customer_id", "status"),
-        Index("ix_direct_lead_region_status", "region_id", "status"),
+        Index("ix_direct_lead_region_status", "region_id", "status", "id"),
+        Index("ix_direct_lead_region_id", "region_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from portal.core import audit, clock
@@ -117,8 +117,13 @@ def _filtered(actor):
     q = (request.args.get("q") or "").strip()
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(or_(DealRegistration.number.ilike(like),
-                              DealRegistration.project_name.ilike(like), Customer.name.ilike(like)))
+        # One arm per indexed column (trigram indexes on PostgreSQL), instead of an OR across
+        # two tables that only a full scan can answer.
+        stmt = stmt.where(DealRegistration.id.in_(union(
+            select(DealRegistration.id).where(DealRegistration.number.ilike(like)),
+            select(DealRegistration.id).where(DealRegistration.project_name.ilike(like)),
+            select(DealRegistration.id).join(Customer, DealRegistration.customer_id == Customer.id)
+            .where(Customer.name.ilike(like)))))
     return stmt.order_by(sort_clause({
         "number": DealRegistration.id, "project": DealRegistration.project_name,
         "customer": Customer.name, "value": DealRegistration.estimated_value_fen,

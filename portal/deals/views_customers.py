@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, raiseload
 
 from portal.core import audit
 from portal.core.errors import ValidationError
@@ -26,7 +27,9 @@ LINKERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 @bp.route("/customers/")
 @roles_required(*CUSTOMER_ROLES)
 def customers():
-    stmt = services.customers_query(current_user)
+    stmt = services.customers_query(current_user).options(
+        joinedload(Customer.dealer).raiseload("*"), joinedload(Customer.owner_rep).raiseload("*"),
+        raiseload("*"))
     q = (request.args.get("q") or "").strip()
     if q:
         from portal.conflicts.matching import normalize_name

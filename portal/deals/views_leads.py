@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from portal.core import audit
 from portal.core.errors import ValidationError
@@ -13,7 +14,7 @@ from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.deals import forms, services
-from portal.deals.models import Customer, DirectLead, LeadStatus
+from portal.deals.models import Customer, DirectLead, LeadLine, LeadStatus
 from portal.deals.views import bp
 from portal.extensions import db
 
@@ -23,7 +24,11 @@ LEAD_VIEWERS = (Role.SALES_REP, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.
 @bp.route("/leads/")
 @roles_required(*LEAD_VIEWERS)
 def leads():
-    stmt = services.leads_query(current_user).join(Customer, DirectLead.customer_id == Customer.id)
+    stmt = (services.leads_query(current_user).join(Customer, DirectLead.customer_id == Customer.id)
+            .options(contains_eager(DirectLead.customer).raiseload("*"),
+                     joinedload(DirectLead.rep).raiseload("*"),
+                     selectinload(DirectLead.lines).options(joinedload(LeadLine.line), raiseload("*")),
+                     raiseload("*")))
     status = request.args.get("status", "")
     if status in {s.value for s in LeadStatus}:
         stmt = stmt.where(DirectLead.status == status)

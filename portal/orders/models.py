@@ -14,7 +14,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import lazy_gettext as _l
-from portal.db import Base, UTCDateTime, utcnow
+from portal.db import Base, UTCDateTime, trigram_indexes, utcnow
 
 
 class OrderStatus(StrEnum):
@@ -37,7 +37,16 @@ class SalesOrder(Base):
         # The rebate aggregate and the dealer's list filter on these.
         Index("ix_sales_order_status_date_dealer", "status", "order_date", "dealer_id"),
         Index("ix_sales_order_dealer_status_date", "dealer_id", "status", "order_date"),
-        Index("ix_sales_order_region_status", "region_id", "status"),
+        # The order lists, newest first, as each role opens them: all regions, one region, one
+        # dealer, with or without a status; the channel manager's queue by submission time.
+        Index("ix_sales_order_date", "order_date", "id"),
+        Index("ix_sales_order_region_date", "region_id", "order_date", "id"),
+        Index("ix_sales_order_region_status_date", "region_id", "status", "order_date", "id"),
+        Index("ix_sales_order_dealer_date", "dealer_id", "order_date", "id"),
+        Index("ix_sales_order_status_created", "status", "created_at", "id"),
+        # Searching the list (`?q=`) for any part of a number, contract or customer name:
+        # trigram indexes on PostgreSQL (pg_trgm); plain ones, unused by LIKE, on SQLite.
+        *trigram_indexes("sales_order", "number", "contract_no", "customer_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

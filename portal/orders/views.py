@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, raiseload
 
 from portal.catalog.models import Product
 from portal.core import audit, clock
@@ -25,12 +26,15 @@ VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALE
 DEALERS = (Role.DEALER_ADMIN, Role.DEALER_SALES)
 MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR)
 FORM_LINES = 5
+#: An order list shows each order's own columns and its dealer: nothing else is loaded (the
+#: model's default loads add the creator, the decider with their regions, and every line).
+LIST_LOADS = (joinedload(SalesOrder.dealer).raiseload("*"), raiseload("*"))
 
 
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
-    stmt = services.filtered_orders(current_user, request.args)
+    stmt = services.filtered_orders(current_user, request.args).options(*LIST_LOADS)
     order = sort_clause({"date": SalesOrder.order_date, "number": SalesOrder.id,
                          "total": SalesOrder.total_fen, "status": SalesOrder.status},
                         "-date")
@@ -57,7 +61,7 @@ def _export(stmt, fmt):
 @bp.route("/queue")
 @roles_required(*MANAGERS)
 def queue():
-    stmt = (services.orders_query(current_user)
+    stmt = (services.orders_query(current_user).options(*LIST_LOADS)
             .where(SalesOrder.status == OrderStatus.SUBMITTED)
             .order_by(SalesOrder.created_at, SalesOrder.id))
     return render_template("orders/queue.html", page=paginate(db.session, stmt))
