@@ -410,7 +410,7 @@ def main():
         ind, _e = industry(i + 2)
         prov, city, *_r = PLACES[(i + 2) % 20]
         dom = f"{trade(i + 9)[1]}-group.com"
-        ind2 = DIFFERENT[i][0] if DIFFERENT[i][0] != ind else DIFFERENT[i][1]
+        ind, ind2 = DIFFERENT[i]
         add(f"{city}{t}{ind}有限公司", f"{city}{t}{ind2}有限公司", "match" if i % 2 else "possible",
             "same trade name, other business, shared domain" if i % 2 else "same trade name, other business, only a group domain",
             **({"a_domain": dom, "b_domain": f"info@{dom}", "a_phone": f"{_r[-1]}-86001234",
