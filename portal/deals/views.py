@@ -45,6 +45,7 @@ register(
         "customer.created": _l("Customer created"), "customer.updated": _l("Customer changed"),
         "customer.linked": _l("Customer records linked"),
         "customer.unlinked": _l("Customer records unlinked"),
+        "customer.alias_added": _l("Alias added"), "customer.alias_removed": _l("Alias removed"),
         "deal.created": _l("Registration created"), "deal.updated": _l("Registration changed"),
         "deal.submitted": _l("Registration submitted"),
         "deal.held": _l("Held for review (possible overlap)"),
