@@ -74,7 +74,8 @@ def blocking(pairs) -> dict:
     names = {record.get("name") for a, b, _same, _note in pairs for record in (a, b)} - {None}
     sizes = [len(blocking_keys(name)) for name in names]
     true_pairs = [(a, b) for a, b, expected, _note in pairs if expected == "match"]
-    by_name = [bool(blocking_keys(a.get("name")) & blocking_keys(b.get("name"))) for a, b in true_pairs]
+    by_name = [bool({k for k in record_keys(a) if k.startswith("n:")}
+                    & {k for k in record_keys(b) if k.startswith("n:")}) for a, b in true_pairs]
     by_any = [bool(record_keys(a) & record_keys(b)) for a, b in true_pairs]
     return {"names": len(names), "avg_keys": sum(sizes) / len(sizes), "max_keys": max(sizes),
             "true_pairs": len(true_pairs), "name_shared": sum(by_name), "any_shared": sum(by_any),

@@ -68,9 +68,17 @@ def _tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 
 
 @cache
-def _max_length() -> int:
+def _index() -> tuple[dict, dict]:
+    """Forms by their first two and by their last two characters, longest first:
+    (start index, end index), each key → [(form, free codes or None, district codes or None)]."""
     free, context = _tables()
-    return max(len(form) for form in (*free, *context))
+    start: dict[str, list] = {}
+    end: dict[str, list] = {}
+    for form in sorted({*free, *context}, key=len, reverse=True):
+        entry = (form, free.get(form), context.get(form))
+        start.setdefault(form[:2], []).append(entry)
+        end.setdefault(form[-2:], []).append(entry)
+    return start, end
 
 
 def is_full_form(form: str) -> bool:
@@ -104,12 +112,12 @@ def leading_region(text: str, *, within: frozenset[str] | None = None,
     """The longest region form at the start of `text` → (form, codes), or None. `within`: a region
     just read, which the next one must lie in (广东省深圳市, not 贵州白山); `any_short` admits
     district short forms (before a branch word)."""
-    free, context = _tables()
-    for size in range(min(_max_length(), len(text)), 1, -1):
-        form = text[:size]
-        codes = free.get(form)
+    for form, free, district in _index()[0].get(text[:2], ()):
+        if not text.startswith(form):
+            continue
+        codes = free
         if codes is None and (within is not None or any_short):
-            codes = context.get(form)
+            codes = district
         if codes is not None:
             narrowed = _narrow(codes, within)
             if narrowed:
@@ -119,12 +127,11 @@ def leading_region(text: str, *, within: frozenset[str] | None = None,
 
 def trailing_region(text: str, *, any_short: bool = False) -> tuple[str, frozenset[str]] | None:
     """The longest region form at the end of `text` → (form, codes), or None."""
-    free, context = _tables()
-    for size in range(min(_max_length(), len(text)), 1, -1):
-        form = text[-size:]
-        codes = free.get(form) or (context.get(form) if any_short else None)
-        if codes:
-            return form, codes
+    for form, free, district in _index()[1].get(text[-2:], ()):
+        if text.endswith(form):
+            codes = free or (district if any_short else None)
+            if codes:
+                return form, codes
     return None
 
 

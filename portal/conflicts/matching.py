@@ -393,13 +393,14 @@ def name_parts(name) -> NameParts:
     return _analyse(str(name or ""))
 
 
+@lru_cache(maxsize=65536)
 def _readings(name) -> tuple[NameParts, ...]:
     """A name's reading, and a second one when a word read as a region written without its
     suffix may be the trade name instead (阿里巴巴 is not 巴巴 of 阿里地区)."""
-    first = _analyse(str(name or ""))
+    first = _analyse(name)
     if not first.short_region:
         return (first,)
-    second = _analyse(str(name or ""), True)
+    second = _analyse(name, True)
     whole_region = dv.leading_region(second.core)
     if second.core == first.core or (whole_region and whole_region[0] == second.core):
         return (first,)
@@ -489,8 +490,8 @@ def _uscc(value) -> str | None:
 
 
 def _names(record: Mapping) -> list[str]:
-    names = [record.get("name") or ""]
-    names += list(name_parts(names[0]).former)
+    names = [str(record.get("name") or "")]
+    names += list(_analyse(names[0]).former)
     names += [alias for alias in (record.get("aliases") or ()) if alias]
     return list(dict.fromkeys(names))
 
@@ -499,7 +500,7 @@ def record_keys(record: Mapping) -> set[str]:
     """Every blocking key of a customer record, prefixed by kind (n: name and aliases, u: USCC,
     d: domain, p: phone), for one indexed key table that finds candidates on any signal."""
     keys = {f"n:{key}" for name in _names(record) for key in blocking_keys(name)}
-    keys.update(f"n:{parts.core}" for name in _names(record) for parts in _readings(name)[1:]
+    keys.update(f"n:{parts.core}" for name in _names(record) for parts in _readings(str(name))[1:]
                 if len(parts.core) >= MIN_CORE)
     domain = normalize_domain(record.get("domain"))
     if value := _uscc(record.get("uscc")):
@@ -551,12 +552,14 @@ def compare(a: Mapping, b: Mapping, *, fuzzy_threshold: float = FUZZY_THRESHOLD)
     best: tuple | None = None
     branch = False
     for i, left in enumerate(names_a):
-        for parts_a in _readings(left):
+        readings_a = _readings(left)
+        for parts_a in readings_a:
             branch = branch or parts_a.branch
             for j, right in enumerate(names_b):
-                for parts_b in _readings(right):
+                readings_b = _readings(right)
+                for parts_b in readings_b:
                     found = _name_evidence(parts_a, parts_b, fuzzy_threshold)
-                    if found and (parts_a, parts_b) != (_analyse(str(left or "")), _analyse(str(right or ""))) \
+                    if found and (parts_a is not readings_a[0] or parts_b is not readings_b[0]) \
                             and found[0].startswith(("name_fuzzy", "name_near")):
                         continue  # the second reading only serves to find the same trade name
                     if found:
@@ -564,7 +567,7 @@ def compare(a: Mapping, b: Mapping, *, fuzzy_threshold: float = FUZZY_THRESHOLD)
                         rank = (found[1], _NAME_RANK[found[0].split(":")[0]], found[0], not via_alias)
                         if best is None or rank > best[0]:
                             best = (rank, found, via_alias)
-    branch = branch or any(name_parts(n).branch for n in names_b)
+    branch = branch or any(_readings(n)[0].branch for n in names_b)
     if best is not None:
         (kind, weight), via_alias = best[1], best[2]
         signals.append(kind)
