@@ -14,6 +14,7 @@ The check runs with system-wide visibility, whoever submits: its queries are not
 """
 from __future__ import annotations
 
+from rapidfuzz import fuzz
 from sqlalchemy import or_, select, text
 
 from portal.core import audit, clock
@@ -39,18 +40,21 @@ def N_(s):  # noqa: N802
 
 def candidate_ids(customer: Customer) -> tuple[set[int], list[str]]:
     """Ids of customers sharing a discriminating key with `customer`, and the keys ignored."""
-    ids, _strong, ignored = _candidates(customer)
+    from portal.deals.customers import match_record
+
+    ids, _strong, ignored = _candidates(customer, match_record(customer))
     return ids, ignored
 
 
-def _candidates(customer: Customer) -> tuple[set[int], set[int], list[str]]:
-    """(candidate ids, those found through a USCC, domain or phone key, keys ignored).
+def _candidates(customer: Customer, mine: dict) -> tuple[set[int], set[int], list[str]]:
+    """(candidate ids, those found through a USCC, domain or phone key or a whole trade name,
+    keys ignored).
 
     One statement: per key an index range read bounded by LIMIT, glued with UNION ALL.
     """
-    from portal.deals.services import customer_keys
+    from portal.conflicts.matching import identity_name_keys, record_keys
 
-    keys = sorted(customer_keys(customer))
+    keys = sorted({key[:120] for key in record_keys(mine)})
     if not keys:  # a name that gives no key (Q, 中) and no USCC, domain or phone
         return set(), set(), []
     # Plain SQL: building this UNION with the expression language costs more than running it.
@@ -66,16 +70,23 @@ def _candidates(customer: Customer) -> tuple[set[int], set[int], list[str]]:
     ids: set[int] = set()
     ignored: list[str] = []
     strong: set[int] = set()
+    whole = identity_name_keys(mine)
     for key, found in hits.items():
         bound = MAX_USCC_HITS if key.startswith("u:") else MAX_KEY_HITS
         if len(found) > bound:
             ignored.append(key)  # non-discriminating: says nothing about identity
         else:
             ids.update(found)
-            if not key.startswith("n:"):
+            if not key.startswith("n:") or key in whole:
                 strong.update(found)
     return ids, strong, sorted(ignored)
 
+
+
+#: A candidate found only through a look-alike key (a bigram, the first letters) is compared only
+#: when its trade name is this similar (rapidfuzz ratio, 0–100) to one of ours: below it, the
+#: matcher can find no more than a look-alike, which decides nothing (matching.NEAR_THRESHOLD).
+PREFILTER_RATIO = 88
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
@@ -90,11 +101,12 @@ def same_customers(customer: Customer) -> dict[int, dict]:
 def compare_candidates(customer: Customer) -> tuple[dict[int, dict], dict[int, dict]]:
     """(customers that are the same company as `customer`, customers that possibly are), each
     id → evidence {score, signals, customer}."""
-    from portal.conflicts.matching import compare
+    from portal.conflicts.matching import compare, identity_name_keys
     from portal.deals.customers import match_record
     from portal.deals.models import CustomerAlias
 
-    ids, _identity, ignored = _candidates(customer)
+    mine = match_record(customer)
+    ids, identity, ignored = _candidates(customer, mine)
     links = {(_pair(link.a_id, link.b_id)): link for link in db.session.scalars(
         select(CustomerLink).where(or_(CustomerLink.a_id == customer.id,
                                        CustomerLink.b_id == customer.id)))}
@@ -106,14 +118,17 @@ def compare_candidates(customer: Customer) -> tuple[dict[int, dict], dict[int, d
         return {}, {}
     found: dict[int, dict] = {}
     possible: dict[int, dict] = {}
-    mine = match_record(customer)
-    rows = db.session.execute(select(Customer.id, Customer.name, Customer.uscc,
+    rows = db.session.execute(select(Customer.id, Customer.name, Customer.name_norm, Customer.uscc,
                                      Customer.domain, Customer.phone)
                               .where(Customer.id.in_(sorted(ids)))).all()
+    my_cores = [key[2:] for key in identity_name_keys(mine)]
+    rows = [row for row in rows if row.id in identity or _pair(customer.id, row.id) in links
+            or any(fuzz.ratio(core, row.name_norm or "") >= PREFILTER_RATIO for core in my_cores)]
     aliases: dict[int, list[str]] = {}
-    for alias in db.session.execute(select(CustomerAlias.customer_id, CustomerAlias.name)
-                                    .where(CustomerAlias.customer_id.in_(sorted(ids)))):
-        aliases.setdefault(alias.customer_id, []).append(alias.name)
+    if rows:
+        for alias in db.session.execute(select(CustomerAlias.customer_id, CustomerAlias.name)
+                                        .where(CustomerAlias.customer_id.in_([r.id for r in rows]))):
+            aliases.setdefault(alias.customer_id, []).append(alias.name)
     matched = {}
     for row in rows:
         link = links.get(_pair(customer.id, row.id))

@@ -50,7 +50,8 @@ from portal.conflicts.lexicon import FREE_MAIL_DOMAINS
 from portal.deals.uscc import UsccError, validate_uscc
 
 __all__ = ["FREE_MAIL_DOMAINS", "FUZZY_THRESHOLD", "MATCH_SCORE", "MatchResult", "NameParts",
-           "POSSIBLE_SCORE", "blocking_keys", "compare", "former_names", "name_parts",
+           "POSSIBLE_SCORE", "blocking_keys", "compare", "former_names", "identity_name_keys",
+           "name_parts",
            "name_similarity", "normalize_domain", "normalize_name", "normalize_phone",
            "record_keys", "regions_differ"]
 
@@ -480,6 +481,25 @@ def blocking_keys(name) -> set[str]:
     bigrams = [run[i:i + 2] for run in _CJK_RUN.findall(core) for i in range(len(run) - 1)]
     keys += bigrams[:2] + bigrams[2:][-2:]  # both ends of a long name
     return set(list(dict.fromkeys(key for key in keys if len(key) >= MIN_CORE))[:8])
+
+
+def identity_name_keys(record: Mapping) -> set[str]:
+    """The name keys of a record that carry a whole trade name (the core of each reading of its
+    name and aliases, its pinyin, an English name's first word), as opposed to the bigram and
+    prefix keys that only find look-alikes: a candidate sharing none of these, nor a USCC,
+    domain or phone, can only be a look-alike, which decides nothing unless nearly identical."""
+    keys: set[str] = set()
+    for name in _names(record):
+        for parts in _readings(name):
+            if not parts.core:
+                continue
+            keys.add(f"n:{parts.core}")
+            if _CJK_CHAR.search(parts.core):
+                keys.add(f"n:{_pinyin(parts.core)}")
+            else:
+                words = _NON_WORD.sub(" ", parts.normalized).split()
+                keys.update(f"n:{w}" for w in words[:1])
+    return keys
 
 
 def _uscc(value) -> str | None:

@@ -40,9 +40,10 @@ def alias_names(customer_id) -> list[str]:
     """The customer's aliases, oldest first."""
     if customer_id is None:
         return []
-    return list(db.session.scalars(select(CustomerAlias.name)
-                                   .where(CustomerAlias.customer_id == customer_id)
-                                   .order_by(CustomerAlias.id)))
+    with db.session.no_autoflush:
+        return list(db.session.scalars(select(CustomerAlias.name)
+                                       .where(CustomerAlias.customer_id == customer_id)
+                                       .order_by(CustomerAlias.id)))
 
 
 def match_record(customer: Customer) -> dict:
