@@ -137,7 +137,7 @@ def main():
         ind, _e = industry(i)
         add(f"{city}{district}{t}{ind}有限公司", f"{t}{ind}（{city[:-1]}）有限公司", "match", "district prefix vs city in brackets")
         add(f"{city[:-1]}{district}{t}{ind}有限公司", f"{city}{t}{ind}有限公司", "match", "district without 市 vs city")
-    for i, (prov, city, district, _py, code) in enumerate(PLACES):
+    for i, (prov, city, district, _py, _code) in enumerate(PLACES):
         t, _p = trade(i + 10)
         ind, _e = industry(i + 3)
         add(f"{prov}{city}{t}{ind}有限公司", f"{t}{ind}有限公司", "match", "province + prefecture city prefix")
@@ -154,7 +154,7 @@ def main():
         ind, _e = industry(i + 11)
         add(f"{zone}{t}{ind}有限公司", f"{city}{t}{ind}有限公司", "match", "development zone vs its city")
     # pinyin of prefecture cities in English names
-    for i, (_prov, city, _d, py, _code) in enumerate(PLACES[:14]):
+    for i, (_prov, _city, _d, py, _code) in enumerate(PLACES[:14]):
         t, p = trade(i + 5)
         _ind, eng = industry(i + 2)
         add(f"{py.title()} {p.title()} {eng} Co., Ltd.", f"{p.title()} {eng} Co Ltd", "match", "prefecture city pinyin in an English name")

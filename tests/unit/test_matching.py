@@ -9,6 +9,7 @@ import pytest
 
 from bench.matching_eval import blocking, evaluate, load_pairs
 from portal.conflicts import divisions
+from portal.conflicts.contact_keys import phones
 from portal.conflicts.matching import (
     FREE_MAIL_DOMAINS,
     MatchResult,
@@ -21,7 +22,6 @@ from portal.conflicts.matching import (
     normalize_phone,
     record_keys,
 )
-from portal.conflicts.contact_keys import phones
 from portal.deals.uscc import ALPHABET, uscc_check_char
 
 PAIRS = load_pairs()
