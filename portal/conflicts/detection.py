@@ -1,14 +1,18 @@
 """Conflict detection on every submission of a registration or a direct lead (DESIGN §3.4).
 
-1. Candidates: customers sharing a blocking key with the record's customer, found through the
-   indexed `customer_key` table (one bounded index lookup per key, never a scan). A key that
-   matches more than `MAX_KEY_HITS` other records is ignored as non-discriminating.
-2. Same customer: each candidate is compared with the pure matcher; head office's manual links
-   (and unlinks) override it. Matches are kept as `customer_link` rows, so records of different
-   owners are linked, never merged.
+1. Candidates: customers sharing a blocking key with the record's customer (its name, aliases,
+   USCC, domain, phones), found through the indexed `customer_key` table (one bounded index
+   lookup per key, never a scan). A key that matches more than `MAX_KEY_HITS` other records is
+   ignored as non-discriminating.
+2. Same customer: each candidate (with its aliases) is compared with the pure matcher; head
+   office's manual links (and unlinks) override it. Matches are kept as `customer_link` rows, so
+   records of different owners are linked, never merged.
 3. Active records (submitted, in_conflict, approved and still protected; active leads) of another
    party on any of those customers: overlapping product lines open a case and hold the new record;
    other product lines leave a notice.
+4. Customers the matcher calls `possible` on which another party holds an active record: the
+   record proceeds, and a `PossibleOverlap` notice goes to the channel managers of both regions,
+   who take it up (a case may open) or dismiss it (DESIGN §3.4.1).
 
 The check runs with system-wide visibility, whoever submits: its queries are not scoped.
 """

@@ -1,7 +1,9 @@
 """Customers (最终用户): scope, validation, the normalised name and the blocking keys.
 
 A customer record belongs to whoever created it (a dealer, or head office). Every save recomputes
-`name_norm` and the rows of `customer_key` that the conflict check searches.
+`name_norm` and the rows of `customer_key` that the conflict check searches, and keeps a former
+name written in brackets as an alias. Aliases (other names the check matches on) come from
+former names, from head office, and from records linked or decided as the same customer.
 """
 from __future__ import annotations
 
