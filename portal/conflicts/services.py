@@ -280,6 +280,9 @@ def escalate_overlap(actor, overlap) -> list[ConflictCase]:
     from portal.deals.models import CustomerLink, DealStatus
 
     _open_overlap(overlap)
+    record = overlap.record
+    if str(record.status) not in ("submitted", "in_conflict", "approved"):
+        raise Conflict(_l("The submission is no longer active; dismiss the notice instead."))
     overlap.status = OverlapStatus.ESCALATED
     overlap.decided_by_id = actor.id
     overlap.decided_at = clock.now()
@@ -292,7 +295,6 @@ def escalate_overlap(actor, overlap) -> list[ConflictCase]:
     db.session.flush()
     link_names(actor, overlap.customer, overlap.other_customer, "link")
     audit.record(actor, "overlap.escalated", overlap, dealer_id=None)
-    record = overlap.record
     cases = detect(actor, deal=overlap.deal) if overlap.deal else detect(actor, lead=overlap.lead)
     if cases and record.status in (DealStatus.SUBMITTED, LeadStatus.SUBMITTED):
         before = record.status
