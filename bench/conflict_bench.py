@@ -8,9 +8,13 @@ kept: SQLite in `instance/bench/conflict_bench.sqlite`, PostgreSQL in the databa
 `portal_conflict_bench` of `$BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432/postgres).
 Reruns find it and go straight to the timing.
 
-Each timed submission: a dealer user registers a new customer (half of them a variant of an
-existing company's name, e.g. 北京X科技有限公司 → X(北京)有限公司, so the matcher has work; half
-new names), saves a draft, then submits it. Timed: `detect()` (the conflict check) and the whole
+Customers carry the matcher's keys (name and alias keys, USCC, domain, phone written as people
+write them: with area codes, extensions, several numbers); one in ten has an alias.
+
+Each timed submission: a dealer user registers a new customer (two in five a variant of an
+existing company's name, e.g. 北京X科技有限公司 → X(北京)有限公司 or in Traditional characters,
+so the matcher has work; one in five the same trade name in another line of business, which
+the matcher calls possible; the rest new names), saves a draft, then submits it. Timed: `detect()` (the conflict check) and the whole
 `submit_deal()` (check + state change + audit + notifications). Every submission is rolled back,
 so the data set does not drift between runs.
 
@@ -73,6 +77,14 @@ def trade_name(rng: random.Random) -> str:
     return "".join(rng.choice(CHARS) for _ in range(rng.choice((2, 2, 3, 3, 4))))
 
 
+def phone(rng: random.Random) -> str:
+    """A phone field as people write it."""
+    number = f"0{rng.choice((10, 21, 571, 755, 515))}-{rng.randrange(10**7, 10**8)}"
+    return rng.choice([number, number + f"转{rng.randrange(800, 900)}",
+                       f"{number} / 1{rng.choice((38, 39, 58))}{rng.randrange(10**8, 10**9)}",
+                       f"1{rng.choice((38, 39, 58))}{rng.randrange(10**8, 10**9)}"])
+
+
 def company(rng: random.Random, trade: str) -> str:
     return f"{rng.choice(REGIONS)}{trade}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}"
 
@@ -91,8 +103,8 @@ def build(app, n_customers: int, n_registrations: int) -> None:
 
     from portal.accounts.models import Dealer, Region, User
     from portal.catalog.models import ProductLine
-    from portal.conflicts.matching import blocking_keys, normalize_name
-    from portal.deals.models import Customer, CustomerKey, DealLine, DealRegistration
+    from portal.conflicts.matching import normalize_name, record_keys
+    from portal.deals.models import Customer, CustomerAlias, CustomerKey, DealLine, DealRegistration
     from portal.extensions import db
 
     with app.app_context():
@@ -130,7 +142,7 @@ def build(app, n_customers: int, n_registrations: int) -> None:
         chunk = 20_000
         popular = [trade_name(rng) for _ in range(2000)]  # trade names many companies share
         for start in range(0, n_customers, chunk):
-            rows, keys = [], []
+            rows, keys, aliases = [], [], []
             for i in range(start, min(start + chunk, n_customers)):
                 trade = rng.choice(popular) if rng.random() < 0.1 else trade_name(rng) + trade_name(rng)[:1]
                 name = company(rng, trade)
@@ -139,17 +151,21 @@ def build(app, n_customers: int, n_registrations: int) -> None:
                        "name": name, "name_norm": normalize_name(name) or "",
                        "uscc": uscc(rng) if rng.random() < 0.6 else None,
                        "domain": f"c{i}.com.cn" if rng.random() < 0.3 else None,
-                       "phone": f"10{rng.randrange(10**7, 10**8)}" if rng.random() < 0.4 else None,
+                       "phone": phone(rng) if rng.random() < 0.4 else None,
                        "province": "", "city": "", "industry": "", "key_account": False,
                        "created_at": now, "updated_at": now}
                 rows.append(row)
-                ks = {f"n:{k}" for k in blocking_keys(name)}
-                for kind, field in (("u", "uscc"), ("d", "domain"), ("p", "phone")):
-                    if row[field]:
-                        ks.add(f"{kind}:{row[field]}")
-                keys.extend({"customer_id": row["id"], "key": k} for k in ks)
+                record = {**row, "aliases": []}
+                if rng.random() < 0.1:
+                    alias = f"{trade_name(rng)}{rng.choice(INDUSTRIES)}"
+                    record["aliases"].append(alias)
+                    aliases.append({"customer_id": row["id"], "name": alias, "source": "manual",
+                                    "created_at": now})
+                keys.extend({"customer_id": row["id"], "key": k[:120]} for k in record_keys(record))
             conn.execute(Customer.__table__.insert(), rows)
             conn.execute(CustomerKey.__table__.insert(), keys)
+            if aliases:
+                conn.execute(CustomerAlias.__table__.insert(), aliases)
             if (start // chunk) % 5 == 0:
                 print(f"  customers {start + len(rows):,} ({time.perf_counter() - t0:.0f}s)", flush=True)
         today = date.today()
@@ -175,7 +191,8 @@ def build(app, n_customers: int, n_registrations: int) -> None:
             conn.execute(DealRegistration.__table__.insert(), rows)
             conn.execute(DealLine.__table__.insert(), lines)
         if db.engine.dialect.name == "postgresql":
-            for table in ("customer", "deal_registration", "deal_line", "customer_key"):
+            for table in ("customer", "deal_registration", "deal_line", "customer_key",
+                          "customer_alias"):
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                      f"(SELECT max(id) FROM {table}))") if table != "customer_key"
                              else sa.text("SELECT 1"))
@@ -197,7 +214,30 @@ def variant(name: str, rng: random.Random) -> str:
     parts = name_parts(name)
     core = getattr(parts, "core", None) or name
     region = next((r for r in REGIONS if name.startswith(r)), "北京")
-    return rng.choice([f"{core}({region})有限公司", f"{region}市{core}科技有限公司", f"{core}股份有限公司"])
+    return rng.choice([f"{core}({region})有限公司", f"{region}市{core}科技有限公司", f"{core}股份有限公司",
+                       f"{region}市{core}科技有限公司（{rng.choice('王李张')}经理）",
+                       traditional(f"{region}{core}科技有限公司")])
+
+
+def other_business(name: str) -> str:
+    """The same trade name in another line of business: the matcher says possible."""
+    from portal.conflicts.matching import name_parts
+
+    core = name_parts(name).core or name
+    region = next((r for r in REGIONS if name.startswith(r)), "北京")
+    return f"{region}{core}文化传媒有限公司"
+
+
+def traditional(name: str) -> str:
+    return _s2t().convert(name)
+
+
+def _s2t():
+    import opencc
+
+    if not hasattr(_s2t, "converter"):
+        _s2t.converter = opencc.OpenCC("s2t")
+    return _s2t.converter
 
 
 def run(app, submissions: int, n_customers: int) -> dict:
@@ -208,7 +248,9 @@ def run(app, submissions: int, n_customers: int) -> dict:
     from portal.extensions import db
 
     rng = random.Random(7)
-    check_ms, submit_ms, found = [], [], 0
+    from portal.conflicts.models import PossibleOverlap
+
+    check_ms, submit_ms, found, possible = [], [], 0, 0
     with app.app_context():
         line_id = db.session.scalar(sa.text("SELECT min(id) FROM product_line"))
         user_ids = list(db.session.scalars(sa.select(User.id).where(User.email.like("bench%")).limit(200)))
@@ -216,9 +258,12 @@ def run(app, submissions: int, n_customers: int) -> dict:
         warmup = 10  # compile and cache the statements first; not timed
         for i in range(submissions + warmup):
             actor = db.session.get(User, rng.choice(user_ids))
-            if i % 2 == 0:
+            if i % 5 in (0, 1):
                 other = db.session.get(Customer, rng.randrange(1, n_customers + 1))
                 name = variant(other.name, rng)
+            elif i % 5 == 2:
+                other = db.session.get(Customer, rng.randrange(1, n_customers + 1))
+                name = other_business(other.name)
             else:
                 name = company(rng, trade_name(rng) + trade_name(rng))
             deal = services.save_deal(actor, None, {
@@ -232,6 +277,8 @@ def run(app, submissions: int, n_customers: int) -> dict:
             if i >= warmup:
                 check_ms.append((time.perf_counter() - t0) * 1000)
                 found += bool(cases)
+                possible += bool(db.session.scalar(sa.select(sa.func.count()).select_from(
+                    PossibleOverlap).where(PossibleOverlap.deal_id == deal.id)))
             sp.rollback()
             # the whole submission (check + state change + audit + notifications)
             t0 = time.perf_counter()
@@ -239,7 +286,7 @@ def run(app, submissions: int, n_customers: int) -> dict:
             if i >= warmup:
                 submit_ms.append((time.perf_counter() - t0) * 1000)
             db.session.rollback()
-    return {"check": check_ms, "submit": submit_ms, "found": found}
+    return {"check": check_ms, "submit": submit_ms, "found": found, "possible": possible}
 
 
 def pct(values, p):
@@ -271,6 +318,8 @@ def main() -> None:
             v = result[label]
             print(f"[{backend}] {label:6s} n={len(v)} p50={statistics.median(v):.1f} ms "
                   f"p95={pct(v, 95):.1f} ms max={max(v):.1f} ms")
+        print(f"[{backend}] submissions that raised a possible overlap: "
+              f"{result['possible']}/{len(result['check'])}")
         print(f"[{backend}] submissions that opened a case: {result['found']}/{len(result['check'])}"
               f"  target: check p95 < 50 ms -> {'MET' if pct(result['check'], 95) < 50 else 'MISSED'}")
 

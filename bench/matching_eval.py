@@ -5,8 +5,10 @@
     .venv/bin/python bench/matching_eval.py path/to/pairs.csv
 
 The CSV has columns a_name, a_uscc, a_domain, a_phone, b_name, b_uscc, b_domain, b_phone,
-same (1/0) and note. Prints precision, recall and F1 of `compare`, the misclassified pairs, and
-how well the blocking keys would find each true pair's partner in a candidate search.
+same (1/0), outcome (match / possible / none: what a channel manager expects) and note; it is
+written by bench/data/build_pairs.py. Prints precision, recall and F1 of `compare` for `match`,
+the 3×3 confusion matrix of the outcomes, the misclassified pairs, and how well the blocking keys
+would find each true pair's partner in a candidate search.
 """
 from __future__ import annotations
 
@@ -30,36 +32,50 @@ DEFAULT = ROOT / "bench" / "data" / "customer_pairs.csv"
 FIELDS = ("name", "uscc", "domain", "phone")
 
 
-def load_pairs(path: Path = DEFAULT) -> list[tuple[dict, dict, bool, str]]:
-    """(a, b, same, note) per row; empty cells become None."""
+OUTCOMES = ("match", "possible", "none")
+
+
+def load_pairs(path: Path = DEFAULT) -> list[tuple[dict, dict, str, str]]:
+    """(a, b, expected outcome, note) per row; empty cells become None. A file without the
+    outcome column reads `same` 1/0 as match/none."""
     with open(path, newline="", encoding="utf-8") as handle:
         return [({f: row[f"a_{f}"] or None for f in FIELDS},
                  {f: row[f"b_{f}"] or None for f in FIELDS},
-                 row["same"].strip() == "1", row["note"])
+                 (row.get("outcome") or "").strip()
+                 or ("match" if row["same"].strip() == "1" else "none"), row["note"])
                 for row in csv.DictReader(handle)]
+
+
+def outcome_of(result) -> str:
+    return getattr(result, "outcome", None) or ("match" if result.is_match else "none")
 
 
 def evaluate(pairs, threshold: float = FUZZY_THRESHOLD) -> dict:
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    matrix = {(e, g): 0 for e in OUTCOMES for g in OUTCOMES}
     errors = []
-    for a, b, same, note in pairs:
+    for a, b, expected, note in pairs:
         result = compare(a, b, fuzzy_threshold=threshold)
-        key = ("t" if result.is_match == same else "f") + ("p" if result.is_match else "n")
-        counts[key] += 1
-        if result.is_match != same:
-            errors.append((a, b, same, note, result))
+        got = outcome_of(result)
+        matrix[(expected, got)] += 1
+        same, found = expected == "match", got == "match"
+        counts[("t" if found == same else "f") + ("p" if found else "n")] += 1
+        if got != expected:
+            errors.append((a, b, expected, note, result))
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {**counts, "precision": precision, "recall": recall, "f1": f1, "errors": errors}
+    return {**counts, "precision": precision, "recall": recall, "f1": f1, "errors": errors,
+            "matrix": matrix}
 
 
 def blocking(pairs) -> dict:
     names = {record.get("name") for a, b, _same, _note in pairs for record in (a, b)} - {None}
     sizes = [len(blocking_keys(name)) for name in names]
-    true_pairs = [(a, b) for a, b, same, _note in pairs if same]
-    by_name = [bool(blocking_keys(a.get("name")) & blocking_keys(b.get("name"))) for a, b in true_pairs]
+    true_pairs = [(a, b) for a, b, expected, _note in pairs if expected == "match"]
+    by_name = [bool({k for k in record_keys(a) if k.startswith("n:")}
+                    & {k for k in record_keys(b) if k.startswith("n:")}) for a, b in true_pairs]
     by_any = [bool(record_keys(a) & record_keys(b)) for a, b in true_pairs]
     return {"names": len(names), "avg_keys": sum(sizes) / len(sizes), "max_keys": max(sizes),
             "true_pairs": len(true_pairs), "name_shared": sum(by_name), "any_shared": sum(by_any),
@@ -87,14 +103,18 @@ def main(argv=None) -> int:
         return 0
 
     m = evaluate(pairs)
-    print(f"pairs: {len(pairs)} ({m['tp'] + m['fn']} same, {m['fp'] + m['tn']} different); "
-          f"fuzzy threshold {FUZZY_THRESHOLD}")
-    print(f"tp {m['tp']}  fp {m['fp']}  fn {m['fn']}  tn {m['tn']}")
-    print(f"precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}")
+    expected = {o: sum(1 for _a, _b, e, _n in pairs if e == o) for o in OUTCOMES}
+    print(f"pairs: {len(pairs)} (" + ", ".join(f"{n} {o}" for o, n in expected.items())
+          + f"); fuzzy threshold {FUZZY_THRESHOLD}")
+    print(f"match: tp {m['tp']}  fp {m['fp']}  fn {m['fn']}  tn {m['tn']}")
+    print(f"match: precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}")
+    print("\nconfusion matrix (rows: expected, columns: compare's outcome)")
+    print(f"  {'':>10}" + "".join(f"{o:>10}" for o in OUTCOMES))
+    for e in OUTCOMES:
+        print(f"  {e:>10}" + "".join(f"{m['matrix'][(e, g)]:>10}" for g in OUTCOMES))
     print(f"\nmisclassified ({len(m['errors'])}):")
-    for a, b, same, note, result in m["errors"]:
-        kind = "missed match" if same else "false match"
-        print(f"  [{kind}] {_describe(a)}  <>  {_describe(b)}\n"
+    for a, b, want, note, result in m["errors"]:
+        print(f"  [expected {want}, got {outcome_of(result)}] {_describe(a)}  <>  {_describe(b)}\n"
               f"      score {result.score:.2f} signals {result.signals or '-'}  ({note})")
 
     blk = blocking(pairs)

@@ -123,7 +123,7 @@ def test_candidate_search_ignores_a_key_shared_by_more_than_20_records(world, db
     crowd = [make_customer(world.dealer_b, f"客户{i}号贸易有限公司", phone=phone) for i in range(25)]
     probe = make_customer(world.dealer_a, "完全不同名字有限公司", phone=phone)
     ids, ignored = detection.candidate_ids(probe)
-    assert f"p:{phone}" in ignored
+    assert f"p:86{phone[1:]}" in ignored
     assert not ids & {c.id for c in crowd}
     few_phone = "01077775555"
     few = [make_customer(world.dealer_b, f"顾客{i}号贸易有限公司", phone=few_phone) for i in range(5)]
@@ -287,3 +287,128 @@ def test_customer_keys_are_indexed_not_scanned(world, db):
     assert "ix_customer_key_key" in text or "Seq Scan" not in text, text
     assert db.session.scalar(select(func.count()).select_from(Customer)) >= 1
     assert c.name_norm
+
+
+# --- Revision 2 of the matcher (DESIGN §3.4.1) --------------------------------------------------
+
+def overlaps_of(deal):
+    from portal.conflicts.models import PossibleOverlap
+
+    return list(services.db.session.scalars(select(PossibleOverlap).where(
+        PossibleOverlap.deal_id == deal.id)))
+
+
+@pytest.mark.parametrize("name", ["Q", "中", "  "])
+def test_a_customer_whose_name_gives_no_key_does_not_break_the_check(world, db, name):
+    customer = make_customer(world.dealer_a, name)
+    assert detection.candidate_ids(customer) == (set(), [])
+    assert detection.same_customers(customer) == {}
+    server = world.lines[0]
+    register(world.other_dealer, "北京联想科技有限公司", server)
+    deal = register(world.dealer_sales, "", server, customer_id=customer.id)
+    assert deal.status == "submitted" and cases_of(deal) == []
+
+
+def test_traditional_characters_meet_simplified_ones_in_a_case(world, db):
+    server = world.lines[0]
+    earlier = register(world.other_dealer, "台湾宏达电机股份有限公司", server)
+    later = register(world.dealer_sales, "臺灣宏達電機股份有限公司", server)
+    assert later.status == "in_conflict"
+    [case] = cases_of(later)
+    assert case.first_deal_id == earlier.id
+
+
+def test_same_trade_name_other_business_proceeds_with_a_notice_for_the_manager(
+        world, db, client, login_as):
+    server = world.lines[0]
+    held = register(world.other_dealer, "北京恒达文化传媒有限公司", server)
+    deal = register(world.dealer_sales, "北京恒达电子科技有限公司", server)
+    db.session.commit()
+    assert deal.status == "submitted" and cases_of(deal) == []
+    [notice] = overlaps_of(deal)
+    assert notice.status == "open" and notice.evidence["others"] == [held.number]
+    notes = list(db.session.scalars(select(Notification).where(
+        Notification.user_id == world.channel_manager.id, Notification.kind == "possible_overlap")))
+    assert notes, "the channel manager of the region is told"
+    login_as(world.channel_manager)
+    desk = client.get("/conflicts/").get_data(as_text=True)
+    assert deal.number in desk and "北京恒达文化传媒有限公司" in desk
+    assert "Same trade name, but in another line of business." in desk
+    assert "trade_name_other_business" not in desk  # evidence in words, never codes
+    page = client.get(f"/conflicts/overlaps/{notice.id}").get_data(as_text=True)
+    assert "北京恒达电子科技有限公司" in page
+    # the submitting dealer sees none of it
+    login_as(world.dealer_sales)
+    assert client.get(f"/conflicts/overlaps/{notice.id}").status_code == 403
+
+
+def test_taking_up_a_possible_overlap_opens_a_case_and_teaches_the_matcher(
+        world, db, client, login_as):
+    from portal.deals.customers import alias_names
+
+    server = world.lines[0]
+    held = register(world.other_dealer, "北京恒达文化传媒有限公司", server)
+    deal = register(world.dealer_sales, "北京恒达电子科技有限公司", server)
+    db.session.commit()
+    [notice] = overlaps_of(deal)
+    login_as(world.channel_manager)
+    resp = client.post(f"/conflicts/overlaps/{notice.id}/escalate", data={})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert notice.status == "escalated" and notice.decided_by_id == world.channel_manager.id
+    assert deal.status == "in_conflict"
+    [case] = cases_of(deal)
+    assert case.first_deal_id == held.id
+    assert "北京恒达文化传媒有限公司" in alias_names(deal.customer_id)
+    again = client.post(f"/conflicts/overlaps/{notice.id}/dismiss", data={})
+    assert again.status_code == 409  # handled once, audited once
+
+
+def test_dismissing_a_possible_overlap_changes_no_registration(world, db, client, login_as):
+    server = world.lines[0]
+    register(world.other_dealer, "北京恒达文化传媒有限公司", server)
+    deal = register(world.dealer_sales, "北京恒达电子科技有限公司", server)
+    db.session.commit()
+    [notice] = overlaps_of(deal)
+    login_as(world.other_region_cm)  # the east manager: dealer B's side
+    resp = client.post(f"/conflicts/overlaps/{notice.id}/dismiss", data={"reason": "两家公司"})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert notice.status == "dismissed" and deal.status == "submitted" and cases_of(deal) == []
+
+
+def test_an_alias_added_today_makes_tomorrows_variant_match(world, db, client, login_as):
+    server = world.lines[0]
+    account = make_customer(world.dealer_b, "北京瑞祥网络技术有限公司")
+    register(world.other_dealer, "", server, customer_id=account.id)
+    db.session.commit()
+    login_as(world.channel_manager)  # dealer B's record lies in the east: not this manager's
+    assert client.post(f"/customers/{account.id}/aliases", data={"name": "x"}).status_code == 404
+    login_as(world.other_region_cm)
+    resp = client.post(f"/customers/{account.id}/aliases", data={"name": "Ruixiang Cloud"})
+    assert resp.status_code == 303
+    page = client.get(f"/customers/{account.id}").get_data(as_text=True)
+    assert "Ruixiang Cloud" in page
+    deal = register(world.dealer_sales, "RUIXIANG CLOUD LIMITED", server)
+    assert deal.status == "in_conflict"
+
+
+def test_former_name_in_brackets_becomes_an_alias(world, db):
+    from portal.deals.customers import alias_names
+
+    server = world.lines[0]
+    register(world.other_dealer, "北京瑞祥网络技术有限公司", server)
+    deal = register(world.dealer_sales, "北京鼎盛数据科技有限公司（原北京瑞祥网络技术有限公司）", server)
+    assert alias_names(deal.customer_id) == ["北京瑞祥网络技术有限公司"]
+    assert deal.status == "in_conflict"
+
+
+def test_a_same_customer_decision_adds_the_names_as_aliases(world, lenovo, client, login_as, db):
+    from portal.deals.customers import alias_names
+
+    earlier, later = lenovo
+    [case] = cases_of(later)
+    login_as(world.channel_manager)
+    client.post(f"/conflicts/{case.id}/decide", data={"decision": "award_earlier", "reason": "先到先得"})
+    assert "联想(北京)有限公司" in alias_names(later.customer_id)
+    assert "北京联想科技有限公司" in alias_names(earlier.customer_id)

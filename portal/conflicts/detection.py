@@ -1,14 +1,18 @@
 """Conflict detection on every submission of a registration or a direct lead (DESIGN §3.4).
 
-1. Candidates: customers sharing a blocking key with the record's customer, found through the
-   indexed `customer_key` table (one bounded index lookup per key, never a scan). A key that
-   matches more than `MAX_KEY_HITS` other records is ignored as non-discriminating.
-2. Same customer: each candidate is compared with the pure matcher; head office's manual links
-   (and unlinks) override it. Matches are kept as `customer_link` rows, so records of different
-   owners are linked, never merged.
+1. Candidates: customers sharing a blocking key with the record's customer (its name, aliases,
+   USCC, domain, phones), found through the indexed `customer_key` table (one bounded index
+   lookup per key, never a scan). A key that matches more than `MAX_KEY_HITS` other records is
+   ignored as non-discriminating.
+2. Same customer: each candidate (with its aliases) is compared with the pure matcher; head
+   office's manual links (and unlinks) override it. Matches are kept as `customer_link` rows, so
+   records of different owners are linked, never merged.
 3. Active records (submitted, in_conflict, approved and still protected; active leads) of another
    party on any of those customers: overlapping product lines open a case and hold the new record;
    other product lines leave a notice.
+4. Customers the matcher calls `possible` on which another party holds an active record: the
+   record proceeds, and a `PossibleOverlap` notice goes to the channel managers of both regions,
+   who take it up (a case may open) or dismiss it (DESIGN §3.4.1).
 
 The check runs with system-wide visibility, whoever submits: its queries are not scoped.
 """
@@ -40,20 +44,23 @@ def N_(s):  # noqa: N802
 
 def candidate_ids(customer: Customer) -> tuple[set[int], list[str]]:
     """Ids of customers sharing a discriminating key with `customer`, and the keys ignored."""
-    ids, _strong, ignored = _candidates(customer)
+    from portal.deals.customers import match_record
+
+    ids, _strong, ignored = _candidates(customer, match_record(customer))
     return ids, ignored
 
 
-def _candidates(customer: Customer) -> tuple[set[int], set[int], list[str]]:
-    """(candidate ids, those found through a USCC, domain or phone key, keys ignored).
+def _candidates(customer: Customer, mine: dict) -> tuple[set[int], set[int], list[str]]:
+    """(candidate ids, those found through a USCC, domain or phone key or a whole trade name,
+    keys ignored).
 
     One statement: per key an index range read bounded by LIMIT, glued with UNION ALL.
     """
-    from portal.deals.services import customer_keys
+    from portal.conflicts.matching import identity_name_keys, record_keys
 
-    keys = sorted(customer_keys(customer))
-    if not keys:
-        return set(), []
+    keys = sorted({key[:120] for key in record_keys(mine)})
+    if not keys:  # a name that gives no key (Q, 中) and no USCC, domain or phone
+        return set(), set(), []
     # Plain SQL: building this UNION with the expression language costs more than running it.
     parts, params = [], {"me": customer.id}
     for i, key in enumerate(keys):
@@ -67,19 +74,23 @@ def _candidates(customer: Customer) -> tuple[set[int], set[int], list[str]]:
     ids: set[int] = set()
     ignored: list[str] = []
     strong: set[int] = set()
+    whole = identity_name_keys(mine)
     for key, found in hits.items():
         bound = MAX_USCC_HITS if key.startswith("u:") else MAX_KEY_HITS
         if len(found) > bound:
             ignored.append(key)  # non-discriminating: says nothing about identity
         else:
             ids.update(found)
-            if not key.startswith("n:"):
+            if not key.startswith("n:") or key in whole:
                 strong.update(found)
     return ids, strong, sorted(ignored)
 
-#: Below this similarity of the normalised names (rapidfuzz ratio, 0–100) a candidate found only
-#: through a name key cannot reach the matcher's name thresholds, so it is not compared at all.
-PREFILTER_RATIO = 50
+
+
+#: A candidate found only through a look-alike key (a bigram, the first letters) is compared only
+#: when its trade name is this similar (rapidfuzz ratio, 0–100) to one of ours: below it, the
+#: matcher can find no more than a look-alike, which decides nothing (matching.NEAR_THRESHOLD).
+PREFILTER_RATIO = 88
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
@@ -88,9 +99,18 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 def same_customers(customer: Customer) -> dict[int, dict]:
     """Customers that are the same company as `customer` → evidence {score, signals, source}."""
-    from portal.conflicts.matching import compare
+    return compare_candidates(customer)[0]
 
-    ids, identity, ignored = _candidates(customer)
+
+def compare_candidates(customer: Customer) -> tuple[dict[int, dict], dict[int, dict]]:
+    """(customers that are the same company as `customer`, customers that possibly are), each
+    id → evidence {score, signals, customer}."""
+    from portal.conflicts.matching import compare, identity_name_keys
+    from portal.deals.customers import match_record
+    from portal.deals.models import CustomerAlias
+
+    mine = match_record(customer)
+    ids, identity, ignored = _candidates(customer, mine)
     links = {(_pair(link.a_id, link.b_id)): link for link in db.session.scalars(
         select(CustomerLink).where(or_(CustomerLink.a_id == customer.id,
                                        CustomerLink.b_id == customer.id)))}
@@ -99,27 +119,37 @@ def same_customers(customer: Customer) -> dict[int, dict]:
             ids.add(b if a == customer.id else a)
     ids.discard(customer.id)
     if not ids:
-        return {}
+        return {}, {}
     found: dict[int, dict] = {}
-    mine = customer.as_match_record()
+    possible: dict[int, dict] = {}
     rows = db.session.execute(select(Customer.id, Customer.name, Customer.name_norm, Customer.uscc,
                                      Customer.domain, Customer.phone)
                               .where(Customer.id.in_(sorted(ids)))).all()
-    my_norm = customer.name_norm or ""
+    my_cores = [key[2:] for key in identity_name_keys(mine)]
+    rows = [row for row in rows if row.id in identity or _pair(customer.id, row.id) in links
+            or any(fuzz.ratio(core, row.name_norm or "") >= PREFILTER_RATIO for core in my_cores)]
+    aliases: dict[int, list[str]] = {}
+    if rows:
+        for alias in db.session.execute(select(CustomerAlias.customer_id, CustomerAlias.name)
+                                        .where(CustomerAlias.customer_id.in_([r.id for r in rows]))):
+            aliases.setdefault(alias.customer_id, []).append(alias.name)
     matched = {}
     for row in rows:
         link = links.get(_pair(customer.id, row.id))
         if link is not None and not link.linked:
             continue  # head office said: not the same company
-        if (link is None and row.id not in identity
-                and fuzz.ratio(my_norm, row.name_norm or "") < PREFILTER_RATIO):
-            continue
         result = compare(mine, {"name": row.name, "uscc": row.uscc, "domain": row.domain,
-                                "phone": row.phone})
+                                "phone": row.phone, "aliases": aliases.get(row.id, ())})
         if result.is_match or (link is not None and link.source == "manual"):
             matched[row.id] = (result, link)
+        elif result.outcome == "possible":
+            possible[row.id] = {"score": round(float(result.score), 3),
+                                "signals": list(result.signals)}
+    wanted = list(matched) + list(possible)
     others = {c.id: c for c in db.session.scalars(
-        select(Customer).where(Customer.id.in_(list(matched))))} if matched else {}
+        select(Customer).where(Customer.id.in_(wanted)))} if wanted else {}
+    for other_id, ev in possible.items():
+        ev["customer"] = others[other_id]
     for other_id, (result, link) in matched.items():
         other = others[other_id]
         if link is not None and link.source == "manual":
@@ -136,7 +166,7 @@ def same_customers(customer: Customer) -> dict[int, dict]:
     if ignored:
         for ev in found.values():
             ev["ignored_keys"] = ignored
-    return found
+    return found, possible
 
 
 def _describe(customer: Customer) -> dict:
@@ -157,7 +187,7 @@ def detect(actor, *, deal: DealRegistration | None = None, lead: DirectLead | No
 
     record = deal or lead
     customer = record.customer
-    same = same_customers(customer)
+    same, possible = compare_candidates(customer)
     cust_ids = {customer.id, *same}
 
     deal_stmt = select(DealRegistration).where(DealRegistration.customer_id.in_(cust_ids),
@@ -216,4 +246,62 @@ def detect(actor, *, deal: DealRegistration | None = None, lead: DirectLead | No
                    N_("Conflict case %(case)s opened: %(first)s and %(second)s overlap."),
                    f"/conflicts/{case.id}", case=case.number, first=first.number,
                    second=second.number)
+    if possible:
+        _record_possible(actor, record, customer, possible)
     return opened
+
+
+def _other_parties(record, customer_ids) -> dict[int, list]:
+    """Active records of other parties on each of `customer_ids` → customer id → records."""
+    from portal.deals.services import active_deal_clause
+
+    deal_stmt = select(DealRegistration).where(DealRegistration.customer_id.in_(customer_ids),
+                                               active_deal_clause())
+    lead_stmt = select(DirectLead).where(DirectLead.customer_id.in_(customer_ids),
+                                         DirectLead.status.in_(ACTIVE_LEAD_STATES))
+    if isinstance(record, DealRegistration):
+        deal_stmt = deal_stmt.where(DealRegistration.id != record.id,
+                                    DealRegistration.dealer_id != record.dealer_id)
+    else:
+        lead_stmt = lead_stmt.where(DirectLead.id != record.id, DirectLead.rep_id != record.rep_id)
+    found: dict[int, list] = {}
+    for other in [*db.session.scalars(deal_stmt), *db.session.scalars(lead_stmt)]:
+        found.setdefault(other.customer_id, []).append(other)
+    return found
+
+
+def _record_possible(actor, record, customer: Customer, possible: dict[int, dict]) -> None:
+    """A "possible overlap" notice per possibly-same customer on which another party holds an
+    active record; the channel managers of both regions are told (DESIGN §3.4.1)."""
+    from portal.conflicts.models import PossibleOverlap
+    from portal.deals.services import managers_of
+    from portal.notifications.services import notify
+
+    parties = _other_parties(record, sorted(possible))
+    for other_id, ev in sorted(possible.items()):
+        if other_id not in parties:
+            continue  # nobody else works that customer: nothing can overlap
+        record_column = PossibleOverlap.deal_id if isinstance(record, DealRegistration) \
+            else PossibleOverlap.lead_id
+        if db.session.scalar(select(PossibleOverlap.id).where(
+                record_column == record.id, PossibleOverlap.other_customer_id == other_id)):
+            continue
+        other_region = parties[other_id][0].region_id
+        notice = PossibleOverlap(
+            region_id=record.region_id, other_region_id=other_region, customer_id=customer.id,
+            other_customer_id=other_id,
+            evidence={"signals": ev["signals"], "score": ev["score"],
+                      "others": [o.number for o in parties[other_id]]})
+        if isinstance(record, DealRegistration):
+            notice.deal_id = record.id
+        else:
+            notice.lead_id = record.id
+        db.session.add(notice)
+        db.session.flush()
+        audit.record(actor, "overlap.noticed", notice, dealer_id=None,
+                     after={"record": record.number, "other_customer": other_id,
+                            "signals": ev["signals"]})
+        notify(managers_of([record.region_id, other_region]), "possible_overlap",
+               N_("Possible overlap: %(record)s may be for the same customer as %(others)s."),
+               f"/conflicts/overlaps/{notice.id}", record=record.number,
+               others=", ".join(o.number for o in parties[other_id]))

@@ -78,3 +78,49 @@ class ConflictCase(Base):
     @property
     def second(self):
         return self.second_deal or self.second_lead
+
+
+class OverlapStatus(StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    ESCALATED = "escalated"  #: a conflict case was opened from it
+
+
+class PossibleOverlap(Base):
+    """A submission whose customer is possibly the same as another party's (the matcher said
+    `possible`): the submission proceeds, and the channel managers of the region look, then open
+    a case or dismiss it (DESIGN §3.4.1)."""
+
+    __tablename__ = "possible_overlap"
+    __table_args__ = (
+        Index("ix_possible_overlap_region_status", "region_id", "status"),
+        Index("ix_possible_overlap_other_region_status", "other_region_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default=OverlapStatus.OPEN)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    other_region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    #: The submitted record (a registration or a lead) and the customer it was compared with.
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal_registration.id"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("direct_lead.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    other_customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    #: {"signals": [...], "score": 0.4}
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    deal = relationship("DealRegistration", foreign_keys=[deal_id], lazy="joined")
+    lead = relationship("DirectLead", foreign_keys=[lead_id], lazy="joined")
+    customer = relationship("Customer", foreign_keys=[customer_id], lazy="joined")
+    other_customer = relationship("Customer", foreign_keys=[other_customer_id], lazy="joined")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="joined")
+
+    @property
+    def record(self):
+        return self.deal or self.lead

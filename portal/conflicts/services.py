@@ -183,6 +183,10 @@ def decide(actor, case: ConflictCase, decision: str, reason: str,
         lead.assists_deal_id = deal.id
         audit.record(actor, "deal.co_sell", deal, after={"assisting_rep": lead.rep.name})
         audit.record(actor, "lead.assisting", lead, after={"deal": deal.number})
+    if decision != Decision.NOT_A_CONFLICT and first.customer_id != second.customer_id:
+        from portal.deals.customers import link_names
+
+        link_names(actor, first.customer, second.customer, "case")  # the desk teaches the matcher
     for winner in winners:
         _release(winner, actor, case)
         if isinstance(winner, DealRegistration):
@@ -229,3 +233,90 @@ def take_over(actor, case: ConflictCase) -> ConflictCase:
     db.session.flush()
     audit.record(actor, "conflict.taken_over", case, dealer_id=None)
     return case
+
+
+# --- Possible overlaps (DESIGN §3.4.1) ------------------------------------------------------
+
+def overlaps_query(actor):
+    """Possible-overlap notices `actor` may see: a channel manager those touching its regions;
+    the director and admins all; nobody else."""
+    from portal.conflicts.models import PossibleOverlap
+
+    stmt = select(PossibleOverlap)
+    if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN):
+        return stmt.where(PossibleOverlap.id.is_(None))
+    if sees_all_regions(actor):
+        return stmt
+    return stmt.where(or_(PossibleOverlap.region_id.in_(actor.region_ids),
+                          PossibleOverlap.other_region_id.in_(actor.region_ids)))
+
+
+def get_overlap_or_404(overlap_id, actor):
+    from portal.conflicts.models import PossibleOverlap
+
+    return first_or_404(overlaps_query(actor), PossibleOverlap, overlap_id)
+
+
+def _open_overlap(overlap):
+    from portal.conflicts.models import OverlapStatus
+
+    if overlap.status != OverlapStatus.OPEN:
+        who = overlap.decided_by.name if overlap.decided_by else _l("the system")
+        raise Conflict(_l("This notice was already handled by %(name)s.", name=who))
+
+
+def dismiss_overlap(actor, overlap, reason: str = ""):
+    """Not the same customer: the notice closes and the two records are marked as different, so
+    the check does not raise them again."""
+    from portal.conflicts.models import OverlapStatus
+    from portal.deals.models import CustomerLink
+
+    _open_overlap(overlap)
+    overlap.status = OverlapStatus.DISMISSED
+    overlap.decided_by_id = actor.id
+    overlap.decided_at = clock.now()
+    a, b = sorted((overlap.customer_id, overlap.other_customer_id))
+    link = db.session.scalar(select(CustomerLink).where(CustomerLink.a_id == a, CustomerLink.b_id == b))
+    if link is None:
+        link = CustomerLink(a_id=a, b_id=b)
+        db.session.add(link)
+    link.linked, link.source, link.changed_by_id = False, "manual", actor.id
+    db.session.flush()
+    audit.record(actor, "overlap.dismissed", overlap, dealer_id=None,
+                 comment=(reason or "").strip()[:500] or None)
+    return overlap
+
+
+def escalate_overlap(actor, overlap) -> list[ConflictCase]:
+    """The same customer after all: the records are linked, the names become aliases of each
+    other, and the check runs again for the submission — overlapping product lines open a case
+    and hold it."""
+    from portal.conflicts.detection import detect
+    from portal.conflicts.models import OverlapStatus
+    from portal.deals.customers import link_names
+    from portal.deals.models import CustomerLink, DealStatus
+
+    _open_overlap(overlap)
+    record = overlap.record
+    if str(record.status) not in ("submitted", "in_conflict", "approved"):
+        raise Conflict(_l("The submission is no longer active; dismiss the notice instead."))
+    overlap.status = OverlapStatus.ESCALATED
+    overlap.decided_by_id = actor.id
+    overlap.decided_at = clock.now()
+    a, b = sorted((overlap.customer_id, overlap.other_customer_id))
+    link = db.session.scalar(select(CustomerLink).where(CustomerLink.a_id == a, CustomerLink.b_id == b))
+    if link is None:
+        link = CustomerLink(a_id=a, b_id=b)
+        db.session.add(link)
+    link.linked, link.source, link.changed_by_id = True, "manual", actor.id
+    db.session.flush()
+    link_names(actor, overlap.customer, overlap.other_customer, "link")
+    audit.record(actor, "overlap.escalated", overlap, dealer_id=None)
+    cases = detect(actor, deal=overlap.deal) if overlap.deal else detect(actor, lead=overlap.lead)
+    if cases and record.status in (DealStatus.SUBMITTED, LeadStatus.SUBMITTED):
+        before = record.status
+        record.status = DealStatus.IN_CONFLICT if overlap.deal else LeadStatus.IN_CONFLICT
+        audit.record(None, "deal.held" if overlap.deal else "lead.held", record,
+                     before={"status": str(before)}, after={"status": "in_conflict"})
+    db.session.flush()
+    return cases

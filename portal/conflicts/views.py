@@ -31,7 +31,20 @@ register(
              "conflict.notice": _l("Notice: same customer, other product lines"),
              "conflict.decided": _l("Conflict decided"),
              "conflict.withdrawn": _l("Case withdrawn"),
-             "conflict.taken_over": _l("Taken over by the director")})
+             "conflict.taken_over": _l("Taken over by the director"),
+             "overlap.noticed": _l("Possible overlap noticed"),
+             "overlap.dismissed": _l("Possible overlap dismissed: not the same customer"),
+             "overlap.escalated": _l("Possible overlap taken up: the same customer")})
+register(statuses={"dismissed": pgettext("status", "Dismissed"),
+                   "escalated": pgettext("status", "Taken up")})
+
+
+@bp.app_template_global()
+def evidence_sentences(signals):
+    """The matcher's signals as translated sentences."""
+    from portal.conflicts.evidence import sentences
+
+    return sentences(signals)
 
 
 @bp.route("/")
@@ -43,9 +56,14 @@ def index():
         stmt = stmt.where(ConflictCase.status == status)
     stmt = stmt.order_by(sort_clause({"opened": ConflictCase.opened_at,
                                       "number": ConflictCase.id}, "opened"))
+    from portal.conflicts.models import OverlapStatus, PossibleOverlap
+
+    overlaps = list(db.session.scalars(
+        services.overlaps_query(current_user).where(PossibleOverlap.status == OverlapStatus.OPEN)
+        .order_by(PossibleOverlap.created_at.desc()).limit(50)))
     return render_page("conflicts/index.html", block="results", page=paginate(db.session, stmt),
                        status=status, statuses=list(CaseStatus), flagged=services.is_flagged,
-                       age=services.age_business_days)
+                       age=services.age_business_days, overlaps=overlaps)
 
 
 def _context(case, errors=None):
@@ -123,3 +141,36 @@ def _esc(text):
     from markupsafe import escape
 
     return str(escape(text))
+
+
+@bp.route("/overlaps/<int:overlap_id>")
+@roles_required(*DECIDERS)
+def overlap(overlap_id: int):
+    notice = services.get_overlap_or_404(overlap_id, current_user)
+    return render_template("conflicts/overlap.html", notice=notice,
+                           history=audit.history("possible_overlap", notice.id))
+
+
+@bp.route("/overlaps/<int:overlap_id>/<any(dismiss, escalate):action>", methods=["POST"])
+@roles_required(*DECIDERS)
+def overlap_decide(overlap_id: int, action: str):
+    """Dismiss a possible overlap (not the same customer) or take it up (the same customer: the
+    check runs again and opens a case where product lines overlap)."""
+    notice = services.get_overlap_or_404(overlap_id, current_user)
+    try:
+        if action == "dismiss":
+            services.dismiss_overlap(current_user, notice, request.form.get("reason", ""))
+            message = _("Dismissed: not the same customer.")
+        else:
+            cases = services.escalate_overlap(current_user, notice)
+            message = _("Linked as the same customer; %(n)d case(s) opened.", n=len(cases))
+        db.session.commit()
+    except (StaleDataError, Conflict) as exc:
+        db.session.rollback()
+        notice = services.get_overlap_or_404(overlap_id, current_user)
+        return render_template("conflicts/overlap.html", notice=notice,
+                               conflict_message=str(getattr(exc, "message", "")) or
+                               _("Somebody else handled this notice; reload it."),
+                               history=audit.history("possible_overlap", notice.id)), 409
+    flash(message, "success")
+    return redirect(url_for("conflicts.overlap", overlap_id=overlap_id), 303)

@@ -1,7 +1,9 @@
 """Customers (最终用户): scope, validation, the normalised name and the blocking keys.
 
 A customer record belongs to whoever created it (a dealer, or head office). Every save recomputes
-`name_norm` and the rows of `customer_key` that the conflict check searches.
+`name_norm` and the rows of `customer_key` that the conflict check searches, and keeps a former
+name written in brackets as an alias. Aliases (other names the check matches on) come from
+former names, from head office, and from records linked or decided as the same customer.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
-from portal.deals.models import Customer, CustomerKey
+from portal.deals.models import Customer, CustomerAlias, CustomerKey
 from portal.extensions import db
 
 
@@ -37,23 +39,75 @@ def _matching():
     return matching
 
 
+def alias_names(customer_id) -> list[str]:
+    """The customer's aliases, oldest first."""
+    if customer_id is None:
+        return []
+    with db.session.no_autoflush:
+        return list(db.session.scalars(select(CustomerAlias.name)
+                                       .where(CustomerAlias.customer_id == customer_id)
+                                       .order_by(CustomerAlias.id)))
+
+
+def match_record(customer: Customer) -> dict:
+    """The mapping `matching.compare` takes, with the customer's aliases."""
+    return {**customer.as_match_record(), "aliases": alias_names(customer.id)}
+
+
 def customer_keys(customer: Customer) -> set[str]:
-    """The blocking keys of a customer: name keys, USCC, domain and phone."""
-    m = _matching()
-    keys = {f"n:{k}" for k in m.blocking_keys(customer.name) if k}
-    if customer.uscc:
-        keys.add(f"u:{customer.uscc}")
-    if customer.domain:
-        keys.add(f"d:{customer.domain}")
-    if customer.phone:
-        keys.add(f"p:{customer.phone}")
-    return {k[:120] for k in keys}
+    """The blocking keys of a customer: name and alias keys, USCC, domain and phone."""
+    return {k[:120] for k in _matching().record_keys(match_record(customer))}
+
+
+def add_alias(actor, customer: Customer, name: str, source: str = "manual") -> CustomerAlias | None:
+    """Give `customer` another name the conflict check matches on; None when it has it already
+    (as its name or an alias). The caller refreshes the keys."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(_l("Enter the other name."), {"name": _l("Enter the other name.")})
+    if len(name) > 200:
+        raise ValidationError(_l("The name is too long (at most 200 characters)."),
+                              {"name": _l("The name is too long (at most 200 characters).")})
+    if name == customer.name or name in alias_names(customer.id):
+        return None
+    alias = CustomerAlias(customer_id=customer.id, name=name, source=source,
+                          created_by_id=getattr(actor, "id", None))
+    db.session.add(alias)
+    db.session.flush()
+    audit.record(actor, "customer.alias_added", customer, after={"alias": name, "source": source})
+    return alias
+
+
+def remove_alias(actor, customer: Customer, alias_id: int) -> None:
+    alias = db.session.scalar(select(CustomerAlias).where(CustomerAlias.id == alias_id,
+                                                          CustomerAlias.customer_id == customer.id))
+    if alias is None:
+        raise ValidationError(_l("That name is not an alias of this customer."), {})
+    db.session.delete(alias)
+    db.session.flush()
+    audit.record(actor, "customer.alias_removed", customer, before={"alias": alias.name})
+    refresh_keys(customer)
+
+
+def link_names(actor, a: Customer, b: Customer, source: str) -> None:
+    """Two records are the same company: each one's name becomes an alias of the other."""
+    for one, other in ((a, b), (b, a)):
+        if add_alias(actor, one, other.name, source):
+            refresh_keys(one)
 
 
 def refresh_keys(customer: Customer) -> None:
-    """Recompute the normalised name and the blocking keys (on every save)."""
+    """Recompute the normalised name and the blocking keys (on every save); a former name in
+    brackets (原…) becomes an alias."""
     m = _matching()
     customer.name_norm = (m.normalize_name(customer.name) or "")[:200]
+    db.session.flush()
+    known = set(alias_names(customer.id))
+    for former in m.former_names(customer.name):
+        former = former[:200]
+        if former and former not in known:
+            db.session.add(CustomerAlias(customer_id=customer.id, name=former, source="former"))
+            known.add(former)
     db.session.flush()
     db.session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
     keys = customer_keys(customer)
@@ -84,9 +138,11 @@ def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
     out["domain"] = (m.normalize_domain(out["domain"]) if out["domain"] else None) or None
     if out["domain"] and len(out["domain"]) > 120:
         errors[prefix + "domain"] = _l("The domain is too long.")
-    out["phone"] = (m.normalize_phone(out["phone"]) if out["phone"] else None) or None
+    # Kept as written: several numbers and an extension are read by the matcher.
+    out["phone"] = " ".join(out["phone"].split()) or None
     if out["phone"] and len(out["phone"]) > 30:
         errors[prefix + "phone"] = _l("The phone number is too long.")
+
     for f in ("province", "city", "industry"):
         out[f] = out[f][:50]
     return out

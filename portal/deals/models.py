@@ -278,3 +278,20 @@ class LeadLine(Base):
 
     lead: Mapped[DirectLead] = relationship(back_populates="lines")
     line = relationship("ProductLine", lazy="joined")
+
+
+class CustomerAlias(Base):
+    """Another name of a customer (a former name, a short name, an English name) that the
+    conflict check matches on like its name (DESIGN §3.4.1)."""
+
+    __tablename__ = "customer_alias"
+    __table_args__ = (UniqueConstraint("customer_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    #: `former` (written in brackets in the name), `manual`, `link` (records linked on the
+    #: desk) or `case` (a case decided on the same customer).
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

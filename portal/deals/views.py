@@ -18,6 +18,7 @@ from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor
 from portal.core.labels import register
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
 from portal.deals import forms, services
 from portal.deals.models import STAGE_LABELS, Customer, DealRegistration, DealStatus
@@ -45,6 +46,7 @@ register(
         "customer.created": _l("Customer created"), "customer.updated": _l("Customer changed"),
         "customer.linked": _l("Customer records linked"),
         "customer.unlinked": _l("Customer records unlinked"),
+        "customer.alias_added": _l("Alias added"), "customer.alias_removed": _l("Alias removed"),
         "deal.created": _l("Registration created"), "deal.updated": _l("Registration changed"),
         "deal.submitted": _l("Registration submitted"),
         "deal.held": _l("Held for review (possible overlap)"),
@@ -220,7 +222,7 @@ def new(deal_id: int | None = None):
         return render_template("deals/form.html", deal=None if deal_id is None else deal,
                                **_form_context(data, rows, errors)), 422
     data, rows = forms.deal_as_input(deal) if deal else ({"stage": "qualifying"}, [])
-    if not deal and request.args.get("customer", "").isdigit():
+    if not deal and to_id(request.args.get("customer")):
         data["customer_id"] = request.args["customer"]
     return render_template("deals/form.html", deal=deal, **_form_context(data, rows, errors))
 

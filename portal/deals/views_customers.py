@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, raiseload
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
@@ -22,6 +23,8 @@ from portal.extensions import db
 CUSTOMER_ROLES = (*DEALER_ROLES, Role.SALES_REP, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
                   Role.ADMIN)
 LINKERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
+ALIAS_SOURCES = {"former": _l("former name"), "manual": _l("added by hand"),
+                 "link": _l("from linked records"), "case": _l("from a conflict decision")}
 
 
 @bp.route("/customers/")
@@ -88,8 +91,10 @@ def customer(customer_id: int | None = None):
             links = _links(obj)
     return render_template("deals/customer.html", customer=obj, data=data, errors=errors,
                            labels=forms.CUSTOMER_LABELS, head_office=head_office, links=links,
+                           aliases=_aliases(obj) if obj is not None and head_office else [],
                            deals=deals, reps=_reps() if head_office else [],
-                           can_link=current_user.role in LINKERS), 422 if errors else 200
+                           can_link=current_user.role in LINKERS, alias_sources=ALIAS_SOURCES), \
+        422 if errors else 200
 
 
 def _links(obj):
@@ -125,6 +130,55 @@ def customer_link(customer_id: int):
     link.linked, link.source, link.changed_by_id = linked, "manual", current_user.id
     audit.record(current_user, "customer.linked" if linked else "customer.unlinked", obj,
                  dealer_id=None, after={"other": other.id})
+    if linked:
+        from portal.deals.customers import link_names
+
+        link_names(current_user, obj, other, "link")  # the desk teaches the matcher
     db.session.commit()
     flash(_("Records linked.") if linked else _("Records unlinked."), "success")
     return redirect(url_for("deals.customer", customer_id=obj.id))
+
+
+def _aliases(obj):
+    from portal.deals.models import CustomerAlias
+
+    return list(db.session.scalars(select(CustomerAlias).where(CustomerAlias.customer_id == obj.id)
+                                   .order_by(CustomerAlias.id)))
+
+
+@bp.route("/customers/<int:customer_id>/aliases", methods=["POST"])
+@roles_required(*LINKERS)
+def customer_alias_add(customer_id: int):
+    """Give a customer another name (a short name, an English name, a former name) that the
+    conflict check matches on."""
+    from portal.deals.customers import add_alias, refresh_keys
+
+    obj = services.get_customer_or_404(customer_id, current_user)
+    try:
+        if add_alias(current_user, obj, request.form.get("name", ""), "manual"):
+            refresh_keys(obj)
+            flash(_("Alias added."), "success")
+        else:
+            flash(_("The customer already has that name."), "info")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("deals.customer", customer_id=obj.id), 303)
+    db.session.commit()
+    return redirect(url_for("deals.customer", customer_id=obj.id), 303)
+
+
+@bp.route("/customers/<int:customer_id>/aliases/<int:alias_id>/remove", methods=["POST"])
+@roles_required(*LINKERS)
+def customer_alias_remove(customer_id: int, alias_id: int):
+    from portal.deals.customers import remove_alias
+
+    obj = services.get_customer_or_404(customer_id, current_user)
+    try:
+        remove_alias(current_user, obj, alias_id)
+    except ValidationError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("Alias removed."), "success")
+    return redirect(url_for("deals.customer", customer_id=obj.id), 303)
