@@ -217,6 +217,7 @@ def test_dashboard_widget_shows_progress_in_few_queries(client, login_as, world,
     # What it is computed from, the current program, its sales (the program has no growth bonus).
     progress, statements = queries_of(lambda: progress_for(user.dealer))
     assert len(statements) <= 3, statements
+    (progress,) = progress
     assert progress["sales_fen"] == 45_000_000
     assert progress["gap_fen"] == 5_000_000
     login_as(world.dealer_sales)

@@ -55,7 +55,9 @@ def index():
     if args.get("status") in {s.value for s in StatementStatus}:
         stmt = stmt.where(RebateStatement.status == args["status"])
     if args.get("period"):
-        stmt = stmt.where(RebateStatement.number.like(f"RB-{args['period'].strip().upper()}-%"))
+        period = args["period"].strip().upper()[:20]
+        stmt = stmt.where(RebateStatement.program_id.in_(select(RebateProgram.id).where(
+            (RebateProgram.period_code == period) | (RebateProgram.code == period))))
     if args.get("dealer") and not current_user.is_dealer_user:
         stmt = stmt.where(RebateStatement.number.ilike(f"%-{args['dealer'].strip()}%"))
     stmt = stmt.order_by(sort_clause({"issued": RebateStatement.issued_at,
@@ -66,12 +68,13 @@ def index():
         from portal.core.labels import status_label
         from portal.core.money import fen_to_decimal
 
-        rows = ([s.number, s.dealer.code, s.dealer.name, s.program.period_code,
+        rows = ([s.number, s.dealer.code, s.dealer.name, s.program.code, s.program.period_code,
                  fen_to_decimal(s.qualifying_sales_fen), fen_to_decimal(s.net_payable_fen),
                  status_label(s.status), s.issued_at.date(), s.paid_on, s.payment_reference]
                 for s in db.session.scalars(stmt.limit(50_000)))
         return export_response(args["format"], "rebate-statements", [
-            _("Statement"), _("Dealer code"), _("Dealer"), _("Period"), _("Qualifying sales (yuan)"),
+            _("Statement"), _("Dealer code"), _("Dealer"), _("Program code"), _("Period"),
+            _("Qualifying sales (yuan)"),
             _("Net payable (yuan)"), _("Status"), _("Issue date"), _("Paid on"),
             _("Payment reference")], rows)
     show_statements = current_user.role != Role.DEALER_SALES
@@ -144,7 +147,7 @@ def _program_form_data(obj) -> dict:
     def pct(bp):
         return "" if bp is None else f"{bp / 100:g}"
 
-    return {"name": obj.name, "period_code": obj.period_code,
+    return {"name": obj.name, "code": obj.code, "period_code": obj.period_code,
             "period_start": obj.period_start.isoformat(), "period_end": obj.period_end.isoformat(),
             "mode": obj.mode, "exception_treatment": obj.exception_treatment,
             "exception_rate": pct(obj.exception_rate_bp), "growth_pct": pct(obj.growth_pct_bp),
