@@ -212,8 +212,7 @@ def new_return(order_id: int):
         quantities = {line.id: request.form.get(f"qty-{line.id}", "") for line in order.lines}
         try:
             record = services.record_return(current_user, order, request.form, quantities)
-        except ValidationError as exc:
-            db.session.rollback()
+        except ValidationError as exc:  # raised before anything changed
             errors, status = exc.errors, 422
         else:
             db.session.commit()

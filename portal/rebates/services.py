@@ -376,6 +376,16 @@ def snapshot(program, r: DealerResult, details: dict, lines: dict, vendor: str, 
                 "name_en": line.name_en if line else key}
 
     next_rate = bands[ent.band_index + 1][1] if ent.band_index + 1 < len(bands) else None
+    band_list = [calc.Band(*b) for b in bands]
+    schedule = []
+    for part in calc.band_schedule(band_list, ent.qualifying_sales_fen, program.mode):
+        i = band_list.index(part.band)
+        schedule.append({"band": i + 1, "from_fen": part.band.threshold_fen,
+                         "to_fen": band_list[i + 1].threshold_fen if i + 1 < len(band_list) else None,
+                         "sales_fen": part.part_fen, "rate_bp": part.band.rate_bp,
+                         "amount": str(part.amount_exact),
+                         "amount_fen": calc.units_to_fen(part.part_fen * part.band.rate_bp)})
+    schedule_units = sum(p["sales_fen"] * p["rate_bp"] for p in schedule)
     return {
         "number": number, "vendor_name": vendor,
         "dealer": {"code": r.dealer.code, "name": r.dealer.name, "tier": r.dealer.tier},
@@ -385,7 +395,12 @@ def snapshot(program, r: DealerResult, details: dict, lines: dict, vendor: str, 
                     "exception_rate_bp": program.exception_rate_bp, "bands": bands},
         "lines": [{**line_names(row.line), "sales_fen": row.sales_fen, "rate_bp": row.rate_bp,
                    "amount_fen": row.amount_fen, "override_sales_fen": row.override_sales_fen,
-                   "override_rate_bp": row.override_rate_bp} for row in ent.rows],
+                   "override_rate_bp": row.override_rate_bp,
+                   "effective_rate": _percent_text(calc.effective_rate(row.amount_fen, row.sales_fen))}
+                  for row in ent.rows],
+        #: The band-by-band schedule of the qualifying sales that the line amounts share.
+        "schedule": schedule,
+        "schedule_total_fen": calc.units_to_fen(schedule_units),
         "exclusions": [{**line_names(ex.line), "sales_fen": ex.sales_fen, "reason": ex.reason}
                        for ex in ent.exclusions],
         "qualifying_sales_fen": ent.qualifying_sales_fen, "band_index": ent.band_index,
@@ -406,6 +421,10 @@ def snapshot(program, r: DealerResult, details: dict, lines: dict, vendor: str, 
     }
 
 
+def _percent_text(value) -> str | None:
+    return None if value is None else f"{value}%"
+
+
 def _notify_dealers(statements: list[RebateStatement]) -> None:
     from portal.accounts.models import User
     from portal.notifications.services import notify
@@ -421,7 +440,8 @@ def _notify_dealers(statements: list[RebateStatement]) -> None:
 
 
 def mark_paid(actor, statement: RebateStatement, paid_on, reference: str) -> RebateStatement:
-    """Record the payment of an issued statement (issued → paid)."""
+    """Record the payment of an issued statement (issued → paid); for a negative statement, carried
+    as "to be offset", the settlement of the amount the dealer owes (offset or paid back)."""
     _require_finance(actor)
     if statement.status != StatementStatus.ISSUED:
         raise InvalidState(_l("This statement is already marked paid."))
@@ -444,7 +464,8 @@ def mark_paid(actor, statement: RebateStatement, paid_on, reference: str) -> Reb
     statement.payment_reference = reference
     statement.paid_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "rebate_statement.paid", statement, before={"status": "issued"},
+    action = "rebate_statement.settled" if statement.net_payable_fen < 0 else "rebate_statement.paid"
+    audit.record(actor, action, statement, before={"status": "issued"},
                  after={"status": "paid", "paid_on": day.isoformat(), "reference": reference})
     return statement
 

@@ -281,14 +281,14 @@ def statement(statement_id: int):
 @roles_required(*STATEMENT_VIEWERS)
 def statement_pdf(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
-    if not obj.has_pdf:
-        # Not rendered yet (the batch is still running, or failed): render it now, once.
-        documents.render_statement(obj.id)
-        db.session.refresh(obj)
-    data = documents.stored_pdf(obj)
+    # A GET never renders or writes: the PDF is rendered by the job queued at issue (or by
+    # finance's "Render missing PDFs"); until it is stored the answer is "being prepared".
+    data = documents.stored_pdf(obj) if obj.has_pdf else None
     if data is None:
-        return render_template("errors/error.html", status=503, message=_(
-            "The PDF of this statement is being prepared. Please try again in a minute.")), 503
+        response = Response(render_template("rebates/pdf_pending.html", statement=obj), status=503)
+        response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{obj.number}.pdf"',
         "Cache-Control": "private, no-store"})
