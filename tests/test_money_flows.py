@@ -109,11 +109,13 @@ def test_incremental_lines_show_the_effective_rate_and_the_schedule_in_the_pdf(
         client, login_as, world, db):
     """¥1,200,000 over servers and storage, incremental bands 1/2/3%: the schedule is
     5,000 + 10,000 + 6,000 = 21,000.00 and each line's effective rate is 21,000 ÷ 1,200,000."""
+    from datetime import date
+
     cat = world.order_catalogue
-    make_order(world, cat, status="confirmed", contract_no="HT-SCH-SRV",
-               lines=[(cat.server, 1, 100_000_000, "net")])
-    top_up(world, 120_000_000)
-    program = make_program(code="2031Q2", mode="incremental")
+    make_order(world, cat, status="confirmed", contract_no="HT-SCH-1", order_date=date(2030, 2, 1),
+               lines=[(cat.server, 1, 100_000_000, "net"), (cat.storage, 1, 20_000_000, "net")])
+    program = make_program(code="2030Q1", mode="incremental", start=date(2030, 1, 1),
+                           end=date(2030, 3, 31))
     login_as(world.finance)
     issue(client, program)
     (statement,) = statements_of(db, program)
