@@ -307,5 +307,8 @@ def mark_paid(statement_id: int):
         return render_template("rebates/statement.html", statement=obj, c=obj.content,
                                history=audit.history("rebate_statement", obj.id)), 422
     db.session.commit()
-    flash(_("Payment of %(number)s recorded.", number=obj.number), "success")
+    if obj.net_payable_fen < 0:
+        flash(_("Settlement of %(number)s recorded.", number=obj.number), "success")
+    else:
+        flash(_("Payment of %(number)s recorded.", number=obj.number), "success")
     return redirect(url_for("rebates.statement", statement_id=obj.id))
