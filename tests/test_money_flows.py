@@ -290,3 +290,16 @@ def test_the_program_form_takes_a_code_and_refuses_a_taken_one(client, login_as,
     assert taken.status_code == 422 and "already uses the code 2032Q1-STO" in taken.text
     bad = client.post("/rebates/programs/new", data=band_form(rows, code="<b>x</b>"))
     assert bad.status_code == 422 and "<b>x</b>" not in bad.text
+
+
+def test_a_program_code_with_statements_cannot_change(client, login_as, world, db):
+    from tests.test_rebates_flow import band_form
+
+    program = world.rebate_program  # the matrix fixture issued a statement under it
+    login_as(world.finance)
+    data = band_form([("0", "500000", "1"), ("500000", "", "2")], code="RENAMED",
+                     period_code=program.period_code)
+    response = client.post(f"/rebates/programs/{program.id}", data=data)
+    assert response.status_code == 422 and "can no longer change" in response.text
+    db.session.refresh(program)
+    assert program.code != "RENAMED"

@@ -126,6 +126,9 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
         taken = db.session.scalar(select(RebateProgram.id).where(RebateProgram.code == code))
         if taken and (program is None or taken != program.id):
             errors["code"] = _l("Another program already uses the code %(code)s.", code=code)
+        elif program is not None and code != program.code and _has_statements(program):
+            errors["code"] = _l("Statements were issued under the code %(code)s: it can no longer "
+                                "change.", code=program.code)
     values["code"] = code
     for key in ("period_start", "period_end"):
         try:
@@ -181,6 +184,13 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
         raise ValidationError(_l("The program was not saved: please correct the marked fields."),
                               errors)
     return values
+
+
+def _has_statements(program: RebateProgram) -> bool:
+    from portal.rebates.models import RebateStatement
+
+    return db.session.scalar(select(RebateStatement.id).where(
+        RebateStatement.program_id == program.id).limit(1)) is not None
 
 
 def save_program(actor, program: RebateProgram | None, values: dict) -> RebateProgram:
