@@ -78,6 +78,10 @@ def upgrade():
 
 
 def downgrade():
+    # Before, the period code was a program's identity (and its statement numbers' middle part):
+    # programs sharing a period take their own code as period code, so it can be unique again.
+    # Returns are dropped with their tables: the downgrade keeps the orders as confirmed.
+    op.execute("UPDATE rebate_program SET period_code = code WHERE period_code <> code")
     with op.batch_alter_table('rebate_program', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rebate_program_period_code'))
         batch_op.drop_constraint(batch_op.f('uq_rebate_program_code'), type_='unique')
