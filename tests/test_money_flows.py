@@ -7,7 +7,6 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
 from flask import current_app
 from sqlalchemy import func, select
 

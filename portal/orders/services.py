@@ -20,7 +20,7 @@ from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.extensions import db
-from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
+from portal.orders.models import OrderLine, OrderReturn, OrderStatus, PriceSource, SalesOrder
 
 MAX_LINES = 200
 MAX_QTY = 1_000_000
@@ -389,7 +389,7 @@ def can_return(actor, order: SalesOrder) -> bool:
     return any(line.returnable_qty > 0 for line in order.lines)
 
 
-def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> "OrderReturn":
+def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> OrderReturn:
     """Record a return of some units of some lines of a confirmed order (DESIGN §3.5).
 
     `data`: return_date (ISO), reason. `quantities`: {order line id: text typed}. Each line's
@@ -397,7 +397,7 @@ def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> "Or
     hold when two returns are recorded at once (the second is refused, nothing of it is kept).
     Lowers the order's net amount, is numbered `RT<year>-<id>`, audited and notified to the dealer.
     """
-    from portal.orders.models import OrderReturn, OrderReturnLine
+    from portal.orders.models import OrderReturnLine
 
     if actor.role not in RETURNERS:
         raise PermissionDenied(_l("Only the channel manager of the order's region or finance "
