@@ -7,7 +7,11 @@ PORT ?= 5000
 
 .PHONY: run setup system venv translations fonts db demo test lint worker bench clean
 
+# The worker runs beside the web server, so statement PDFs are rendered right after issue and
+# e-mails go out without a second terminal; it stops with the server.
 run: setup db demo
+	$(VENV)/bin/huey_consumer portal.worker.huey -w 2 -k process & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: system venv translations fonts

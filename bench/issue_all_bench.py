@@ -108,7 +108,7 @@ def main() -> None:
     with app.app_context():
         finance = db.session.scalar(select(User).where(User.email == "bench@example.com"))
         finance.role = Role.FINANCE
-        program = RebateProgram(name="基准季度返利", period_code="2026Q4", period_start=base.START,
+        program = RebateProgram(name="基准季度返利", code="2026Q4", period_code="2026Q4", period_start=base.START,
                                 period_end=base.END, mode="all_units", bands=base.BANDS,
                                 exception_treatment="exclude", eligible_tiers=[], eligible_line_ids=[])
         db.session.add(program)

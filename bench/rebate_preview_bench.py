@@ -169,7 +169,7 @@ def measure(app, runs: int) -> dict:
     from portal.rebates.models import RebateProgram
 
     with app.app_context():
-        program = RebateProgram(name="bench", period_code="2026Q4B", period_start=START, period_end=END,
+        program = RebateProgram(name="bench", code="2026Q4B", period_code="2026Q4B", period_start=START, period_end=END,
                                 mode="all_units", bands=BANDS, exception_treatment="exclude",
                                 eligible_tiers=[], eligible_line_ids=[])
         if db.engine.dialect.name == "postgresql":

@@ -78,7 +78,7 @@ def _issue_run(url: str) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         dealers = list(db.session.scalars(sa.select(Dealer).order_by(Dealer.code)))
-        program = RebateProgram(name="2031 第一季度返利计划", period_code=PERIOD,
+        program = RebateProgram(name="2031 第一季度返利计划", code=PERIOD, period_code=PERIOD,
                                 period_start=date(2031, 1, 1), period_end=date(2031, 3, 31),
                                 mode="all_units", bands=[[0, 100], [50_000_000, 200], [100_000_000, 300]])
         run = RebateRun(program=program, status="issued", statement_count=STATEMENTS, issued_at=clock.now())

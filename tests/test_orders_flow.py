@@ -74,8 +74,6 @@ def test_order_without_a_deal_pays_the_net_price(client, login_as, world, deal, 
 @pytest.mark.parametrize("lines, message", [
     ((("NO-SUCH-SKU", 1),), "Unknown SKU NO-SUCH-SKU"),
     ((("TO-SRV-740", 0),), "Enter a quantity of at least 1 for TO-SRV-740"),
-    ((("TO-SRV-740", 6),), "Only 5 of TO-SRV-740 are left at the approved exception price"),
-    ((("TO-SRV-740", 4), ("TO-SRV-740", 2)), "Only 5 of TO-SRV-740 are left"),
 ])
 def test_bad_lines_are_refused_and_change_nothing(client, login_as, world, deal, db, lines, message):
     login_as(world.dealer_sales)
@@ -85,6 +83,40 @@ def test_bad_lines_are_refused_and_change_nothing(client, login_as, world, deal,
     assert message in response.text
     assert count_orders(db) == before
     assert used(db, deal) == 0
+
+
+@pytest.mark.parametrize("lines", [(("TO-SRV-740", 12),), (("TO-SRV-740", 7), ("TO-SRV-740", 5))])
+def test_more_than_the_approved_quantity_is_split_and_shown_before_submission(
+        client, login_as, world, db, lines):
+    """12 asked where 10 are left at the exception price: one order, a line of 10 at the
+    exception price and a line of 2 at the net price, shown on the preview first."""
+    cat = world.order_catalogue
+    deal = approved_deal_with_exception(world, cat, quantity=10)
+    login_as(world.dealer_sales)
+    before = count_orders(db)
+    preview = client.post("/orders/new", data=order_form(deal, contract="HT-SPLIT", lines=lines,
+                                                        action="preview"))
+    assert preview.status_code == 200 and count_orders(db) == before
+    assert 'id="split-notice"' in preview.text
+    table = preview.text.split('id="price-preview"')[1]
+    assert "¥70,000.00" in table and "Units beyond the approved quantity" in table
+    total = 10 * EXCEPTION_PRICE_FEN + 2 * cat.server_net
+    from portal.core.money import format_money
+
+    assert format_money(total) in table
+    assert client.post("/orders/new", data=order_form(deal, contract="HT-SPLIT",
+                                                      lines=lines)).status_code == 302
+    order = db.session.scalar(select(SalesOrder).where(SalesOrder.contract_no == "HT-SPLIT"))
+    assert [(ln.quantity, ln.unit_price_fen, ln.price_source) for ln in order.lines] == [
+        (10, EXCEPTION_PRICE_FEN, "exception"), (2, cat.server_net, "net")]
+    assert order.total_fen == total
+    assert used(db, deal) == 10
+    # Nothing left at the exception price: the next order is all at the net price.
+    again = client.post("/orders/new", data=order_form(deal, contract="HT-SPLIT-2",
+                                                      lines=(("TO-SRV-740", 3),)))
+    assert again.status_code == 302
+    later = db.session.scalar(select(SalesOrder).where(SalesOrder.contract_no == "HT-SPLIT-2"))
+    assert [(ln.quantity, ln.price_source) for ln in later.lines] == [(3, "net")]
 
 
 def test_duplicate_contract_number_is_refused(client, login_as, world, deal, db):

@@ -149,3 +149,71 @@ def test_a_double_submitted_order_is_saved_once_and_the_other_is_told(race_app, 
         saved = db.session.scalars(select(SalesOrder.contract_no).where(
             db.func.lower(SalesOrder.contract_no) == "case-x")).all()
         assert saved == ["case-x"]
+
+
+def _return(app, order_id, user_id, started, release, outcome, key):
+    """One return of 2 of the line's 3 units, held open until `release`."""
+    from portal.accounts.models import User
+    from portal.core.clock import today
+    from portal.core.errors import Conflict, ValidationError
+    from portal.orders import services
+    from portal.orders.models import SalesOrder
+
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            order = db.session.get(SalesOrder, order_id)
+            started.set()
+            services.record_return(user, order, {"return_date": today().isoformat(), "reason": "退货"},
+                                   {order.lines[0].id: "2"})
+            release.wait(5)
+            db.session.commit()
+            outcome[key] = "won"
+        except (Conflict, ValidationError, StaleDataError) as exc:
+            db.session.rollback()
+            outcome[key] = type(exc).__name__
+        finally:
+            db.session.remove()
+
+
+def test_two_returns_at_once_never_return_more_than_was_ordered(fresh_database, tmp_path):
+    """A line of 3 units; the channel manager and finance each return 2 at the same moment:
+    one return is kept, the other is refused, and 2 units are returned in all."""
+    import threading
+
+    from portal.orders.models import OrderLine, OrderReturn, SalesOrder
+    from tests.routes.orders import make_order
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
+                      "STORAGE_DIR": str(tmp_path)})
+    with app.app_context():
+        from tests.factories import build_world
+
+        world = build_world()
+        cat = world.order_catalogue
+        order = make_order(world, cat, status="confirmed", contract_no="HT-RACE-RT",
+                           lines=[(cat.server, 3, 1_000_000, "net")])
+        db.session.commit()
+        ids = {"order": order.id, "cm": world.channel_manager.id, "finance": world.finance.id}
+    outcome: dict = {}
+    a_started, b_started, release = threading.Event(), threading.Event(), threading.Event()
+    a = threading.Thread(target=_return, args=(app, ids["order"], ids["cm"], a_started, release,
+                                               outcome, "a"))
+    b = threading.Thread(target=_return, args=(app, ids["order"], ids["finance"], b_started,
+                                               threading.Event(), outcome, "b"))
+    a.start()
+    assert a_started.wait(10)
+    b.start()
+    b_started.wait(1)
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert outcome["a"] == "won" and outcome["b"] in ("Conflict", "ValidationError"), outcome
+    with app.app_context():
+        assert db.session.scalar(select(OrderLine.returned_qty).where(
+            OrderLine.order_id == ids["order"])) == 2
+        assert db.session.scalar(select(SalesOrder.returned_fen).where(
+            SalesOrder.id == ids["order"])) == 2_000_000
+        assert len(db.session.scalars(select(OrderReturn).where(
+            OrderReturn.order_id == ids["order"])).all()) == 1
+        db.engine.dispose()

@@ -217,6 +217,7 @@ def test_dashboard_widget_shows_progress_in_few_queries(client, login_as, world,
     # What it is computed from, the current program, its sales (the program has no growth bonus).
     progress, statements = queries_of(lambda: progress_for(user.dealer))
     assert len(statements) <= 3, statements
+    (progress,) = progress
     assert progress["sales_fen"] == 45_000_000
     assert progress["gap_fen"] == 5_000_000
     login_as(world.dealer_sales)
@@ -290,7 +291,7 @@ def test_only_eligible_tiers_and_lines_count(world, db):
 def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode, treatment, rate):
     """The preview's SQL aggregates and batch arithmetic give, dealer by dealer, what the
     reference `compute_entitlement` gives on order lines summed one by one."""
-    from portal.orders.models import OrderLine, SalesOrder
+    from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, SalesOrder
     from portal.rebates import calc, services
 
     cat = world.order_catalogue
@@ -303,6 +304,19 @@ def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode
                lines=[(cat.server, 9, 50_000_000, "net")])
     make_order(world, cat, status="confirmed", contract_no="HT-REF-A0", order_date=year_ago,
                lines=[(cat.server, 1, 40_000_000, "net")])
+    # Returns: one dated a year ago (last year's figure), one of exception-price units now.
+    from portal.orders.services import record_return
+
+    returned = make_order(world, cat, status="confirmed", contract_no="HT-REF-A4",
+                          lines=[(cat.server, 2, 5_000_001, "net"), (cat.storage, 3, 2_000_003, "exception")],
+                          order_date=year_ago)
+    returns = [(returned, year_ago, {returned.lines[0].id: "1"})]
+    recent = make_order(world, cat, status="confirmed", contract_no="HT-REF-A5",
+                        lines=[(cat.server, 2, 5_000_001, "net"), (cat.storage, 3, 2_000_003, "exception")])
+    returns.append((recent, clock.today(), {recent.lines[1].id: "2"}))
+    for order, day, quantities in returns:
+        record_return(world.finance, order, {"return_date": day.isoformat(), "reason": "退货"},
+                      quantities)
     make_order(world, cat, status="confirmed", dealer=world.dealer_b, user=world.other_dealer,
                contract_no="HT-REF-B1", lines=[(cat.storage, 7, 15_000_001, "exception"),
                                                (cat.server, 1, 3, "net")])
@@ -311,6 +325,7 @@ def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode
                            cap_fen=1_500_000)
 
     def summed(start, end):
+        """Order lines one by one, less return lines one by one (each in its own date's period)."""
         by_dealer: dict[int, dict[str, list[int]]] = {}
         for line, order in db.session.execute(select(OrderLine, SalesOrder).join(SalesOrder).where(
                 SalesOrder.status == "confirmed", SalesOrder.order_date >= start,
@@ -318,6 +333,11 @@ def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode
             sums = by_dealer.setdefault(order.dealer_id, {}).setdefault(str(line.line_id), [0, 0])
             sums[0] += line.amount_fen
             sums[1] += line.amount_fen if line.price_source == "exception" else 0
+        for line, record in db.session.execute(select(OrderReturnLine, OrderReturn).join(
+                OrderReturn).where(OrderReturn.return_date >= start, OrderReturn.return_date <= end)):
+            sums = by_dealer.setdefault(record.dealer_id, {}).setdefault(str(line.line_id), [0, 0])
+            sums[0] -= line.amount_fen
+            sums[1] -= line.amount_fen if line.price_source == "exception" else 0
         return by_dealer
 
     now = summed(program.period_start, program.period_end)

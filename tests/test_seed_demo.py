@@ -69,11 +69,43 @@ def test_seed_demo_loads_the_demo_and_twice_changes_nothing(demo_app):
         assert [r.code for r in cm.regions] == ["north"]
         admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
         assert verify_password(admin.password_hash, "demo-pass-2026")
+        _assert_money_flows_are_seeded()
     client = demo_app.test_client()
     resp = client.post("/login", data={"email": "dealer1.sales@example.com",
                                        "password": "demo-pass-2026"})
     assert resp.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def _assert_money_flows_are_seeded():
+    """No holes: every program's first day can be priced; last year's quarter has orders (growth);
+    two programs run over the current quarter; a return gave D0001 a supplementary statement."""
+    from datetime import timedelta
+
+    from portal.catalog.services import price_list_in_force
+    from portal.core import clock
+    from portal.orders.models import OrderReturn, SalesOrder
+    from portal.rebates.models import RebateProgram, RebateStatement
+
+    programs = list(db.session.scalars(select(RebateProgram)))
+    for program in programs:
+        assert price_list_in_force(program.period_start) is not None, program.code
+    today = clock.today()
+    running = [p for p in programs if p.period_start <= today <= p.period_end]
+    assert len(running) == 2 and len({p.period_code for p in running}) == 1
+    assert len({p.code for p in running}) == 2
+    current = running[0]
+    year_ago = (current.period_start - timedelta(days=365), current.period_end - timedelta(days=365))
+    assert db.session.scalar(select(func.count(SalesOrder.id)).where(
+        SalesOrder.status == "confirmed", SalesOrder.order_date.between(*year_ago))) > 0
+    assert db.session.scalar(select(func.count(SalesOrder.id)).where(
+        SalesOrder.order_date == current.period_start)) >= 1
+    (returned,) = db.session.scalars(select(OrderReturn)).all()
+    assert returned.number.startswith("RT") and returned.amount_fen > 0
+    supplementary = db.session.scalar(select(RebateStatement).where(RebateStatement.sequence == 1))
+    assert supplementary.number.endswith("D0001-S1") and supplementary.net_payable_fen < 0
+    assert supplementary.content["amount_words"].startswith("负")
+    assert supplementary.pdf_sha256
 
 
 def test_seed_refuses_a_production_database_with_data(fresh_database, tmp_path):

@@ -2,7 +2,7 @@
 tier discounts and floor prices (`flask seed demo`)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine, TierDiscount
 from portal.core import clock
@@ -104,8 +104,10 @@ def seed_demo(ctx: dict) -> None:
     db.session.flush()
     today = clock.today()
     admin = ctx.get("users", {}).get("admin")
+    # In force from the start of last year: the demo's orders of the previous and the current
+    # quarter, and of the same quarter a year earlier (the growth bonus), can all be priced.
     current = PriceList(name=f"{today.year} 标准目录价 / Standard list", created_by_id=getattr(admin, "id", None),
-                        effective_from=today - timedelta(days=60), effective_to=today + timedelta(days=39))
+                        effective_from=date(today.year - 1, 1, 1), effective_to=today + timedelta(days=39))
     upcoming = PriceList(name=f"{(today + timedelta(days=40)).year} 调价目录 / Revised list",
                          created_by_id=getattr(admin, "id", None),
                          effective_from=today + timedelta(days=40), effective_to=None)

@@ -65,6 +65,8 @@ class SalesOrder(Base):
     order_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.SUBMITTED)
     total_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: Sum of the returns recorded against the order; the net amount is total − returned.
+    returned_fen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -82,6 +84,12 @@ class SalesOrder(Base):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", lazy="selectin",
         order_by="OrderLine.id")
+    returns: Mapped[list["OrderReturn"]] = relationship(
+        back_populates="order", lazy="raise", order_by="OrderReturn.id")
+
+    @property
+    def net_fen(self) -> int:
+        return self.total_fen - (self.returned_fen or 0)
 
 
 #: Contract numbers are unique per dealer whatever their case, as `services.contract_taken` checks
@@ -111,9 +119,69 @@ class OrderLine(Base):
     price_source: Mapped[str] = mapped_column(String(12), default=PriceSource.NET)
     exception_line_id: Mapped[int | None] = mapped_column(ForeignKey("price_exception_line.id"))
     amount_fen: Mapped[int] = mapped_column(Integer)
+    #: Units returned so far; a guarded UPDATE keeps it ≤ quantity (two returns at once).
+    returned_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     order: Mapped[SalesOrder] = relationship(back_populates="lines")
     product = relationship("Product", lazy="joined")
+
+    @property
+    def returnable_qty(self) -> int:
+        return self.quantity - (self.returned_qty or 0)
+
+
+class OrderReturn(Base):
+    """A return (退货 / 红字冲销) of some units of a confirmed order's lines: a credit note.
+
+    It lowers the dealer's qualifying sales in the rebate period of `return_date`, not of the
+    order's date; an issued statement is corrected by the next run's supplementary statement.
+    """
+
+    __tablename__ = "order_return"
+    __table_args__ = (
+        # The rebate aggregate: returns of a period, by dealer.
+        Index("ix_order_return_date_dealer", "return_date", "dealer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. `RT2026-00012`, derived from the id once flushed.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    dealer_id: Mapped[int] = mapped_column(ForeignKey("dealer.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    return_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    #: Σ line amounts (positive: what is credited back to the dealer).
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    order: Mapped[SalesOrder] = relationship(back_populates="returns")
+    created_by = relationship("User", lazy="joined")
+    lines: Mapped[list["OrderReturnLine"]] = relationship(
+        back_populates="order_return", cascade="all, delete-orphan", lazy="selectin",
+        order_by="OrderReturnLine.id")
+
+
+class OrderReturnLine(Base):
+    __tablename__ = "order_return_line"
+    __table_args__ = (
+        Index("ix_order_return_line_return_line", "return_id", "line_id", "price_source",
+              "amount_fen"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("order_return.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), index=True)
+    #: The product line and price source of the original line (the rebate aggregate).
+    line_id: Mapped[int] = mapped_column(ForeignKey("product_line.id"))
+    price_source: Mapped[str] = mapped_column(String(12))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+    order_return: Mapped[OrderReturn] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship(lazy="joined")
 
 
 STATUS_LABELS = {
@@ -129,6 +197,7 @@ ACTION_LABELS = {
     "order.rejected": _l("Order rejected"),
     "order.cancelled": _l("Order cancelled"),
     "order.imported": _l("Orders imported"),
+    "order.returned": _l("Return recorded"),
 }
 
 

@@ -1,6 +1,7 @@
 """Demo orders (`flask seed demo`): confirmed orders of the current and previous quarters for
-every dealer, a few waiting for confirmation, one rejected, and (when the pricing seed left an
-approved exception on D0001's registration) an order at the exception price.
+every dealer and of the current quarter a year earlier (the growth bonus has a baseline), one
+dated on the quarter's first day, a few waiting for confirmation, one rejected, and (when the
+pricing seed left an approved exception on D0001's registration) an order at the exception price.
 
 Prices come from `portal.pricing.services.price_many` against the list in force today, so demo
 orders carry the same prices a dealer would see.
@@ -82,6 +83,17 @@ def seed_demo(ctx: dict) -> None:
         # Bigger dealers buy more: D0001 crosses the middle band, the tail stays in the first.
         scale = 3 if dealer.tier == "platinum" else 2 if dealer.tier == "gold" else 1
         n = 0
+        year_ago = this_q.replace(year=this_q.year - 1)
+        for _ in range(1 + scale // 2):  # the same quarter a year earlier, smaller: growth
+            n += 1
+            items = [(p, 1) for p in rng.sample(priced, k=min(2, len(priced)))]
+            day = year_ago + timedelta(days=rng.randint(0, max((today - this_q).days, 0)))
+            orders.append(_order(dealer, user, day, OrderStatus.CONFIRMED, items, quotes, rng, n,
+                                 managers.get(dealer.region_id)))
+        if index == 0:  # on the quarter's first day: the price list in force covers it
+            n += 1
+            orders.append(_order(dealer, user, this_q, OrderStatus.CONFIRMED, [(priced[0], 1)],
+                                 quotes, rng, n, managers.get(dealer.region_id)))
         for start, end in ((last_q, this_q - timedelta(days=1)), (this_q, today)):
             span = max((end - start).days, 0)
             for _ in range(2 + scale):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Dealer
@@ -22,7 +22,7 @@ from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.extensions import db
-from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
+from portal.orders.models import OrderLine, OrderReturn, OrderStatus, PriceSource, SalesOrder
 
 MAX_LINES = 200
 MAX_QTY = 1_000_000
@@ -199,10 +199,11 @@ def _merge_lines(lines: list[dict], errors: dict) -> list[tuple[str, Product, in
 
 
 def price_lines(dealer, deal, on_date: date, merged, errors: dict) -> list[dict]:
-    """Price each (key, product, quantity) with `price_for`; report a quantity above what is left
-    at the exception price instead of silently splitting the line."""
+    """Price each (key, product, quantity) with `price_for`. A quantity above what is left at the
+    exception price is split (DESIGN §3.5): the units left at the exception price, the rest at the
+    dealer's net price, as two lines the form shows before submission."""
     from portal.core.errors import NotFound
-    from portal.pricing.services import price_for
+    from portal.pricing.services import net_quote_of, price_for
 
     priced = []
     for key, product, qty in merged:
@@ -214,10 +215,13 @@ def price_lines(dealer, deal, on_date: date, merged, errors: dict) -> list[dict]
         except ValidationError as exc:
             errors[key] = exc.message
             continue
-        if quote.source == PriceSource.EXCEPTION and qty > (quote.remaining_qty or 0):
-            errors[key] = _l("Only %(left)d of %(sku)s are left at the approved exception price; "
-                             "order at most %(left)d on this line.",
-                             left=quote.remaining_qty or 0, sku=product.sku)
+        left = quote.remaining_qty or 0
+        if quote.source == PriceSource.EXCEPTION and qty > left:
+            priced.append({"product": product, "quantity": left, "quote": quote,
+                           "amount_fen": quote.unit_price_fen * left, "split": True})
+            net = net_quote_of(quote)
+            priced.append({"product": product, "quantity": qty - left, "quote": net,
+                           "amount_fen": net.unit_price_fen * (qty - left), "split": True})
             continue
         priced.append({"product": product, "quantity": qty, "quote": quote,
                        "amount_fen": quote.unit_price_fen * qty})
@@ -371,14 +375,109 @@ def notify_managers_of_upload(orders: list[SalesOrder]) -> None:
         last=orders[-1].number)
 
 
-def _notify_dealer(order: SalesOrder, kind: str, message: str) -> None:
+def _notify_dealer(order: SalesOrder, kind: str, message: str, **params) -> None:
     from portal.accounts.models import User
     from portal.notifications.services import notify
 
     users = db.session.scalars(select(User).where(
         User.dealer_id == order.dealer_id,
         (User.role == Role.DEALER_ADMIN) | (User.id == order.created_by_id)))
-    notify(users, kind, message, f"/orders/{order.id}", number=order.number)
+    notify(users, kind, message, f"/orders/{order.id}", number=order.number, **params)
+
+
+# --- returns (credit notes) ---------------------------------------------------------------------
+
+RETURNERS = (Role.CHANNEL_MANAGER, Role.FINANCE)
+
+
+def can_return(actor, order: SalesOrder) -> bool:
+    """Whether `actor` may record a return of `order` (the loader already scoped it)."""
+    if order.status != OrderStatus.CONFIRMED or actor.role not in RETURNERS:
+        return False
+    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
+        return False
+    return any(line.returnable_qty > 0 for line in order.lines)
+
+
+def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> OrderReturn:
+    """Record a return of some units of some lines of a confirmed order (DESIGN §3.5).
+
+    `data`: return_date (ISO), reason. `quantities`: {order line id: text typed}. Each line's
+    quantity is at most ordered − returned so far; the guarded UPDATE on `returned_qty` makes that
+    hold when two returns are recorded at once (the second is refused, nothing of it is kept).
+    Lowers the order's net amount, is numbered `RT<year>-<id>`, audited and notified to the dealer.
+    """
+    from portal.orders.models import OrderReturnLine
+
+    if actor.role not in RETURNERS:
+        raise PermissionDenied(_l("Only the channel manager of the order's region or finance "
+                                  "records returns."))
+    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
+        raise PermissionDenied(_l("This order is outside your regions."))
+    if order.status != OrderStatus.CONFIRMED:
+        raise InvalidState(_l("Only a confirmed order can be returned."))
+    errors: dict[str, object] = {}
+    day = parse_date(data.get("return_date"))
+    if day is None:
+        errors["return_date"] = _l("Enter the return date as YYYY-MM-DD.")
+    elif day > clock.today():
+        errors["return_date"] = _l("The return date cannot be in the future.")
+    elif day < order.order_date:
+        errors["return_date"] = _l("The return date cannot be before the order date.")
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        errors["reason"] = _l("Give the reason for the return.")
+    elif len(reason) > 1000:
+        errors["reason"] = _l("At most 1000 characters.")
+    wanted = []
+    for line in order.lines:
+        text = str(quantities.get(line.id) or "").strip()
+        if not text:
+            continue
+        qty = parse_quantity(text) if text.isascii() and len(text) <= 9 else None
+        if qty is None or qty < 0:
+            errors[f"qty-{line.id}"] = _l("Enter a whole number of units.")
+        elif qty > line.returnable_qty:
+            errors[f"qty-{line.id}"] = _l("At most %(n)d units of %(sku)s can be returned.",
+                                          n=line.returnable_qty, sku=line.product.sku)
+        elif qty:
+            wanted.append((line, qty))
+    if not wanted and not any(k.startswith("qty-") for k in errors):
+        errors["lines"] = _l("Enter the number of units returned on at least one line.")
+    if errors:
+        raise ValidationError(_l("The return was not recorded: please correct the marked fields."),
+                              errors)
+    record = OrderReturn(order_id=order.id, dealer_id=order.dealer_id, region_id=order.region_id,
+                         return_date=day, reason=reason, amount_fen=0, created_by_id=actor.id)
+    for line, qty in wanted:
+        taken = db.session.execute(
+            update(OrderLine)
+            .where(OrderLine.id == line.id, OrderLine.returned_qty + qty <= OrderLine.quantity)
+            .values(returned_qty=OrderLine.returned_qty + qty)
+            .execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            raise Conflict(_l("Some of these units were returned meanwhile by someone else; "
+                              "reload the order and try again."))
+        db.session.expire(line, ["returned_qty"])
+        amount = line.unit_price_fen * qty
+        record.lines.append(OrderReturnLine(
+            order_line_id=line.id, line_id=line.line_id, price_source=line.price_source,
+            quantity=qty, unit_price_fen=line.unit_price_fen, amount_fen=amount))
+        record.amount_fen += amount
+    db.session.add(record)
+    db.session.execute(update(SalesOrder).where(SalesOrder.id == order.id)
+                       .values(returned_fen=SalesOrder.returned_fen + record.amount_fen)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    db.session.expire(order, ["returned_fen"])
+    record.number = f"RT{record.created_at.year}-{record.id:05d}"
+    db.session.flush()
+    audit.record(actor, "order.returned", order, after={
+        "return": record.number, "date": day.isoformat(), "amount_fen": record.amount_fen,
+        "lines": {line.product.sku: qty for line, qty in wanted}}, comment=reason)
+    _notify_dealer(order, "order.returned", N_(
+        "A return %(return_no)s was recorded on order %(number)s."), return_no=record.number)
+    return record
 
 
 # --- lists ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ LIST_LOADS = (joinedload(SalesOrder.dealer).raiseload("*"), raiseload("*"))
 def index():
     stmt = services.filtered_orders(current_user, request.args).options(*LIST_LOADS)
     order = sort_clause({"date": SalesOrder.order_date, "number": SalesOrder.id,
-                         "total": SalesOrder.total_fen, "status": SalesOrder.status},
+                         "total": SalesOrder.total_fen - SalesOrder.returned_fen, "status": SalesOrder.status},
                         "-date")
     stmt = stmt.order_by(order, SalesOrder.id.desc())
     fmt = request.args.get("format")
@@ -48,12 +48,14 @@ def index():
 
 def _export(stmt, fmt):
     header = [_("Number"), _("Dealer code"), _("Dealer"), _("Contract number"), _("Order date"),
-              _("End customer"), _("Status"), _("Total (yuan)")]
+              _("End customer"), _("Status"), _("Total (yuan)"), _("Returned (yuan)"),
+              _("Net (yuan)")]
     from portal.core.labels import status_label
     from portal.core.money import fen_to_decimal
 
     rows = ([o.number, o.dealer.code, o.dealer.name, o.contract_no, o.order_date, o.customer_name,
-             status_label(o.status), fen_to_decimal(o.total_fen)]
+             status_label(o.status), fen_to_decimal(o.total_fen), fen_to_decimal(o.returned_fen),
+             fen_to_decimal(o.net_fen)]
             for o in db.session.scalars(stmt.limit(50_000)))
     return export_response(fmt, "orders", header, rows)
 
@@ -148,9 +150,14 @@ def detail(order_id: int):
         from portal.deals.models import DealRegistration
 
         deal = db.session.get(DealRegistration, order.deal_id)
-    return render_template("orders/detail.html", order=order, deal=deal,
+    from portal.orders.models import OrderReturn
+
+    returns = list(db.session.scalars(select(OrderReturn).where(OrderReturn.order_id == order.id)
+                                      .order_by(OrderReturn.id)))
+    return render_template("orders/detail.html", order=order, deal=deal, returns=returns,
                            history=audit.history("sales_order", order.id),
-                           can_decide=_can_decide(order), can_cancel=_can_cancel(order))
+                           can_decide=_can_decide(order), can_cancel=_can_cancel(order),
+                           can_return=services.can_return(current_user, order))
 
 
 def _can_decide(order) -> bool:
@@ -194,6 +201,30 @@ def cancel(order_id: int):
     db.session.commit()
     flash(_("Order %(number)s cancelled.", number=order.number), "success")
     return redirect(url_for("orders.detail", order_id=order.id))
+
+
+@bp.route("/<int:order_id>/returns/new", methods=["GET", "POST"])
+@roles_required(*services.RETURNERS)
+def new_return(order_id: int):
+    """Record a return (credit note) of some units of a confirmed order's lines."""
+    order = services.get_order_or_404(order_id, current_user)
+    errors, status = {}, 200
+    data = request.form if request.method == "POST" else {"return_date": clock.today().isoformat()}
+    if not services.can_return(current_user, order):
+        flash(_("Order %(number)s has nothing that can be returned.", number=order.number), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    if request.method == "POST":
+        quantities = {line.id: request.form.get(f"qty-{line.id}", "") for line in order.lines}
+        try:
+            record = services.record_return(current_user, order, request.form, quantities)
+        except ValidationError as exc:  # raised before anything changed
+            errors, status = exc.errors, 422
+        else:
+            db.session.commit()
+            flash(_("Return %(number)s recorded.", number=record.number), "success")
+            return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/return_new.html", order=order, data=data,
+                           errors=errors), status
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -61,6 +61,12 @@ def _quote(product: Product, list_price_fen: int, discount_bp: int,
     return PriceQuote(product.id, list_price_fen, discount_bp, net, net, "net", None, None)
 
 
+def net_quote_of(quote: PriceQuote) -> PriceQuote:
+    """The same product's quote at the dealer's net price (units beyond an exception's quantity)."""
+    return PriceQuote(quote.product_id, quote.list_price_fen, quote.discount_bp,
+                      quote.net_price_fen, quote.net_price_fen, "net", None, None)
+
+
 def valid_exception_line(dealer_id: int, deal_id: int, product_id: int,
                          on_date: date) -> PriceExceptionLine | None:
     """The best approved exception line of `deal` for `product` valid on `on_date` with

@@ -173,6 +173,34 @@ def next_band_gap(bands: Sequence[Band], sales_fen: int) -> int | None:
     return bands[index + 1].threshold_fen - sales_fen
 
 
+def band_schedule(bands: Sequence[Band], sales_fen: int, mode: str) -> list[BandPart]:
+    """The band-by-band schedule of `sales_fen`: under `incremental` one part per band up to the
+    band reached (sales in the band × its rate, exact); under `all_units` the band reached with all
+    sales. Empty for zero or negative sales. What a statement prints so that a dealer can check its
+    amount by hand (DESIGN §3.6)."""
+    bands = validate_bands(bands)
+    _check_mode(mode)
+    _require_int(sales_fen, "sales")
+    return _parts(bands, sales_fen, mode)
+
+
+def units_to_fen(units: int) -> int:
+    """An exact amount in 1/10,000 fen (sales fen × rate bp) rounded ROUND_HALF_UP to the fen."""
+    _require_int(units, "amount (1/10,000 fen)")
+    return _div_half_up(units, BP_SCALE)
+
+
+def effective_rate(amount_fen: int, sales_fen: int) -> Decimal | None:
+    """amount ÷ sales as a percentage with four decimals, ROUND_HALF_UP (for display only: it
+    explains an amount, it never computes one). None when there are no sales."""
+    _require_int(amount_fen, "amount")
+    _require_int(sales_fen, "sales")
+    if sales_fen <= 0:
+        return None
+    hundred_thousandths = _div_half_up(amount_fen * 1_000_000, sales_fen)  # 1/10,000 of a percent
+    return Decimal(f"{hundred_thousandths}E-4")
+
+
 # --- one sales figure ------------------------------------------------------------------------------
 
 def rebate_amount(bands: Sequence[Band], sales_fen: int, mode: str) -> RebateResult:

@@ -43,8 +43,13 @@ def pdf_context(content: dict) -> dict:
               "amount": m(ln["amount_fen"]),
               "override": (f"{m(ln['override_sales_fen'])} @ {format_bp(ln['override_rate_bp'])}"
                            if ln.get("override_rate_bp") is not None and ln["override_sales_fen"]
-                           else "")}
+                           else ""),
+              "effective_rate": ln.get("effective_rate") or ""}
              for ln in content["lines"]]
+    schedule = [{"band": p["band"], "range": f"{m(p['from_fen'])} – "
+                 + (m(p["to_fen"]) if p["to_fen"] is not None else "∞"),
+                 "sales": m(p["sales_fen"]), "rate": format_bp(p["rate_bp"]),
+                 "amount": m(p["amount_fen"])} for p in content.get("schedule", [])]
     program = content["program"]
     growth, cap = content["growth"], content["cap"]
     return {
@@ -58,6 +63,9 @@ def pdf_context(content: dict) -> dict:
         "qualifying_sales": m(content["qualifying_sales_fen"]),
         "band_number": content["band_index"] + 1, "rate": format_bp(content["rate_bp"]),
         "lines": lines, "lines_total": m(content["lines_total_fen"]),
+        "incremental": program["mode"] == "incremental", "schedule": schedule,
+        "schedule_total": m(content["schedule_total_fen"]) if "schedule_total_fen" in content else "",
+        "to_offset": content["net_payable_fen"] < 0,
         "exclusions": [{"name": ex["name_zh"], "sales": m(ex["sales_fen"]), "reason": ex["reason"]}
                        for ex in content["exclusions"]],
         "growth_bonus": m(growth["bonus_fen"]) if growth["met"] else "",

@@ -33,8 +33,11 @@ class RebateProgram(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    #: Period code printed in statement numbers, e.g. `2026Q4`.
-    period_code: Mapped[str] = mapped_column(String(20), unique=True)
+    #: The program's own code, printed in statement numbers (`RB-<code>-D0001`), e.g. `2026Q4`
+    #: or `2026Q4-STO`: several programs may run over the same period.
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    #: The period, e.g. `2026Q4` (statements are filtered by it).
+    period_code: Mapped[str] = mapped_column(String(20), index=True)
     period_start: Mapped[date] = mapped_column(Date)
     #: Last day of the period (inclusive).
     period_end: Mapped[date] = mapped_column(Date, index=True)
@@ -111,7 +114,7 @@ class RebateStatement(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: `RB-2026Q4-D0001`, supplementary ones `RB-2026Q4-D0001-S1`.
+    #: `RB-<program code>-D0001`, supplementary ones `RB-<program code>-D0001-S1`.
     number: Mapped[str] = mapped_column(String(40), unique=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("rebate_program.id"))
     run_id: Mapped[int] = mapped_column(ForeignKey("rebate_run.id"))
@@ -155,6 +158,11 @@ class RebateStatement(Base):
     def has_pdf(self) -> bool:
         return self.pdf_sha256 is not None
 
+    @property
+    def to_offset(self) -> bool:
+        """A negative net payable not yet settled: carried as "to be offset"."""
+        return self.net_payable_fen < 0 and self.status == StatementStatus.ISSUED
+
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -171,6 +179,7 @@ ACTION_LABELS = {
     "rebate_statement.issued": _l("Statement issued"),
     "rebate_statement.pdf_rendered": _l("Statement PDF stored"),
     "rebate_statement.paid": _l("Payment recorded"),
+    "rebate_statement.settled": _l("Settlement recorded"),
 }
 
 

@@ -22,6 +22,8 @@ from portal.rebates import calc
 from portal.rebates.models import RebateProgram
 
 PERIOD_CODE = re.compile(r"^[0-9]{4}(Q[1-4]|H[12]|M(0[1-9]|1[0-2])|Y)?$")
+#: A program's own code, printed in statement numbers: letters, digits and inner hyphens.
+PROGRAM_CODE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 TIERS = ("platinum", "gold", "silver", "authorized")
 
 BAND_MESSAGES = {
@@ -112,14 +114,23 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
     values["name"] = (data.get("name") or "").strip()
     if not values["name"] or len(values["name"]) > 120:
         errors["name"] = _l("Enter a name of at most 120 characters.")
-    code = (data.get("period_code") or "").strip().upper()
-    if not PERIOD_CODE.match(code):
+    period = (data.get("period_code") or "").strip().upper()
+    if not PERIOD_CODE.match(period):
         errors["period_code"] = _l("Enter a period code such as 2026Q4.")
+    values["period_code"] = period
+    # Several programs may share a period; each has its own code (the period's by default).
+    code = (data.get("code") or "").strip().upper() or period
+    if not PROGRAM_CODE.match(code) or len(code) > 20:
+        errors["code"] = _l("Enter a program code of at most 20 letters, digits and hyphens, "
+                            "such as 2026Q4-STO.")
     else:
-        taken = db.session.scalar(select(RebateProgram.id).where(RebateProgram.period_code == code))
+        taken = db.session.scalar(select(RebateProgram.id).where(RebateProgram.code == code))
         if taken and (program is None or taken != program.id):
-            errors["period_code"] = _l("Another program already uses period %(code)s.", code=code)
-    values["period_code"] = code
+            errors["code"] = _l("Another program already uses the code %(code)s.", code=code)
+        elif program is not None and code != program.code and _has_statements(program):
+            errors["code"] = _l("Statements were issued under the code %(code)s: it can no longer "
+                                "change.", code=program.code)
+    values["code"] = code
     for key in ("period_start", "period_end"):
         try:
             values[key] = date.fromisoformat((data.get(key) or "").strip())
@@ -175,6 +186,13 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
     return values
 
 
+def _has_statements(program: RebateProgram) -> bool:
+    from portal.rebates.models import RebateStatement
+
+    return db.session.scalar(select(RebateStatement.id).where(
+        RebateStatement.program_id == program.id).limit(1)) is not None
+
+
 def save_program(actor, program: RebateProgram | None, values: dict) -> RebateProgram:
     """Create or change a program from `clean_program` values; audited with before → after."""
     before = _snapshot(program) if program is not None else None
@@ -191,7 +209,7 @@ def save_program(actor, program: RebateProgram | None, values: dict) -> RebatePr
 
 def _snapshot(program: RebateProgram) -> dict:
     return {k: getattr(program, k) for k in (
-        "name", "period_code", "period_start", "period_end", "mode", "bands",
+        "name", "code", "period_code", "period_start", "period_end", "mode", "bands",
         "exception_treatment", "exception_rate_bp", "growth_pct_bp", "growth_bonus_bp", "cap_fen",
         "eligible_tiers", "eligible_line_ids")}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, false, func, select
+from sqlalchemy import and_, case, false, func, select, union_all
 
 from portal.accounts.models import Dealer
 from portal.catalog.models import ProductLine
@@ -20,7 +20,14 @@ from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.extensions import db
-from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
+from portal.orders.models import (
+    OrderLine,
+    OrderReturn,
+    OrderReturnLine,
+    OrderStatus,
+    PriceSource,
+    SalesOrder,
+)
 from portal.rebates import calc
 from portal.rebates.amount_words import amount_in_words
 from portal.rebates.models import (
@@ -47,50 +54,86 @@ def _year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _scope(stmt, program: RebateProgram, dealer_ids=None):
+def _scope(stmt, program: RebateProgram, dealer_ids=None, *, dealer_col=None, line_col=None):
+    dealer_col = dealer_col if dealer_col is not None else SalesOrder.dealer_id
+    line_col = line_col if line_col is not None else OrderLine.line_id
     if program.eligible_tiers:  # the join to dealer only when tiers are limited
-        stmt = stmt.join(Dealer, Dealer.id == SalesOrder.dealer_id).where(
+        stmt = stmt.join(Dealer, Dealer.id == dealer_col).where(
             Dealer.tier.in_(program.eligible_tiers))
     if program.eligible_line_ids:
-        stmt = stmt.where(OrderLine.line_id.in_(program.eligible_line_ids))
+        stmt = stmt.where(line_col.in_(program.eligible_line_ids))
     if dealer_ids is not None:
-        stmt = stmt.where(SalesOrder.dealer_id.in_(list(dealer_ids)))
+        stmt = stmt.where(dealer_col.in_(list(dealer_ids)))
     return stmt
+
+
+def _returns_stmt(program: RebateProgram, start: date, end: date, dealer_ids, *columns):
+    """Returns dated in [start, end] of eligible tiers and lines, selecting `columns`."""
+    stmt = (select(*columns).select_from(OrderReturn)
+            .join(OrderReturnLine, OrderReturnLine.return_id == OrderReturn.id)
+            .where(OrderReturn.return_date >= start, OrderReturn.return_date <= end))
+    return _scope(stmt, program, dealer_ids, dealer_col=OrderReturn.dealer_id,
+                  line_col=OrderReturnLine.line_id)
 
 
 def sales_by_dealer_line(program: RebateProgram, start: date, end: date, dealer_ids=None):
     """{dealer_id: {line_id: (sales_fen, exception_sales_fen)}} for confirmed orders dated in
-    [start, end], eligible tiers and lines — one GROUP BY query."""
+    [start, end], less the returns dated in [start, end] (a return counts in its own date's
+    period, DESIGN §3.5), eligible tiers and lines — one query: each side grouped by dealer and
+    product line, the two groupings added up."""
     exception_amount = func.sum(case((OrderLine.price_source == PriceSource.EXCEPTION,
                                       OrderLine.amount_fen), else_=0))
-    stmt = (select(SalesOrder.dealer_id, OrderLine.line_id, func.sum(OrderLine.amount_fen),
-                   exception_amount)
-            .select_from(SalesOrder)
-            .join(OrderLine, OrderLine.order_id == SalesOrder.id)
-            .where(SalesOrder.status == OrderStatus.CONFIRMED,
-                   SalesOrder.order_date >= start, SalesOrder.order_date <= end)
-            .group_by(SalesOrder.dealer_id, OrderLine.line_id))
+    orders = _scope(
+        select(SalesOrder.dealer_id.label("dealer_id"), OrderLine.line_id.label("line_id"),
+               func.sum(OrderLine.amount_fen).label("sales"), exception_amount.label("exception"))
+        .select_from(SalesOrder)
+        .join(OrderLine, OrderLine.order_id == SalesOrder.id)
+        .where(SalesOrder.status == OrderStatus.CONFIRMED,
+               SalesOrder.order_date >= start, SalesOrder.order_date <= end)
+        .group_by(SalesOrder.dealer_id, OrderLine.line_id), program, dealer_ids)
+    returned_exception = func.sum(case((OrderReturnLine.price_source == PriceSource.EXCEPTION,
+                                        OrderReturnLine.amount_fen), else_=0))
+    returns = _returns_stmt(
+        program, start, end, dealer_ids, OrderReturn.dealer_id.label("dealer_id"),
+        OrderReturnLine.line_id.label("line_id"),
+        (-func.sum(OrderReturnLine.amount_fen)).label("sales"),
+        (-returned_exception).label("exception")
+    ).group_by(OrderReturn.dealer_id, OrderReturnLine.line_id)
+    both = union_all(orders, returns).subquery()
+    stmt = (select(both.c.dealer_id, both.c.line_id, func.sum(both.c.sales),
+                   func.sum(both.c.exception))
+            .group_by(both.c.dealer_id, both.c.line_id))
     result: dict[int, dict[int, tuple[int, int]]] = {}
-    for dealer_id, line_id, sales, exception in db.session.execute(_scope(stmt, program, dealer_ids)):
+    for dealer_id, line_id, sales, exception in db.session.execute(stmt):
         result.setdefault(dealer_id, {})[line_id] = (int(sales or 0), int(exception or 0))
     return result
 
 
 def last_year_totals(program: RebateProgram, dealer_ids=None) -> dict[int, int]:
-    """{dealer_id: qualifying sales} in the same period a year earlier (for the growth bonus)."""
+    """{dealer_id: qualifying sales} in the same period a year earlier (for the growth bonus),
+    net of that period's returns (one query)."""
     if program.growth_bonus_bp is None:
         return {}
+    start, end = _year_earlier(program.period_start), _year_earlier(program.period_end)
     amount = OrderLine.amount_fen
+    returned = OrderReturnLine.amount_fen
     if program.exception_treatment == "exclude":
         amount = case((OrderLine.price_source == PriceSource.EXCEPTION, 0), else_=OrderLine.amount_fen)
-    stmt = (select(SalesOrder.dealer_id, func.sum(amount))
-            .select_from(SalesOrder)
-            .join(OrderLine, OrderLine.order_id == SalesOrder.id)
-            .where(SalesOrder.status == OrderStatus.CONFIRMED,
-                   SalesOrder.order_date >= _year_earlier(program.period_start),
-                   SalesOrder.order_date <= _year_earlier(program.period_end))
-            .group_by(SalesOrder.dealer_id))
-    return {d: int(s or 0) for d, s in db.session.execute(_scope(stmt, program, dealer_ids))}
+        returned = case((OrderReturnLine.price_source == PriceSource.EXCEPTION, 0),
+                        else_=OrderReturnLine.amount_fen)
+    orders = _scope(
+        select(SalesOrder.dealer_id.label("dealer_id"), func.sum(amount).label("sales"))
+        .select_from(SalesOrder)
+        .join(OrderLine, OrderLine.order_id == SalesOrder.id)
+        .where(SalesOrder.status == OrderStatus.CONFIRMED,
+               SalesOrder.order_date >= start, SalesOrder.order_date <= end)
+        .group_by(SalesOrder.dealer_id), program, dealer_ids)
+    returns = _returns_stmt(program, start, end, dealer_ids,
+                            OrderReturn.dealer_id.label("dealer_id"),
+                            (-func.sum(returned)).label("sales")).group_by(OrderReturn.dealer_id)
+    both = union_all(orders, returns).subquery()
+    stmt = select(both.c.dealer_id, func.sum(both.c.sales)).group_by(both.c.dealer_id)
+    return {d: int(s or 0) for d, s in db.session.execute(stmt)}
 
 
 def terms_of(program: RebateProgram) -> calc.Terms:
@@ -209,7 +252,7 @@ def start_run(actor, program: RebateProgram) -> RebateRun:
     run = RebateRun(program_id=program.id, created_by_id=actor.id)
     db.session.add(run)
     db.session.flush()
-    audit.record(actor, "rebate_run.started", run, after={"program": program.period_code})
+    audit.record(actor, "rebate_run.started", run, after={"program": program.code})
     return run
 
 
@@ -242,7 +285,7 @@ def add_adjustment(actor, run: RebateRun, dealer_code: str, amount_fen: int,
 
 
 def statement_number(program: RebateProgram, dealer: Dealer, sequence: int) -> str:
-    base = f"RB-{program.period_code}-{dealer.code}"
+    base = f"RB-{program.code}-{dealer.code}"
     return f"{base}-S{sequence}" if sequence else base
 
 
@@ -333,16 +376,31 @@ def snapshot(program, r: DealerResult, details: dict, lines: dict, vendor: str, 
                 "name_en": line.name_en if line else key}
 
     next_rate = bands[ent.band_index + 1][1] if ent.band_index + 1 < len(bands) else None
+    band_list = [calc.Band(*b) for b in bands]
+    schedule = []
+    for part in calc.band_schedule(band_list, ent.qualifying_sales_fen, program.mode):
+        i = band_list.index(part.band)
+        schedule.append({"band": i + 1, "from_fen": part.band.threshold_fen,
+                         "to_fen": band_list[i + 1].threshold_fen if i + 1 < len(band_list) else None,
+                         "sales_fen": part.part_fen, "rate_bp": part.band.rate_bp,
+                         "amount": str(part.amount_exact),
+                         "amount_fen": calc.units_to_fen(part.part_fen * part.band.rate_bp)})
+    schedule_units = sum(p["sales_fen"] * p["rate_bp"] for p in schedule)
     return {
         "number": number, "vendor_name": vendor,
         "dealer": {"code": r.dealer.code, "name": r.dealer.name, "tier": r.dealer.tier},
-        "program": {"name": program.name, "period_code": program.period_code,
+        "program": {"name": program.name, "code": program.code, "period_code": program.period_code,
                     "start": program.period_start.isoformat(), "end": program.period_end.isoformat(),
                     "mode": program.mode, "treatment": program.exception_treatment,
                     "exception_rate_bp": program.exception_rate_bp, "bands": bands},
         "lines": [{**line_names(row.line), "sales_fen": row.sales_fen, "rate_bp": row.rate_bp,
                    "amount_fen": row.amount_fen, "override_sales_fen": row.override_sales_fen,
-                   "override_rate_bp": row.override_rate_bp} for row in ent.rows],
+                   "override_rate_bp": row.override_rate_bp,
+                   "effective_rate": _percent_text(calc.effective_rate(row.amount_fen, row.sales_fen))}
+                  for row in ent.rows],
+        #: The band-by-band schedule of the qualifying sales that the line amounts share.
+        "schedule": schedule,
+        "schedule_total_fen": calc.units_to_fen(schedule_units),
         "exclusions": [{**line_names(ex.line), "sales_fen": ex.sales_fen, "reason": ex.reason}
                        for ex in ent.exclusions],
         "qualifying_sales_fen": ent.qualifying_sales_fen, "band_index": ent.band_index,
@@ -363,6 +421,10 @@ def snapshot(program, r: DealerResult, details: dict, lines: dict, vendor: str, 
     }
 
 
+def _percent_text(value) -> str | None:
+    return None if value is None else f"{value}%"
+
+
 def _notify_dealers(statements: list[RebateStatement]) -> None:
     from portal.accounts.models import User
     from portal.notifications.services import notify
@@ -378,7 +440,8 @@ def _notify_dealers(statements: list[RebateStatement]) -> None:
 
 
 def mark_paid(actor, statement: RebateStatement, paid_on, reference: str) -> RebateStatement:
-    """Record the payment of an issued statement (issued → paid)."""
+    """Record the payment of an issued statement (issued → paid); for a negative statement, carried
+    as "to be offset", the settlement of the amount the dealer owes (offset or paid back)."""
     _require_finance(actor)
     if statement.status != StatementStatus.ISSUED:
         raise InvalidState(_l("This statement is already marked paid."))
@@ -401,7 +464,8 @@ def mark_paid(actor, statement: RebateStatement, paid_on, reference: str) -> Reb
     statement.payment_reference = reference
     statement.paid_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "rebate_statement.paid", statement, before={"status": "issued"},
+    action = "rebate_statement.settled" if statement.net_payable_fen < 0 else "rebate_statement.paid"
+    audit.record(actor, action, statement, before={"status": "issued"},
                  after={"status": "paid", "paid_on": day.isoformat(), "reference": reference})
     return statement
 
@@ -429,27 +493,29 @@ def get_statement_or_404(statement_id, actor) -> RebateStatement:
 
 # --- dealer progress -------------------------------------------------------------------------------
 
-def current_program_for(dealer, on_date: date | None = None) -> RebateProgram | None:
+def programs_for(dealer, on_date: date | None = None) -> list[RebateProgram]:
+    """Every program running on `on_date` that the dealer's tier takes part in (a program limited
+    to some product lines counts only their sales)."""
     on_date = on_date or clock.today()
     programs = db.session.scalars(select(RebateProgram).where(
         and_(RebateProgram.period_start <= on_date, RebateProgram.period_end >= on_date))
-        .order_by(RebateProgram.period_start.desc()))
-    for program in programs:
-        if not program.eligible_tiers or dealer.tier in program.eligible_tiers:
-            return program
-    return None
+        .order_by(RebateProgram.period_start.desc(), RebateProgram.code))
+    return [p for p in programs if not p.eligible_tiers or dealer.tier in p.eligible_tiers]
 
 
 def progress_stamp(dealer_id) -> dict:
     """What a dealer's live progress is computed from, besides the day and the dealer's tier, as
     scalar subqueries (`dealer_id` a value or a bound parameter): its count of confirmed orders —
     a confirmed order is final, so the count grows with every confirmation and with nothing else
-    — and the programs' count, versions and last change. The dashboard reads them with its other
+    —, its count of returns (they only ever grow too) and the programs' count, versions and last
+    change. The dashboard reads them with its other
     figures (`portal.main.dashboard`), in the same statement."""
     confirmed = select(func.count()).select_from(SalesOrder).where(
         SalesOrder.dealer_id == dealer_id, SalesOrder.status == OrderStatus.CONFIRMED)
     programs = select(RebateProgram.id)
+    returns = select(func.count()).select_from(OrderReturn).where(OrderReturn.dealer_id == dealer_id)
     return {"confirmed_orders": confirmed.scalar_subquery(),
+            "returns": returns.scalar_subquery(),
             "programs": programs.with_only_columns(func.count()).scalar_subquery(),
             "program_versions": programs.with_only_columns(
                 func.coalesce(func.sum(RebateProgram.version_id), 0)).scalar_subquery(),
@@ -461,7 +527,7 @@ def progress_stamp(dealer_id) -> dict:
 PROGRESS_MEMO_SIZE = 20_000
 
 
-def progress_for(dealer, on_date: date | None = None, stamp: dict | None = None) -> dict | None:
+def progress_for(dealer, on_date: date | None = None, stamp: dict | None = None) -> list[dict] | None:
     """Live progress for the current period (see `compute_progress`), remembered by this process
     together with what it was computed from: the day, the dealer's tier and `progress_stamp`,
     which every view reads afresh from the database (with the dashboard's figures when `stamp` is
@@ -486,22 +552,24 @@ def progress_for(dealer, on_date: date | None = None, stamp: dict | None = None)
     return progress
 
 
-def compute_progress(dealer, on_date: date | None = None) -> dict | None:
-    """Live progress for the current period: qualifying sales so far, band reached, gap to the
-    next band, estimated rebate (two queries)."""
-    program = current_program_for(dealer, on_date)
-    if program is None:
-        return None
-    lines = sales_by_dealer_line(program, program.period_start, program.period_end,
-                                 [dealer.id]).get(dealer.id, {})
-    # The growth bonus needs last year's figure: one more query only for programs with a bonus.
-    last_year = last_year_totals(program, [dealer.id]).get(dealer.id) \
-        if program.growth_bonus_bp is not None else None
-    ent = entitlement_for(program, lines, last_year)
-    bands = program.bands
-    next_rate = bands[ent.band_index + 1][1] if ent.band_index + 1 < len(bands) else None
-    return {"program": program.name, "period_code": program.period_code,
-            "period_end": program.period_end, "sales_fen": ent.qualifying_sales_fen,
-            "band_number": ent.band_index + 1, "bands": len(bands), "rate_bp": ent.rate_bp,
-            "gap_fen": ent.gap_to_next_fen, "next_rate_bp": next_rate,
-            "estimate_fen": ent.total_fen}
+def compute_progress(dealer, on_date: date | None = None) -> list[dict] | None:
+    """Live progress in every program the dealer takes part in today: qualifying sales so far,
+    band reached, gap to the next band, estimated rebate (one query for the programs, one for
+    each program's sales, one more for a program with a growth bonus). None without a program."""
+    result = []
+    for program in programs_for(dealer, on_date):
+        lines = sales_by_dealer_line(program, program.period_start, program.period_end,
+                                     [dealer.id]).get(dealer.id, {})
+        # The growth bonus needs last year's figure: queries only for programs with a bonus.
+        last_year = last_year_totals(program, [dealer.id]).get(dealer.id) \
+            if program.growth_bonus_bp is not None else None
+        ent = entitlement_for(program, lines, last_year)
+        bands = program.bands
+        next_rate = bands[ent.band_index + 1][1] if ent.band_index + 1 < len(bands) else None
+        result.append({"program": program.name, "code": program.code,
+                       "period_code": program.period_code, "period_end": program.period_end,
+                       "sales_fen": ent.qualifying_sales_fen, "band_number": ent.band_index + 1,
+                       "bands": len(bands), "rate_bp": ent.rate_bp,
+                       "gap_fen": ent.gap_to_next_fen, "next_rate_bp": next_rate,
+                       "estimate_fen": ent.total_fen})
+    return result or None

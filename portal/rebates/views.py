@@ -55,7 +55,9 @@ def index():
     if args.get("status") in {s.value for s in StatementStatus}:
         stmt = stmt.where(RebateStatement.status == args["status"])
     if args.get("period"):
-        stmt = stmt.where(RebateStatement.number.like(f"RB-{args['period'].strip().upper()}-%"))
+        period = args["period"].strip().upper()[:20]
+        stmt = stmt.where(RebateStatement.program_id.in_(select(RebateProgram.id).where(
+            (RebateProgram.period_code == period) | (RebateProgram.code == period))))
     if args.get("dealer") and not current_user.is_dealer_user:
         stmt = stmt.where(RebateStatement.number.ilike(f"%-{args['dealer'].strip()}%"))
     stmt = stmt.order_by(sort_clause({"issued": RebateStatement.issued_at,
@@ -66,12 +68,13 @@ def index():
         from portal.core.labels import status_label
         from portal.core.money import fen_to_decimal
 
-        rows = ([s.number, s.dealer.code, s.dealer.name, s.program.period_code,
+        rows = ([s.number, s.dealer.code, s.dealer.name, s.program.code, s.program.period_code,
                  fen_to_decimal(s.qualifying_sales_fen), fen_to_decimal(s.net_payable_fen),
                  status_label(s.status), s.issued_at.date(), s.paid_on, s.payment_reference]
                 for s in db.session.scalars(stmt.limit(50_000)))
         return export_response(args["format"], "rebate-statements", [
-            _("Statement"), _("Dealer code"), _("Dealer"), _("Period"), _("Qualifying sales (yuan)"),
+            _("Statement"), _("Dealer code"), _("Dealer"), _("Program code"), _("Period"),
+            _("Qualifying sales (yuan)"),
             _("Net payable (yuan)"), _("Status"), _("Issue date"), _("Paid on"),
             _("Payment reference")], rows)
     show_statements = current_user.role != Role.DEALER_SALES
@@ -144,7 +147,7 @@ def _program_form_data(obj) -> dict:
     def pct(bp):
         return "" if bp is None else f"{bp / 100:g}"
 
-    return {"name": obj.name, "period_code": obj.period_code,
+    return {"name": obj.name, "code": obj.code, "period_code": obj.period_code,
             "period_start": obj.period_start.isoformat(), "period_end": obj.period_end.isoformat(),
             "mode": obj.mode, "exception_treatment": obj.exception_treatment,
             "exception_rate": pct(obj.exception_rate_bp), "growth_pct": pct(obj.growth_pct_bp),
@@ -278,14 +281,14 @@ def statement(statement_id: int):
 @roles_required(*STATEMENT_VIEWERS)
 def statement_pdf(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
-    if not obj.has_pdf:
-        # Not rendered yet (the batch is still running, or failed): render it now, once.
-        documents.render_statement(obj.id)
-        db.session.refresh(obj)
-    data = documents.stored_pdf(obj)
+    # A GET never renders or writes: the PDF is rendered by the job queued at issue (or by
+    # finance's "Render missing PDFs"); until it is stored the answer is "being prepared".
+    data = documents.stored_pdf(obj) if obj.has_pdf else None
     if data is None:
-        return render_template("errors/error.html", status=503, message=_(
-            "The PDF of this statement is being prepared. Please try again in a minute.")), 503
+        response = Response(render_template("rebates/pdf_pending.html", statement=obj), status=503)
+        response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{obj.number}.pdf"',
         "Cache-Control": "private, no-store"})
@@ -304,5 +307,8 @@ def mark_paid(statement_id: int):
         return render_template("rebates/statement.html", statement=obj, c=obj.content,
                                history=audit.history("rebate_statement", obj.id)), 422
     db.session.commit()
-    flash(_("Payment of %(number)s recorded.", number=obj.number), "success")
+    if obj.net_payable_fen < 0:
+        flash(_("Settlement of %(number)s recorded.", number=obj.number), "success")
+    else:
+        flash(_("Payment of %(number)s recorded.", number=obj.number), "success")
     return redirect(url_for("rebates.statement", statement_id=obj.id))

@@ -64,7 +64,7 @@ def _rows(app):
                                           discount_bp=quote.discount_bp, net_price_fen=quote.net_price_fen))
         q = (today.month - 1) // 3
         start = today.replace(month=3 * q + 1, day=1)
-        program = RebateProgram(name="旅程返利计划", period_code="2039Q4", period_start=start,
+        program = RebateProgram(name="旅程返利计划", code="2039Q4", period_code="2039Q4", period_start=start,
                                 period_end=today + timedelta(days=1), mode="all_units",
                                 bands=[[0, 100], [100_000_000, 200]], exception_treatment="include",
                                 eligible_tiers=["platinum"], eligible_line_ids=[product.line_id])

@@ -131,6 +131,8 @@ def build(world) -> None:
     world.order_submitted_2 = make_order(world, cat, contract_no="HT-A-SUBMITTED-2")
     world.order_submitted_3 = make_order(world, cat, contract_no="HT-A-SUBMITTED-3")
     world.order_confirmed = make_order(world, cat, status="confirmed", contract_no="HT-A-CONFIRMED")
+    world.order_returnable = make_order(world, cat, status="confirmed", contract_no="HT-A-RETURN",
+                                        lines=[(cat.server, 50, cat.server_net, "net")])
 
 
 ROUTES = [
@@ -151,6 +153,13 @@ ROUTES = [
     Route("orders.reject", lambda w: f"/orders/{w.order_submitted_2.id}/reject",
           expect(MANAGERS, ok=CHANGED, other_region_cm=404), method="POST",
           data={"reason": "合同金额不符"}),
+    Route("orders.new_return", lambda w: f"/orders/{w.order_returnable.id}/returns/new",
+          expect({"channel_manager", "other_region_cm", "finance"}, other_region_cm=404)),
+    Route("orders.new_return", lambda w: f"/orders/{w.order_returnable.id}/returns/new",
+          expect({"channel_manager", "other_region_cm", "finance"}, ok=CHANGED,
+                 other_region_cm=404), method="POST",
+          data=lambda w: {"return_date": clock.today().isoformat(), "reason": "退货",
+                          f"qty-{w.order_returnable.lines[0].id}": "1"}),
     Route("orders.cancel", lambda w: f"/orders/{w.order_submitted_3.id}/cancel",
           expect(DEALER_USERS, ok=CHANGED, other_dealer=404), method="POST", data={}),
 ]

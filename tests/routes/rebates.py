@@ -35,7 +35,9 @@ def make_program(code=None, start=None, end=None, **kw):
     from portal.rebates.models import RebateProgram
 
     c, s, e = quarter(clock.today())
-    program = RebateProgram(name=kw.pop("name", f"{code or c} 季度返利"), period_code=code or c,
+    program = RebateProgram(name=kw.pop("name", f"{code or c} 季度返利"),
+                            code=kw.pop("program_code", code or c),
+                            period_code=kw.pop("period_code", code or c),
                             period_start=start or s, period_end=end or e,
                             mode=kw.pop("mode", "all_units"), bands=kw.pop("bands", BANDS),
                             exception_treatment=kw.pop("exception_treatment", "include"),

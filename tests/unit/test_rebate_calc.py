@@ -12,10 +12,13 @@ from portal.rebates.calc import (
     Exclusion,
     Terms,
     band_reached,
+    band_schedule,
     compute_entitlement,
+    effective_rate,
     next_band_gap,
     rebate_amount,
     supplementary_amount,
+    units_to_fen,
     validate_bands,
 )
 
@@ -457,3 +460,53 @@ def test_terms_are_checked_once_up_front(terms, error):
 def test_terms_worked_example():
     assert Terms(bands=BANDS, mode="all_units").entitlement({"A": 1_200_000 * YUAN}).total_fen == 3_600_000
     assert Terms(bands=BANDS, mode="incremental").entitlement({"A": 1_200_000 * YUAN}).total_fen == 2_100_000
+
+
+# --- returns, supplementary statements, statement lines a dealer can check ------------------------
+
+@pytest.mark.parametrize("mode, issued, restated", [
+    ("all_units", 3_900_000, 3_150_000),  # 1,300,000 × 3% = 39,000; 1,050,000 × 3% = 31,500
+    ("incremental", 2_400_000, 1_650_000),  # 5,000 + 10,000 + 9,000; 5,000 + 10,000 + 1,500
+])
+def test_a_return_after_issue_gives_minus_7500_in_both_modes_and_both_paths(mode, issued, restated):
+    """DESIGN §3.5: ¥1,300,000 confirmed, ¥250,000 returned after issue: −¥7,500.00 either way.
+    The return arrives as lower net sales of its period (here on one of two lines)."""
+    before = {"servers": 1_000_000 * YUAN, "storage": 300_000 * YUAN}
+    after = {"servers": 1_000_000 * YUAN, "storage": 50_000 * YUAN}
+    terms = Terms(bands=BANDS, mode=mode)
+    for sales, expected in ((before, issued), (after, restated)):
+        reference = compute_entitlement(sales, bands=BANDS, mode=mode)
+        assert reference == terms.entitlement(sales)
+        assert reference.total_fen == expected
+        assert sum(row.amount_fen for row in reference.rows) == expected
+    assert supplementary_amount(restated, issued) == -750_000
+
+
+def test_the_schedule_reconciles_every_incremental_line():
+    """Each band's sales × its rate add up to the lines' total, and each line's effective rate
+    (amount ÷ sales) is what its amount is of its sales — never the band rate of 3%."""
+    sales = {"servers": 1_000_000 * YUAN, "storage": 200_000 * YUAN}
+    ent = compute_entitlement(sales, bands=BANDS, mode="incremental")
+    schedule = band_schedule(BANDS, ent.qualifying_sales_fen, "incremental")
+    assert [(p.part_fen, p.band.rate_bp) for p in schedule] == [
+        (500_000 * YUAN, 100), (500_000 * YUAN, 200), (200_000 * YUAN, 300)]
+    assert units_to_fen(sum(p.part_fen * p.band.rate_bp for p in schedule)) == ent.lines_total_fen
+    for row in ent.rows:
+        assert effective_rate(row.amount_fen, row.sales_fen) == Decimal("1.7500")
+    assert band_schedule(BANDS, 0, "incremental") == []
+    assert [p.part_fen for p in band_schedule(BANDS, 1_200_000 * YUAN, "all_units")] == [1_200_000 * YUAN]
+
+
+@pytest.mark.parametrize("amount, sales, expected", [
+    (579_358, 29_850_000, Decimal("1.9409")),  # 5,793.58 of 298,500.00
+    (1, 3, Decimal("33.3333")), (2, 3, Decimal("66.6667")), (0, 5, Decimal("0.0000")),
+    (-750_000, 105_000_000, Decimal("-0.7143")),
+])
+def test_effective_rate_is_rounded_half_up_to_four_decimals_of_a_percent(amount, sales, expected):
+    assert effective_rate(amount, sales) == expected
+
+
+def test_effective_rate_without_sales_is_none():
+    assert effective_rate(100, 0) is None and effective_rate(100, -5) is None
+    with pytest.raises(TypeError):
+        effective_rate(1.5, 100)
