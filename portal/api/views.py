@@ -112,7 +112,7 @@ def prices(actor, query: schemas.PricesQuery):
         return problem(404, _("No price list is in force on %(date)s.", date=today.isoformat()),
                        kind="no-price-list")
     rows = price_rows(plist.id, query, after)
-    rows, cursor = page_of(rows, query.limit, lambda r: [r.sku, r.id])
+    rows, cursor = page_of(rows, query.limit, lambda r: [r[1], r[0]])
     items = _priced(rows, tier_discounts(dealer.tier))
     return json_response({"dealer": dealer.code, "tier": dealer.tier, "price_list": plist.name,
                           "on_date": today.isoformat(), "items": items, "next_cursor": cursor})
@@ -123,12 +123,13 @@ def _priced(rows, discounts: dict[int, int]) -> list[dict]:
     from portal.core.money import apply_discount
 
     items = []
-    for r in rows:
-        bp_ = discounts.get(r.line_id, 0)
-        net = apply_discount(r.list_price_fen, bp_)
-        items.append({"sku": r.sku, "name": r.name, "unit": r.unit, "product_line": r.line_code,
-                      "list_price": yuan(r.list_price_fen), "list_price_fen": r.list_price_fen,
-                      "discount_bp": bp_, "net_price": yuan(net), "net_price_fen": net})
+    append = items.append
+    for _id, sku, name, unit, line_id, line_code, list_fen in rows:
+        bp_ = discounts.get(line_id, 0)
+        net = apply_discount(list_fen, bp_)
+        append({"sku": sku, "name": name, "unit": unit, "product_line": line_code,
+                "list_price": yuan(list_fen), "list_price_fen": list_fen, "discount_bp": bp_,
+                "net_price": yuan(net), "net_price_fen": net})
     return items
 
 
