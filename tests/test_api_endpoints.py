@@ -46,6 +46,7 @@ def test_a_session_cookie_alone_is_refused(client, world, login_as):
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     assert response.json["status"] == 401 and "Bearer" in response.headers["WWW-Authenticate"]
+    assert "Set-Cookie" not in response.headers
 
 
 @pytest.mark.parametrize("header", ["Bearer dp_not-a-real-token", "Basic abc", "Bearer ",
@@ -214,7 +215,7 @@ def _order(world, contract="ERP-0001", lines=None, **extra):
 
 
 def test_posting_an_order_prices_it_like_the_form_and_names_the_token_in_the_audit(
-        client, world, tokens):
+        client, world, tokens, login_as):
     from portal.core.audit import AuditEntry
 
     cat = world.order_catalogue
@@ -230,6 +231,9 @@ def test_posting_an_order_prices_it_like_the_form_and_names_the_token_in_the_aud
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.submitted",
                                                        AuditEntry.object_id == order.id))
     assert entry.api_token.startswith("ERP dealer_sales (#")
+    login_as(world.admin)
+    page = client.get("/admin/audit/?object_type=sales_order").get_data(as_text=True)
+    assert "via API token ERP dealer_sales (#" in page
 
 
 def test_an_order_on_a_registration_gets_the_exception_price(client, world, tokens):

@@ -15,6 +15,14 @@ from portal.extensions import db
 from tests.conftest import TEST_CONFIG
 
 
+@pytest.fixture(autouse=True)
+def _no_noted_uses():
+    """Uses noted without Redis live in the process; tests roll back and reuse token ids."""
+    services._LOCAL_USE.clear()
+    yield
+    services._LOCAL_USE.clear()
+
+
 def _secret_on(page: str) -> str:
     match = re.search(r'id="token-secret"[^>]*>(dp_[A-Za-z0-9_-]+)<', page)
     assert match, "the secret is not shown"

@@ -117,7 +117,7 @@ def within_rate_limit(key: str) -> bool:
 
     if not limiter.enabled:
         return True
-    item = parse(current_app.config.get("API_RATE_LIMIT", "600 per minute"))
+    item = parse(current_app.config["API_RATE_LIMIT"])
     return limiter.limiter.hit(item, current_app.config.get("RATELIMIT_KEY_PREFIX", "portal"),
                                "api", key)
 
