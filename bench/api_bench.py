@@ -74,7 +74,7 @@ def build(app) -> dict:
         product_ids = list(s.scalars(select(Product.id).order_by(Product.id)))
         s.execute(insert(PriceListItem), [
             {"price_list_id": plist.id, "product_id": pid,
-             "list_price_fen": rnd.randint(10_000, 99_999_999)} for pid in product_ids])
+             "list_price_fen": rnd.randint(10_000, 9_999_999)} for pid in product_ids])
         s.execute(insert(TierDiscount), [
             {"tier": t, "line_id": ln.id, "discount_bp": 500 + 300 * k + 100 * j}
             for k, t in enumerate(["authorized", "silver", "gold", "platinum"])
@@ -193,7 +193,7 @@ def main() -> None:
         skus = rnd.sample(range(N_PRODUCTS), 10)
         return {"contract_no": f"BENCH-{time.time_ns()}-{i}", "order_date": today,
                 "customer_name": "北京基准最终用户有限公司",
-                "lines": [{"sku": f"SKU-{s:05d}", "quantity": rnd.randint(1, 20)} for s in skus]}
+                "lines": [{"sku": f"SKU-{s:05d}", "quantity": rnd.randint(1, 3)} for s in skus]}
 
     report("POST /api/v1/orders (10 lines)", 150, *measure(
         app, secrets["dealer"], [("POST", "/api/v1/orders", order)], args.rounds))

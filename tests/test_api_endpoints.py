@@ -462,3 +462,14 @@ def test_money_as_strings_is_exact():
 
     assert [yuan(v) for v in (0, 1, 99, 100, 123456789, -5, -12345)] == [
         "0.00", "0.01", "0.99", "1.00", "1234567.89", "-0.05", "-123.45"]
+
+
+def test_an_order_total_beyond_the_column_is_422_not_500(client, world, tokens):
+    """¥80,000 × 1,000,000 units: each number is within its bounds, the total is not."""
+    body = _order(world, "ERP-HUGE", lines=[{"sku": world.order_catalogue.server.sku,
+                                             "quantity": 1_000_000}])
+    response = post(client, "/api/v1/orders", tokens["dealer_admin"], body)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == "/lines"
+    assert db.session.scalar(select(func.count(SalesOrder.id)).where(
+        SalesOrder.contract_no == "ERP-HUGE")) == 0
