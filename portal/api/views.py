@@ -7,6 +7,9 @@ loaders and call the same services as the pages.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, \
     request, url_for
 from flask_babel import gettext as _
@@ -111,11 +114,27 @@ def prices(actor, query: schemas.PricesQuery):
     if plist is None:
         return problem(404, _("No price list is in force on %(date)s.", date=today.isoformat()),
                        kind="no-price-list")
-    rows = price_rows(plist.id, query, after)
-    rows, cursor = page_of(rows, query.limit, lambda r: [r[1], r[0]])
-    items = _priced(rows, tier_discounts(dealer.tier))
-    return json_response({"dealer": dealer.code, "tier": dealer.tier, "price_list": plist.name,
-                          "on_date": today.isoformat(), "items": items, "next_cursor": cursor})
+    discounts = tier_discounts(dealer.tier)
+    with _no_cycle_collection():
+        rows = price_rows(plist.id, query, after)
+        rows, cursor = page_of(rows, query.limit, lambda r: [r[1], r[0]])
+        return json_response({"dealer": dealer.code, "tier": dealer.tier,
+                              "price_list": plist.name, "on_date": today.isoformat(),
+                              "items": _priced(rows, discounts), "next_cursor": cursor})
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Up to 5,000 rows become some 60,000 short-lived objects, none in a reference cycle (freed
+    by reference counting). Left on, the cycle collector would traverse the process's whole heap
+    several times while they are made (tens of milliseconds each time); it runs afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _priced(rows, discounts: dict[int, int]) -> list[dict]:
