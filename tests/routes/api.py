@@ -12,9 +12,17 @@ COOKIE_REFUSED = {role: 401 for role in ROLES}
 
 
 def build(world) -> None:
+    """Dealer A's administrator holds a token (written directly: no audit entry in every world)."""
     from portal.api import services
+    from portal.api.models import ApiToken
+    from portal.extensions import db
 
-    world.api_token, world.api_secret = services.create_token(world.dealer_admin, "矩阵 ERP")
+    world.api_secret = "dp_matrix-" + "x" * 33
+    world.api_token = ApiToken(user_id=world.dealer_admin.id, name="矩阵 ERP",
+                               token_hash=services.hash_secret(world.api_secret),
+                               prefix=world.api_secret[:10])
+    db.session.add(world.api_token)
+    db.session.flush()
 
 
 def _api(endpoint, url, method="GET", data=None):
