@@ -18,7 +18,8 @@ from functools import wraps
 import orjson
 from flask import Response, current_app, g, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError as PydanticError
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
 from pydantic.json_schema import models_json_schema
 
 from portal.core import audit
@@ -201,9 +202,9 @@ def decode_cursor(cursor: str | None, shape: tuple[type, ...]) -> list | None:
     except (ValueError, TypeError) as exc:
         raise ValueError("bad cursor") from exc
     if not isinstance(values, list) or len(values) != len(shape) or not all(
-            type(v) is t for v, t in zip(values, shape)):
+            type(v) is t for v, t in zip(values, shape, strict=True)):
         raise ValueError("bad cursor")
-    if any(t is int and not (0 <= v < 2**63) for v, t in zip(values, shape)):
+    if any(t is int and not (0 <= v < 2**63) for v, t in zip(values, shape, strict=True)):
         raise ValueError("bad cursor")
     return values
 

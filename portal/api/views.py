@@ -10,23 +10,27 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, \
-    request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import auth, framework, schemas, services
-from portal.api.framework import bad_cursor, decode_cursor, json_response, operation, page_of, \
-    problem
+from portal.api.framework import bad_cursor, decode_cursor, json_response, operation, page_of, problem
 from portal.api.models import ApiToken, IdempotentRequest
-from portal.api.serialize import order_out, order_summary, price_rows, registration_out, \
-    statement_out
+from portal.api.serialize import order_out, order_summary, price_rows, registration_out, statement_out
 from portal.core import clock
 from portal.core.errors import ValidationError
-from portal.core.permissions import ALL_ROLES, DEALER_ROLES, HEAD_OFFICE_ROLES, Role, \
-    is_dealer, roles_required, scope_region
+from portal.core.permissions import (
+    ALL_ROLES,
+    DEALER_ROLES,
+    HEAD_OFFICE_ROLES,
+    Role,
+    is_dealer,
+    roles_required,
+    scope_region,
+)
 from portal.extensions import csrf, db
 
 bp = Blueprint("api", __name__)
