@@ -125,6 +125,30 @@ def _refuse_writes(session, _flush_context, _instances):
         raise ReadOnlyRequest("a GET request tried to write to the database; writes belong to POST")
 
 
+@event.listens_for(Session, "before_flush")
+def _refuse_overlong_text(session, _flush_context, _instances):
+    """A text longer than its column is refused for every model in one place, before the
+    database (PostgreSQL raises on it; SQLite would keep it silently): the view answers 422 with
+    the field's message and nothing is written."""
+    from portal.core.errors import ValidationError
+    from portal.core.i18n import lazy_gettext as _l
+
+    errors = {}
+    for obj in (*session.new, *session.dirty):
+        mapper = getattr(obj, "__mapper__", None)
+        if mapper is None:
+            continue
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            length = getattr(column.type, "length", None)
+            value = obj.__dict__.get(prop.key)
+            if length and isinstance(value, str) and len(value) > length:
+                errors[prop.key] = _l("At most %(n)d characters.", n=length)
+    if errors:
+        raise ValidationError(_l("A value is too long: %(fields)s. Nothing was changed.",
+                                 fields=", ".join(sorted(errors))), errors)
+
+
 def trigram_indexes(table: str, *columns: str) -> list[Index]:
     """Indexes that let `ILIKE '%…%'` searches of `columns` skip a full scan on PostgreSQL
     (pg_trgm's GIN operator class; the extension is created by migration 0006). SQLite builds a

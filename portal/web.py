@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core import audit
@@ -175,6 +175,22 @@ def init_app(app) -> None:
     # First of all before-request hooks, ahead of CSRF and rate-limit checks that may answer early.
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
 
+    @app.before_request
+    def _refuse_unusable_text():
+        """Text no field of the portal can hold is refused before any view reads it: a NUL
+        character (PostgreSQL stores none) anywhere in the query string or the form, and a query
+        value longer than MAX_QUERY_VALUE (a search of 100 KB is no search; SQLite refuses
+        such a LIKE pattern)."""
+        for values, limit in ((request.args, MAX_QUERY_VALUE), (request.form, None)):
+            for value in _all_values(values):
+                if "\x00" in value:
+                    return _error(400, _("The request contains a NUL character, which no field "
+                                         "accepts. Nothing was changed."))
+                if limit is not None and len(value) > limit:
+                    return _error(400, _("A search or filter value is longer than %(n)d "
+                                         "characters.", n=limit))
+        return None
+
     hsts = "max-age=31536000; includeSubDomains" if app.config["PORTAL_ENV"] == "production" else None
 
     @app.after_request
@@ -245,6 +261,16 @@ def init_app(app) -> None:
         db.session.rollback()
         return _error(409, _("Somebody else changed this at the same moment; "
                              "reload the page to see the decision."))
+
+    @app.errorhandler(DataError)
+    def _data_error(err):
+        # The last line of defence: a value the database refuses (out of range, too long) that
+        # a check before it missed. The user gets a 422 and nothing is changed; the log says
+        # which check is missing.
+        db.session.rollback()
+        app.logger.warning("value refused by the database: %s", err.orig)
+        return _error(422, _("A value is too long or out of range for the portal. "
+                             "Nothing was changed."))
 
     @app.errorhandler(IntegrityError)
     def _integrity(err):
@@ -319,6 +345,15 @@ def _http_error_handler(code: int):
         return _error(code, str(_HTTP_MESSAGES[code]))
 
     return handler
+
+
+#: Longest value of a query-string parameter (searches, filters, page numbers).
+MAX_QUERY_VALUE = 200
+
+
+def _all_values(multidict):
+    for _key, value in multidict.items(multi=True):
+        yield value
 
 
 def _error(status: int, message: str):

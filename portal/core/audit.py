@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import Base, UTCDateTime, utcnow
 
 client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+#: The API token a request acts through (`name (#id)`), set by `portal.api.auth`; None otherwise.
+api_token: ContextVar[str | None] = ContextVar("api_token", default=None)
 
 
 class AuditEntry(Base):
@@ -36,6 +38,8 @@ class AuditEntry(Base):
     after: Mapped[dict | None] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(45))
+    #: The API token the change came through (`name (#id)`), if any.
+    api_token: Mapped[str | None] = mapped_column(String(120))
 
     actor = relationship("User", lazy="joined")
 
@@ -57,7 +61,7 @@ def record(actor, action: str, obj=None, *, object_type: str | None = None,
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None), action=action, object_type=object_type or "",
         object_id=object_id, dealer_id=dealer_id, before=_plain(before), after=_plain(after),
-        comment=comment, ip=client_ip.get(),
+        comment=comment, ip=client_ip.get(), api_token=api_token.get(),
     )
     db.session.add(entry)
     return entry

@@ -26,6 +26,8 @@ from portal.orders.models import OrderLine, OrderReturn, OrderStatus, PriceSourc
 
 MAX_LINES = 200
 MAX_QTY = 1_000_000
+#: The largest order total the `total_fen` column holds (¥21,474,836.47).
+MAX_TOTAL_FEN = 2**31 - 1
 
 
 def N_(s):  # noqa: N802 — marks notification msgids for extraction; translated when shown
@@ -160,6 +162,8 @@ def clean_order(actor, data: dict, lines: list[dict], *, check_contract: bool = 
                        notes=(data.get("notes") or "").strip()[:2000])
     if merged and order_date is not None and "deal_id" not in errors:
         draft.lines = price_lines(dealer, deal, order_date, merged, errors)
+        if draft.total_fen > MAX_TOTAL_FEN:  # the column is a 32-bit integer on PostgreSQL
+            errors["lines"] = _l("The order total is too large for one order; split it.")
     if errors:
         raise ValidationError(_l("The order was not saved: please correct the marked fields."),
                               errors)
