@@ -169,7 +169,7 @@ def win_rate_chart(series: list[tuple[int, int]], year: int, locale: str) -> Cha
 
 def conflict_chart(values: dict, extra: dict) -> Chart:
     names = [_("Awarded to the dealer"), _("Awarded to the other party"), _("Co-sell"),
-             _("Open"), _("Other (not a conflict, withdrawn)")]
+             _("Open"), _("Other")]
     won, lost, co = values["conflicts_won"], values["conflicts_lost"], values["conflicts_co_sell"]
     open_ = extra["conflicts_open"]
     other = max(values["conflicts"] - won - lost - co - open_, 0)

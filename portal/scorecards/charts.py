@@ -220,8 +220,8 @@ def hbars(chart: Chart, categories: list[str], values: list[int], *, fmt,
     """One horizontal bar per category (funnels, outcomes), its value written at its end."""
     row_h = 28
     height = TOP + row_h * max(len(categories), 1) + 8
-    label_w = 150
-    plot_w = WIDTH - label_w - RIGHT - 60
+    label_w = 190
+    plot_w = WIDTH - label_w - RIGHT - 40
     maximum = max(max(values, default=0), 1)
     body = []
     for i, (category, value) in enumerate(zip(categories, values, strict=True)):
@@ -238,32 +238,34 @@ def hbars(chart: Chart, categories: list[str], values: list[int], *, fmt,
 
 def banded(chart: Chart, bands: list[tuple[int, int]], sales_fen: int, *, locale: str,
            band_label) -> Chart:
-    """A rebate program's bands side by side, the part reached filled, a marker at the sales.
+    """A rebate program's bands side by side, equally wide (each band is a step, whatever its
+    width in yuan), the part reached filled, a marker at the sales and the next threshold named.
 
-    `bands` are (threshold_fen, rate_bp) ascending from 0; the open top band is drawn as wide as
-    the one before it (or as far as the sales reach)."""
+    `bands` are (threshold_fen, rate_bp) ascending from 0. Within a band the marker sits in
+    proportion to the sales between its thresholds; in the open top band, in proportion to the
+    width of the band below it (full once that much beyond its threshold)."""
     height = 96
     plot_w = WIDTH - LEFT - RIGHT
+    n = max(len(bands), 1)
+    step = plot_w / n
     thresholds = [b[0] for b in bands]
-    last_width = (thresholds[-1] - thresholds[-2]) if len(thresholds) > 1 else max(sales_fen, 1)
-    end = max(thresholds[-1] + last_width, int(sales_fen * 1.05), 1)
+    top_width = (thresholds[-1] - thresholds[-2]) if len(thresholds) > 1 else max(sales_fen, 1)
+    position = 0.0
+    for i, threshold in enumerate(thresholds):
+        upper = thresholds[i + 1] if i + 1 < n else threshold + top_width
+        if sales_fen >= threshold:
+            position = i + min((sales_fen - threshold) / max(upper - threshold, 1), 1.0)
     body = []
-    edges = [*thresholds, end]
+    shades = ["#cfe3f3", "#a8cbe8", "#7fb2dd", "#5699d1", "#2d80c6"]
     for i, (threshold, rate_bp) in enumerate(bands):
-        x0 = LEFT + plot_w * threshold / end
-        x1 = LEFT + plot_w * edges[i + 1] / end
-        reached = min(max(sales_fen - threshold, 0), edges[i + 1] - threshold)
-        xr = LEFT + plot_w * (threshold + reached) / end
-        shade = ["#cfe3f3", "#a8cbe8", "#7fb2dd", "#5699d1", "#2d80c6"][i % 5]
-        body.append(f'<rect x="{x0:.1f}" y="26" width="{x1 - x0:.1f}" height="26" fill="{shade}" '
-                    f'stroke="#ffffff" stroke-width="1"/>')
-        if reached > 0:
-            body.append(f'<rect x="{x0:.1f}" y="32" width="{xr - x0:.1f}" height="14" '
-                        f'fill="#0072B2"/>')
-        body.append(_t((x0 + x1) / 2, 20, band_label(i, rate_bp), size=10))
-        body.append(_t(x0, 66, compact_money(threshold, locale), anchor="start" if i == 0 else "middle",
-                       size=10, colour=AXIS_COLOUR))
-    x = LEFT + plot_w * min(sales_fen, end) / end
+        x0 = LEFT + step * i
+        body.append(f'<rect x="{x0:.1f}" y="26" width="{step:.1f}" height="26" '
+                    f'fill="{shades[i % len(shades)]}" stroke="#ffffff" stroke-width="2"/>')
+        body.append(_t(x0 + step / 2, 20, band_label(i, rate_bp), size=11))
+        body.append(_t(x0 + 2, 66, compact_money(threshold, locale), anchor="start", size=10,
+                       colour=AXIS_COLOUR))
+    x = LEFT + step * position
+    body.append(f'<rect x="{LEFT}" y="33" width="{max(x - LEFT, 0):.1f}" height="12" fill="#0072B2"/>')
     body.append(f'<line x1="{x:.1f}" y1="22" x2="{x:.1f}" y2="56" stroke="{TARGET_COLOUR}" '
                 f'stroke-width="2"/>')
     body.append(_t(min(max(x, LEFT + 30), WIDTH - RIGHT - 30), 84, compact_money(sales_fen, locale),

@@ -171,7 +171,8 @@ KPIS: list[Kpi] = [
     Kpi("exceptions", COLLABORATION, _l("Price-exception requests"), _l(
         "Price-exception requests submitted in the period.")),
     Kpi("exception_approval_bp", COLLABORATION, _l("Exception approval rate"), _l(
-        "Approved ÷ (approved + rejected) of those requests. Empty when none was decided."), "bp"),
+        "Approved (an approval that has since expired included) ÷ (approved + rejected) of "
+        "those requests. Empty when none was decided."), "bp"),
     Kpi("exception_depth_bp", COLLABORATION, _l("Average extra discount"), _l(
         "Average of the deepest extra discount beyond the tier discount of each request, in "
         "percentage points."), "bp"),
@@ -353,14 +354,16 @@ def _exceptions(period: Period, dealers):
         return func.count(case((cond, 1)))
 
     return (select(pe.dealer_id.label("dealer_id"), func.count().label("exceptions"),
-                   func.count(case((pe.status == ExceptionStatus.APPROVED, 1)))
+                   # An expired exception was approved and has lapsed: it counts as approved.
+                   func.count(case((pe.status.in_([ExceptionStatus.APPROVED,
+                                                   ExceptionStatus.EXPIRED]), 1)))
                    .label("exceptions_approved"),
                    func.count(case((pe.status == ExceptionStatus.REJECTED, 1)))
                    .label("exceptions_rejected"),
                    func.avg(pe.max_depth_bp).label("depth_avg"),
                    func.count(case((pe.below_floor, 1))).label("below_floor"),
                    *(bucket(low, high).label(key) for key, low, high in DEPTH_BUCKETS))
-            .where(pe.submitted_at >= _utc(period.start),
+            .where(pe.submitted_at >= _utc(period.start), pe.status != ExceptionStatus.DRAFT,
                    pe.submitted_at < _utc(period.end + timedelta(days=1)),
                    _in(pe.dealer_id, dealers))
             .group_by(pe.dealer_id).subquery("x"))
