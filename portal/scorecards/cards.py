@@ -179,7 +179,8 @@ def conflict_chart(values: dict, extra: dict) -> Chart:
                 lost=lost, co=co, open=open_)
     chart = Chart("conflicts", _("Conflict outcomes"), summary, [_("Outcome"), _("Cases")],
                   [[n, str(c)] for n, c in zip(names, counts, strict=True)],
-                  note=str(kpis.KPI_BY_KEY["conflicts"].definition))
+                  note=str(kpis.KPI_BY_KEY["conflicts"].definition) + " "
+                  + _("Other: decided as not a conflict, or withdrawn."))
     return charts.hbars(chart, names, counts, fmt=str,
                         colours=["#009E73", "#D55E00", "#0072B2", "#E69F00", "#999999"])
 

@@ -142,7 +142,7 @@ def target_spec(actor) -> ImportSpec:
 
     return ImportSpec(
         fields=[Field("dealer", _l("Dealer code"), lambda v: dealer(text(20)(v)),
-                      aliases=("经销商编码", "dealer_code", "code")),
+                      aliases=("经销商编号", "经销商编码", "dealer_code", "code")),
                 Field("year", _l("Year"), integer(MIN_YEAR, MAX_YEAR), aliases=("年度", "年")),
                 Field("quarter", _l("Quarter"), integer(1, 4), aliases=("季度",)),
                 Field("line", _l("Product line"), line, required=False, default=None,
