@@ -37,6 +37,13 @@ def upgrade():
     with op.batch_alter_table('sales_target', schema=None) as batch_op:
         batch_op.create_index('ix_sales_target_year_quarter_dealer', ['year', 'quarter', 'dealer_id'], unique=False)
 
+    with op.batch_alter_table('sales_order', schema=None) as batch_op:
+        batch_op.create_index('ix_sales_order_scorecard', ['status', 'order_date', 'dealer_id', 'total_fen', 'created_at', 'decided_at'], unique=False)
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_created_dealer', ['created_at', 'dealer_id'], unique=False)
+        batch_op.create_index('ix_customer_key_account', ['id'], unique=False,
+                              postgresql_where=sa.text('key_account'), sqlite_where=sa.text('key_account'))
+
     op.create_table('scorecard_policy',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('weights', sa.JSON(), nullable=False),
@@ -51,6 +58,11 @@ def upgrade():
 
 def downgrade():
     op.drop_table('scorecard_policy')
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_key_account')
+        batch_op.drop_index('ix_customer_created_dealer')
+    with op.batch_alter_table('sales_order', schema=None) as batch_op:
+        batch_op.drop_index('ix_sales_order_scorecard')
     with op.batch_alter_table('sales_target', schema=None) as batch_op:
         batch_op.drop_index('ix_sales_target_year_quarter_dealer')
 

@@ -215,8 +215,8 @@ def conflicts_chart(today: date, locale: str) -> dict:
                cc.opened_at >= datetime(y0, m0, 1, tzinfo=UTC))
         .group_by(extract("year", cc.opened_at), extract("month", cc.opened_at), outcome))
     counts = {(int(y), int(m), o): int(n) for y, m, o, n in rows}
-    outcomes = [("awarded", _("Awarded to one party")), ("co_sell", _("Co-sell")),
-                ("other", _("Not a conflict or withdrawn")), ("open", _("Open"))]
+    outcomes = [("awarded", _("Awarded")), ("co_sell", _("Co-sell")), ("other", _("Other")),
+                ("open", _("Open"))]
     labels = [cards.month_labels(locale)[m - 1] for _y, m in months]
     series = [Series(name, [counts.get((y, m, key), 0) for y, m in months],
                      ["#0072B2", "#009E73", "#999999", "#E69F00"][i])
@@ -227,7 +227,9 @@ def conflicts_chart(today: date, locale: str) -> dict:
                     n=total, open=sum(v for (_y, _m, o), v in counts.items() if o == "open")),
                   [_("Month"), *(n for _k, n in outcomes)],
                   [[f"{y}-{m:02d}", *(str(counts.get((y, m, k), 0)) for k, _n in outcomes)]
-                   for y, m in months])
+                   for y, m in months],
+                  note=_("Awarded: decided for one of the parties. Other: decided as not a "
+                         "conflict, or withdrawn."))
     return cards._chart_dict(charts.bars(chart, labels, series, fmt=str, stacked=True))
 
 

@@ -20,8 +20,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, case, cast, distinct, extract, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Date,
+    Numeric,
+    and_,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.sqltypes import NullType
 
 from portal.accounts.models import Dealer
 from portal.conflicts.models import CaseStatus, ConflictCase
@@ -245,21 +261,27 @@ def days_between(later_ts, earlier_day) -> ColumnElement:
 
 
 def _orders(period: Period, dealers):
+    """Confirmed orders dated in the period: one contiguous range of the covering index
+    `ix_sales_order_scorecard`, read without the table."""
     so = SalesOrder
-    ly_start, ly_end = period.last_year
-    current = and_(so.order_date >= period.start, so.order_date <= period.end)
-    last_year = and_(so.order_date >= ly_start, so.order_date <= ly_end)
-    return (select(so.dealer_id.label("dealer_id"),
-                   func.sum(case((current, so.total_fen), else_=0)).label("sales_fen"),
-                   func.sum(case((last_year, so.total_fen), else_=0)).label("last_year_fen"),
-                   func.count(case((current, 1))).label("orders"),
-                   func.avg(case((current, hours_between(so.decided_at, so.created_at))))
-                   .label("lead_hours"),
-                   func.count(case((and_(current, days_between(so.created_at, so.order_date)
-                                         <= ON_TIME_DAYS), 1))).label("on_time"))
-            .where(so.status == OrderStatus.CONFIRMED, or_(current, last_year),
-                   _in(so.dealer_id, dealers))
+    return (select(so.dealer_id.label("dealer_id"), func.sum(so.total_fen).label("sales_fen"),
+                   func.count().label("orders"),
+                   func.avg(hours_between(so.decided_at, so.created_at)).label("lead_hours"),
+                   func.count(case((days_between(so.created_at, so.order_date) <= ON_TIME_DAYS, 1)))
+                   .label("on_time"))
+            .where(so.status == OrderStatus.CONFIRMED, so.order_date >= period.start,
+                   so.order_date <= period.end, _in(so.dealer_id, dealers))
             .group_by(so.dealer_id).subquery("o"))
+
+
+def _orders_last_year(period: Period, dealers):
+    """Confirmed sales of the same days a year earlier (growth), a second range of the index."""
+    so = SalesOrder
+    start, end = period.last_year
+    return (select(so.dealer_id.label("dealer_id"), func.sum(so.total_fen).label("last_year_fen"))
+            .where(so.status == OrderStatus.CONFIRMED, so.order_date >= start,
+                   so.order_date <= end, _in(so.dealer_id, dealers))
+            .group_by(so.dealer_id).subquery("ly"))
 
 
 def _returns_by_dealer(period: Period, dealers) -> dict[int, tuple[int, int]]:
@@ -280,15 +302,18 @@ def _deals(period: Period, dealers):
     def closed(status):
         return func.count(case((and_(dr.status == status, within(dr.closed_at)), 1)))
 
+    key_accounts = select(Customer.id).where(Customer.key_account)
     return (select(dr.dealer_id.label("dealer_id"),
                    func.count(case((within(dr.submitted_at), 1))).label("deals_submitted"),
                    func.count(case((within(dr.approved_at), 1))).label("deals_approved"),
                    closed(DealStatus.WON).label("deals_won"),
                    closed(DealStatus.LOST).label("deals_lost"),
                    closed(DealStatus.EXPIRED).label("deals_expired"),
-                   func.count(distinct(case((and_(within(dr.submitted_at), Customer.key_account),
+                   # Key accounts are few (head office's): a lookup in their partial index
+                   # rather than a join to every customer.
+                   func.count(distinct(case((and_(within(dr.submitted_at),
+                                                  dr.customer_id.in_(key_accounts)),
                                              dr.customer_id)))).label("key_accounts"))
-            .join(Customer, Customer.id == dr.customer_id)
             .where(or_(within(dr.submitted_at), within(dr.approved_at), within(dr.closed_at)),
                    _in(dr.dealer_id, dealers))
             .group_by(dr.dealer_id).subquery("d"))
@@ -398,15 +423,29 @@ def _rebates(period: Period, dealers):
 def dealer_kpis(period: Period, dealers=None, *, where=()) -> list[DealerKpis]:
     """Every KPI of `period` for the dealers chosen by `dealers` (None: all; an id; a SELECT of
     ids) and `where` (conditions on `Dealer`), in one SELECT."""
-    parts = [_orders(period, dealers), _deals(period, dealers), _customers(period, dealers),
-             _conflicts(period, dealers), _exceptions(period, dealers), _targets(period, dealers),
-             _rebates(period, dealers)]
-    columns = [c for part in parts for c in part.c if c.name != "dealer_id"]
-    stmt = select(Dealer.id, Dealer.code, Dealer.name, Dealer.tier, Dealer.region_id, *columns)
-    stmt = stmt.select_from(Dealer)
+    parts = [_orders(period, dealers), _orders_last_year(period, dealers), _deals(period, dealers),
+             _customers(period, dealers), _conflicts(period, dealers),
+             _exceptions(period, dealers), _targets(period, dealers), _rebates(period, dealers)]
+    # The aggregates are stacked (UNION ALL, each filling its own columns) and folded into one
+    # row per dealer, rather than left-joined one after another: the planner estimates a chain
+    # of joins on derived tables as a product of their sizes, and on PostgreSQL an estimate in
+    # the billions switches on JIT compilation, which cost seconds per request.
+    names = [(c.name, Numeric() if isinstance(c.type, NullType) else c.type)
+             for part in parts for c in part.c if c.name != "dealer_id"]
+    branches = []
     for part in parts:
-        stmt = stmt.outerjoin(part, part.c.dealer_id == Dealer.id)
-    stmt = stmt.where(_in(Dealer.id, dealers), *where)
+        own = {c.name for c in part.c}
+        branches.append(select(part.c.dealer_id, *(
+            (part.c[name] if name in own else cast(null(), type_)).label(name)
+            for name, type_ in names)))
+    stacked = union_all(*branches).subquery("k_all")
+    folded = (select(stacked.c.dealer_id, *(func.max(stacked.c[name]).label(name)
+                                            for name, _t in names))
+              .group_by(stacked.c.dealer_id).subquery("k"))
+    stmt = (select(Dealer.id, Dealer.code, Dealer.name, Dealer.tier, Dealer.region_id,
+                   *(folded.c[name] for name, _t in names))
+            .select_from(Dealer).outerjoin(folded, folded.c.dealer_id == Dealer.id)
+            .where(_in(Dealer.id, dealers), *where))
     returns = _returns_by_dealer(period, dealers)
     result = []
     for row in db.session.execute(stmt).mappings():

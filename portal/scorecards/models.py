@@ -55,6 +55,25 @@ class ScorecardPolicy(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
 
+def _indexes() -> None:
+    """Indexes the scorecard aggregates need on other domains' tables, declared here with the
+    migration that creates them (0005): the ranked list reads every dealer's quarter at once."""
+    from portal.deals.models import Customer
+    from portal.orders.models import SalesOrder
+
+    o = SalesOrder.__table__.c
+    # Covering: the orders aggregate reads these columns only, from the index.
+    Index("ix_sales_order_scorecard", o.status, o.order_date, o.dealer_id, o.total_fen,
+          o.created_at, o.decided_at)
+    c = Customer.__table__.c
+    Index("ix_customer_created_dealer", c.created_at, c.dealer_id)
+    Index("ix_customer_key_account", c.id, postgresql_where=c.key_account,
+          sqlite_where=c.key_account)
+
+
+_indexes()
+
+
 ACTION_LABELS = {
     "sales_target.set": _l("Sales target set"),
     "sales_target.imported": _l("Sales targets imported"),

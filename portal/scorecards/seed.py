@@ -8,7 +8,7 @@ some and missed by others; registrations closed over the months (won, lost, expi
 cases decided month by month, and price-exception requests of varying depth.
 
 The story: D0001 (华北, platinum — the demo dealer) is rising: more orders every month, a rising
-win rate, orders reported promptly. D0002 (华东, gold) and D0017 (华北, platinum) are slipping:
+win rate, orders reported promptly. D0002 (华东, gold) and D0005 (华北, silver) are slipping:
 fewer orders, targets missed, more registrations lost. Everything is seeded with a fixed random
 seed, relative to today.
 """
@@ -28,7 +28,7 @@ from portal.scorecards.models import SalesTarget
 #: Share of a normal month's orders, by month (January = 0).
 SEASON = [0.9, 0.5, 1.0, 0.9, 1.0, 1.2, 0.9, 0.9, 1.1, 0.8, 1.2, 1.5]
 RISING = {"D0001"}
-SLIPPING = {"D0002", "D0017"}
+SLIPPING = {"D0002", "D0005"}
 SCALE = {"platinum": 4, "gold": 3, "silver": 2, "authorized": 1}
 HISTORY_MONTHS = 15
 
@@ -89,9 +89,10 @@ def seed_demo(ctx: dict) -> None:
             continue
         n = 0
         for step, month in enumerate(months):
-            # The earlier steps seeded the last two quarters alike for everyone; the history
-            # before them, and the rising dealer's growth in them, come from here.
-            if month >= last_q_start and dealer.code not in RISING:
+            # The earlier steps seeded a few orders in the last two quarters for everyone; the
+            # history before them, and the usual volume in them, come from here — except for
+            # the slipping dealers, who keep only those few.
+            if month >= last_q_start and dealer.code in SLIPPING:
                 continue
             volume = SCALE.get(dealer.tier, 1) * SEASON[month.month - 1] * \
                 _trend(dealer.code, step, len(months))
@@ -127,7 +128,7 @@ def seed_demo(ctx: dict) -> None:
 def _targets(dealers: dict, today: date, rng: random.Random, ctx: dict) -> None:
     """Targets for last year's and this year's quarters, set against what each dealer sold:
     most dealers near their sales (met or just missed), the slipping ones well above, the rising
-    one below; the current quarter a little above last quarter's sales."""
+    one below; the current quarter against the average of the four before it."""
     admin = (ctx.get("users") or {}).get("admin")
     quarterly = {}
     for dealer_id, day, total in db.session.execute(
@@ -136,14 +137,17 @@ def _targets(dealers: dict, today: date, rng: random.Random, ctx: dict) -> None:
         key = (dealer_id, day.year, quarter_of(day))
         quarterly[key] = quarterly.get(key, 0) + int(total)
     current = (today.year, quarter_of(today))
-    last = (today.year, current[1] - 1) if current[1] > 1 else (today.year - 1, 4)
     for dealer in dealers.values():
         for year in (today.year - 1, today.year):
             for quarter in range(1, 5):
                 if (year, quarter) > current:
                     continue
                 if (year, quarter) == current:
-                    base = quarterly.get((dealer.id, *last), 0) * 1.1
+                    before = [quarterly.get((dealer.id, *_quarter_back(current, k)), 0)
+                              for k in range(1, 5)]
+                    factor = 1.3 if dealer.code in SLIPPING else 0.9 if dealer.code in RISING \
+                        else 1.05
+                    base = sum(before) / 4 * factor
                 else:
                     sold = quarterly.get((dealer.id, year, quarter), 0)
                     factor = 1.35 if dealer.code in SLIPPING else 0.8 if dealer.code in RISING \
@@ -162,6 +166,11 @@ def _targets(dealers: dict, today: date, rng: random.Random, ctx: dict) -> None:
         db.session.add(SalesTarget(dealer_id=d1.id, year=current[0], quarter=current[1],
                                    line_id=lines[0].id, target_fen=50_000_000,
                                    updated_by_id=admin.id if admin else None))
+
+
+def _quarter_back(quarter: tuple[int, int], k: int) -> tuple[int, int]:
+    n = quarter[0] * 4 + quarter[1] - 1 - k
+    return n // 4, n % 4 + 1
 
 
 def _registrations(ctx: dict, months: list[date], rng: random.Random) -> None:
@@ -218,17 +227,23 @@ def _registrations(ctx: dict, months: list[date], rng: random.Random) -> None:
         for deal in deals:
             deal.number = f"R{deal.submitted_at.year}-{deal.id:05d}"
     # Conflict cases between two dealers' registrations, one or two a month.
-    pairs = [("D0001", "D0017"), ("D0002", "D0003"), ("D0001", "D0002"), ("D0005", "D0017")]
+    pairs = [(a, b) for a, b in (("D0001", "D0005"), ("D0002", "D0003"), ("D0001", "D0002"),
+                                 ("D0005", "D0009"), ("D0006", "D0003"), ("D0009", "D0002"))
+             if closed.get(a) and closed.get(b)]
     cases = []
-    for step, month in enumerate(recent):
-        for a, b in rng.sample(pairs, k=rng.randint(1, 2)):
-            if not closed.get(a) or not closed.get(b):
-                continue
+    for month in recent:
+        for a, b in rng.sample(pairs, k=min(len(pairs), rng.randint(1, 3))):
             first, second = rng.choice(closed[a]), rng.choice(closed[b])
             opened = _at(min(month + timedelta(days=rng.randint(0, 25)), today), 4)
-            # The rising dealer is more often the earlier, better-documented party.
-            decision = rng.choice(["award_earlier", "award_earlier", "award_later", "co_sell",
-                                   "not_a_conflict"])
+            # The rising dealer's registrations are usually the earlier, better documented ones;
+            # the slipping dealers' usually lose.
+            if a in RISING or b in SLIPPING:
+                decision = rng.choice(["award_earlier"] * 3 + ["co_sell"])
+            elif a in SLIPPING:
+                decision = rng.choice(["award_later"] * 3 + ["not_a_conflict"])
+            else:
+                decision = rng.choice(["award_earlier", "award_later", "co_sell",
+                                       "not_a_conflict"])
             is_open = month == recent[-1] and rng.random() < 0.5
             case = ConflictCase(status=CaseStatus.OPEN if is_open else CaseStatus.DECIDED,
                                 region_id=second.region_id, other_region_id=first.region_id,
