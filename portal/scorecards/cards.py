@@ -53,12 +53,13 @@ def ranked(actor, period: kpis.Period, *, region_id: int | None = None, tier: st
     if tier:
         where.append(Dealer.tier == tier)
     weights, thresholds = services.policy()
-    dealers = kpis.dealer_kpis(period, scope.scalar_subquery() if False else scope, where=where)
+    dealers = kpis.dealer_kpis(period, scope, where=where)
     rows = []
     for d in dealers:
-        result = scoring.score(d.values, weights, thresholds)
+        value = scoring.score_value(d.values, weights)
         rows.append({"id": d.dealer_id, "code": d.code, "name": d.name, "tier": d.tier,
-                     "region_id": d.region_id, "score": result.score, "advice": result.advice,
+                     "region_id": d.region_id, "score": value,
+                     "advice": None if value is None else scoring.advice_for(value, thresholds),
                      **d.values})
     key = {"score": lambda r: (r["score"] is None, r["score"] or 0),
            "code": lambda r: r["code"], "name": lambda r: r["name"],

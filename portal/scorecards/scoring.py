@@ -62,20 +62,25 @@ def check_policy(weights: dict, thresholds: dict) -> None:
         raise PolicyError(errors)
 
 
-def part_score(key: str, values: dict) -> Fraction | None:
-    """The part score (0..1) of one weighted KPI, or None when the KPI has no value."""
+def part_ratio(key: str, values: dict) -> tuple[int, int] | None:
+    """The part score (0..1) of one weighted KPI as (numerator, denominator), or None when the
+    KPI has no value. Integers only: the ranked list scores thousands of dealers."""
     if key == "conflicts_lost":
         involved = values.get("conflicts") or 0
-        return Fraction(1) if not involved else 1 - Fraction(values.get("conflicts_lost") or 0,
-                                                             involved)
-    value = values.get(key)
-    if value is None:
-        return None
-    if key == "growth_bp":
-        part = Fraction(value + 2000, 4000)
-    else:  # a ratio in bp
-        part = Fraction(value, 10_000)
-    return min(max(part, Fraction(0)), Fraction(1))
+        if not involved:
+            return 1, 1
+        n, d = involved - (values.get("conflicts_lost") or 0), involved
+    else:
+        value = values.get(key)
+        if value is None:
+            return None
+        n, d = (value + 2000, 4000) if key == "growth_bp" else (value, 10_000)
+    return (0, 1) if n <= 0 else (1, 1) if n >= d else (n, d)
+
+
+def part_score(key: str, values: dict) -> Fraction | None:
+    ratio = part_ratio(key, values)
+    return None if ratio is None else Fraction(*ratio)
 
 
 @dataclass(frozen=True)
@@ -101,16 +106,34 @@ class Score:
         return [p.key for p in self.parts if p.part is None and p.weight]
 
 
-def score(values: dict, weights: dict, thresholds: dict) -> Score:
-    """Score (rounded half up to a whole number) and advice of one dealer's KPI values."""
-    parts = tuple(Part(key, weights.get(key, 0), part_score(key, values)) for key in WEIGHTED)
-    counted = [p for p in parts if p.part is not None and p.weight]
-    total_weight = sum(p.weight for p in counted)
+def score_value(values: dict, weights: dict) -> int | None:
+    """Σ part × weight ÷ Σ weight × 100 over the KPIs with a value, rounded half up; exact in
+    integers (no Fraction objects: the ranked list scores every dealer)."""
+    num, den, total_weight = 0, 1, 0
+    for key in WEIGHTED:
+        weight = weights.get(key, 0)
+        if not weight:
+            continue
+        ratio = part_ratio(key, values)
+        if ratio is None:
+            continue
+        n, d = ratio
+        num, den = num * d + n * weight * den, den * d
+        total_weight += weight
     if not total_weight:
+        return None
+    # score = num / den * 100 / total_weight, rounded half up (it is never negative)
+    q, r = divmod(num * 100, den * total_weight)
+    return q + (1 if 2 * r >= den * total_weight else 0)
+
+
+def score(values: dict, weights: dict, thresholds: dict) -> Score:
+    """Score (rounded half up to a whole number), advice and the parts of one dealer's KPIs."""
+    parts = tuple(Part(key, weights.get(key, 0), part_score(key, values)) for key in WEIGHTED)
+    value = score_value(values, weights)
+    if value is None:
         return Score(None, None, parts, thresholds)
-    exact = sum((p.points for p in counted), Fraction(0)) * 100 / total_weight
-    rounded = int(exact) + (1 if exact - int(exact) >= Fraction(1, 2) else 0)
-    return Score(rounded, advice_for(rounded, thresholds), parts, thresholds)
+    return Score(value, advice_for(value, thresholds), parts, thresholds)
 
 
 def advice_for(value: int, thresholds: dict) -> str:
