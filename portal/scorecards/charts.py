@@ -146,7 +146,8 @@ def bars(chart: Chart, categories: list[str], series: list[Series], *, fmt, stac
     totals = [sum(v or 0 for v in vals) for vals in zip(*(s.values for s in series), strict=True)] \
         if stacked else [max((s.values[i] or 0) for s in series) for i in range(len(categories))]
     peak = max([*totals, *((v or 0) for v in (line.values if line else []))], default=0)
-    maximum = _nice_max(peak)
+    # Counts get whole-number gridlines (a quarter of the axis each).
+    maximum = max(4, -(-int(peak) // 4) * 4) if fmt is str and peak <= 40 else _nice_max(peak)
     body = _axis(maximum, fmt)
     slot = plot_w / max(len(categories), 1)
     groups = 1 if stacked else len(series)
