@@ -128,8 +128,10 @@ def progress_chart(p: dict, locale: str, key: str = "program") -> Chart:
                      _("reached") if i + 1 <= p["band_number"] else ""])
     chart = Chart(f"{key}-{p['id']}", _("Rebate progress · %(program)s", program=p["name"]),
                   summary, [_("Band"), _("From"), _("Up to"), _("Rate"), ""], rows)
+    gap = _("%(gap)s more to %(rate)s", gap=charts.compact_money(p["gap_fen"], locale),
+            rate=format_bp(p["next_rate_bp"])) if p["gap_fen"] else ""
     return charts.banded(chart, p["bands"], p["sales_fen"], locale=locale,
-                         band_label=lambda i, rate: f"{format_bp(rate)}")
+                         band_label=lambda i, rate: f"{format_bp(rate)}", gap_label=gap)
 
 
 def sales_chart(sales: list[int], targets: list[int | None], year: int, locale: str) -> Chart:

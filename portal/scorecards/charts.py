@@ -238,14 +238,14 @@ def hbars(chart: Chart, categories: list[str], values: list[int], *, fmt,
 
 
 def banded(chart: Chart, bands: list[tuple[int, int]], sales_fen: int, *, locale: str,
-           band_label) -> Chart:
+           band_label, gap_label: str = "") -> Chart:
     """A rebate program's bands side by side, equally wide (each band is a step, whatever its
     width in yuan), the part reached filled, a marker at the sales and the next threshold named.
 
     `bands` are (threshold_fen, rate_bp) ascending from 0. Within a band the marker sits in
     proportion to the sales between its thresholds; in the open top band, in proportion to the
     width of the band below it (full once that much beyond its threshold)."""
-    height = 96
+    height = 108 if gap_label else 96
     plot_w = WIDTH - LEFT - RIGHT
     n = max(len(bands), 1)
     step = plot_w / n
@@ -271,5 +271,8 @@ def banded(chart: Chart, bands: list[tuple[int, int]], sales_fen: int, *, locale
                 f'stroke-width="2"/>')
     body.append(_t(min(max(x, LEFT + 30), WIDTH - RIGHT - 30), 84, compact_money(sales_fen, locale),
                    size=11, colour=TARGET_COLOUR, weight="bold"))
+    if gap_label:  # the gap to the next band, written under the bar from the marker on
+        body.append(_t(min(x + 4, WIDTH - RIGHT), 102, gap_label, anchor="end" if x > WIDTH / 2
+                       else "start", size=11, colour="#333333"))
     chart.svg = _frame(chart, body, height)
     return chart
