@@ -1,8 +1,8 @@
 """Charts as server-rendered SVG: plain data in, a `Chart` out (title, summary, table, SVG).
 
 Why not a charting library: the portal's CSP is `script-src 'self'; style-src 'self'`, so an
-inline SVG may carry neither a `<script>` nor a `<style>` element nor `style="…"` attributes —
-pygal and leather both emit them — and a chart drawn in the browser from data attributes needs a
+inline SVG may carry neither script nor style elements nor style attributes — pygal and leather
+both emit them — and a chart drawn in the browser from data attributes needs a
 vendored script and shows nothing without JavaScript, in the PDF or to a screen reader. These
 few shapes (bars, grouped and stacked bars with a target line, a line, a banded bar) are drawn
 here with presentation attributes only (`fill`, `stroke`, `font-size`), which the CSP allows,
