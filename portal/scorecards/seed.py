@@ -177,14 +177,17 @@ def _registrations(ctx: dict, months: list[date], rng: random.Random) -> None:
     """Registrations closed over the months, and conflict cases between them decided month by
     month: the rising dealer wins more and more, the slipping ones less and less."""
     from portal.conflicts.models import CaseStatus, ConflictCase
-    from portal.deals.models import Customer, DealRegistration, DealStatus
+    from portal.deals.models import DealRegistration, DealStatus
 
     dealers, users = ctx.get("dealers") or {}, ctx.get("users") or {}
     director = users.get("director")
+    # The customers the deals step left without a registration: the registrations other steps
+    # made (and the journeys of the browser tests look up by customer) stay the only ones of
+    # their customers.
     customers: dict[int, list[int]] = {}
-    for dealer_id, customer_id in db.session.execute(
-            select(Customer.dealer_id, Customer.id).where(Customer.dealer_id.is_not(None))):
-        customers.setdefault(dealer_id, []).append(customer_id)
+    for code, records in (ctx.get("customers") or {}).items():
+        if code in dealers and records:
+            customers[dealers[code].id] = [c.id for c in records]
     creators = {}
     for user in users.values():
         if getattr(user, "dealer_id", None):
