@@ -12,7 +12,7 @@ seed_cli = AppGroup("seed", help="Load data.")
 #: Demo seeding steps in dependency order; a domain not installed is skipped.
 DEMO_STEPS = ["portal.seed.accounts", "portal.catalog.seed", "portal.deals.seed",
               "portal.conflicts.seed", "portal.pricing.seed", "portal.orders.seed",
-              "portal.rebates.seed"]
+              "portal.rebates.seed", "portal.scorecards.seed"]
 
 
 @seed_cli.command("demo")

@@ -23,6 +23,7 @@ ITEMS = [
     ("pricing.exceptions", _l("Exceptions")),
     ("orders.index", _l("Orders")),
     ("rebates.index", _l("Rebates")),
+    ("scorecards.index", _l("Scorecards")),
     ("accounts.team", _l("My team")),
     ("admin.index", _l("Administration")),
 ]

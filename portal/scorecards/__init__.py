@@ -1,0 +1,1 @@
+"""Dealer scorecards: targets, KPIs, score and tier advice, charts (DESIGN §3.8)."""

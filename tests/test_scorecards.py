@@ -1,0 +1,426 @@
+"""Dealer scorecards (DESIGN §3.8): KPIs on hand-computed examples, score and advice, scope of the
+pages, targets by form and by file, the scoring policy, the tier change, exports, PDF, dashboards."""
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from portal.core.audit import AuditEntry
+from portal.extensions import db
+from portal.scorecards import kpis, scoring
+from portal.scorecards.models import SalesTarget
+
+Q = kpis.period_of("2025Q2", date(2026, 12, 3))  # a quarter the shared world leaves empty
+
+
+def at(day: date, hour: int = 2) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def order(world, dealer, day, total_fen, *, status="confirmed", created=None, decided_hours=24,
+          n=[0]):  # noqa: B006 — a counter for unique contract numbers
+    from portal.orders.models import SalesOrder
+
+    n[0] += 1
+    created = created or at(day)
+    o = SalesOrder(dealer_id=dealer.id, region_id=dealer.region_id,
+                   created_by_id=world.dealer_admin.id, customer_name="测试客户",
+                   contract_no=f"KPI-{n[0]}", order_date=day, status=status, total_fen=total_fen,
+                   created_at=created, decided_at=created + timedelta(hours=decided_hours))
+    db.session.add(o)
+    return o
+
+
+def deal(world, dealer, status, closed: date | None = None, submitted: date | None = None,
+         key_account=False):
+    from portal.deals.models import Customer, DealRegistration
+
+    customer = Customer(dealer_id=dealer.id, name=f"客户{status}{closed}", key_account=key_account,
+                        created_at=at(date(2024, 1, 1)))
+    db.session.add(customer)
+    db.session.flush()
+    submitted = submitted or date(2025, 1, 10)
+    d = DealRegistration(dealer_id=dealer.id, created_by_id=world.dealer_admin.id,
+                         customer_id=customer.id, region_id=dealer.region_id, project_name="项目",
+                         expected_close_date=date(2025, 6, 30), status=status,
+                         submitted_at=at(submitted), approved_at=at(submitted + timedelta(days=1)),
+                         closed_at=at(closed) if closed else None)
+    db.session.add(d)
+    db.session.flush()
+    return d
+
+
+@pytest.fixture
+def example(world):
+    """Dealer A in 2025Q2, computed by hand:
+
+    - confirmed orders ¥300,000 (registered the same day, confirmed 10 h later) and ¥200,000
+      (registered 10 days after its date, confirmed 30 h later); a submitted ¥999,999 and a
+      confirmed order of July are not counted → sales ¥500,000; orders 2, on time 1 → 50.00 %,
+      lead time (10 + 30) / 2 = 20.0 h;
+    - 2024Q2 confirmed ¥400,000 → growth 25.00 %;
+    - target ¥1,000,000 (all lines; a ¥50,000 storage row is ignored then) → attainment 50.00 %;
+    - registrations closed in the quarter: won 2 (one a key account), lost 1, expired 1 → win
+      rate 50.00 %; a won one closed in March does not count;
+    - a conflict case opened in May between A's registration (first) and B's, awarded to the
+      earlier one → 1 involved, won by A; lost by B;
+    - exceptions submitted in the quarter: approved 2 (depth 300, 900 bp), expired 1 (600 bp),
+      rejected 1 (1,200 bp) → approval 75.00 %, average depth 750 bp.
+    """
+    from portal.conflicts.models import ConflictCase
+    from portal.pricing.models import PriceException
+
+    a, b = world.dealer_a, world.dealer_b
+    order(world, a, date(2025, 4, 3), 30_000_000, decided_hours=10)
+    order(world, a, date(2025, 5, 20), 20_000_000, created=at(date(2025, 5, 30)), decided_hours=30)
+    order(world, a, date(2025, 5, 21), 99_999_900, status="submitted")
+    order(world, a, date(2025, 7, 1), 70_000_000)
+    order(world, a, date(2024, 6, 15), 40_000_000)
+    order(world, b, date(2025, 4, 10), 10_000_000)
+    db.session.add(SalesTarget(dealer_id=a.id, year=2025, quarter=2, target_fen=100_000_000))
+    db.session.add(SalesTarget(dealer_id=a.id, year=2025, quarter=2, line_id=_line_id(),
+                               target_fen=5_000_000))
+    db.session.add(SalesTarget(dealer_id=b.id, year=2025, quarter=2, line_id=_line_id(),
+                               target_fen=3_000_000))
+    won = deal(world, a, "won", date(2025, 4, 20), submitted=date(2025, 4, 2), key_account=True)
+    deal(world, a, "won", date(2025, 6, 30))
+    deal(world, a, "lost", date(2025, 5, 5))
+    deal(world, a, "expired", date(2025, 6, 1))
+    deal(world, a, "won", date(2025, 3, 31))
+    other = deal(world, b, "lost", date(2025, 5, 10))
+    db.session.add(ConflictCase(status="decided", region_id=b.region_id, first_deal_id=won.id,
+                                second_deal_id=other.id, suggestion="award_earlier",
+                                opened_at=at(date(2025, 5, 2)), decision="award_earlier",
+                                decided_at=at(date(2025, 5, 3))))
+    for status, depth in (("approved", 300), ("approved", 900), ("expired", 600), ("rejected", 1200)):
+        db.session.add(PriceException(dealer_id=a.id, region_id=a.region_id, deal_id=won.id,
+                                      created_by_id=world.dealer_admin.id, status=status,
+                                      max_depth_bp=depth, submitted_at=at(date(2025, 4, 15))))
+    db.session.commit()  # kept when a 404 in mid-test rolls the request back (see `world`)
+    return world
+
+
+def _line_id():
+    from portal.catalog.models import ProductLine
+
+    line = db.session.scalar(select(ProductLine).limit(1))
+    if line is None:
+        line = ProductLine(code="KPI", name_zh="存储", name_en="Storage")
+        db.session.add(line)
+        db.session.flush()
+    return line.id
+
+
+def by_code(rows):
+    return {r.code: r for r in rows}
+
+
+def test_kpis_of_a_quarter_match_the_hand_computed_example(example):
+    a = by_code(kpis.dealer_kpis(Q))[example.dealer_a.code]
+    v = a.values
+    assert v["sales_fen"] == 50_000_000
+    assert v["target_fen"] == 100_000_000
+    assert v["attainment_bp"] == 5000
+    assert v["growth_bp"] == 2500
+    assert (v["deals_won"], v["deals_lost"], v["deals_expired"]) == (2, 1, 1)
+    assert v["win_rate_bp"] == 5000
+    assert v["key_accounts"] == 1
+    assert (v["conflicts"], v["conflicts_won"], v["conflicts_lost"]) == (1, 1, 0)
+    assert v["exceptions"] == 4
+    assert v["exception_approval_bp"] == 7500
+    assert v["exception_depth_bp"] == 750
+    assert v["on_time_bp"] == 5000
+    assert v["lead_time_hours"] == 20.0
+    assert a.extra["last_year_fen"] == 40_000_000
+    assert (a.extra["depth_5"], a.extra["depth_10"], a.extra["depth_more"]) == (1, 2, 1)
+
+
+def test_the_other_dealer_of_the_example(example):
+    b = by_code(kpis.dealer_kpis(Q))[example.dealer_b.code]
+    assert b["sales_fen"] == 10_000_000
+    assert b["target_fen"] == 3_000_000  # no all-lines row: the per-line ones add up
+    assert b["attainment_bp"] == 33_333  # 333.33 %
+    assert b["growth_bp"] is None  # nothing a year earlier
+    assert (b["conflicts"], b["conflicts_won"], b["conflicts_lost"]) == (1, 0, 1)
+    assert b["win_rate_bp"] == 0 and b["exception_approval_bp"] is None
+
+
+def test_one_dealer_is_the_same_as_in_the_list_and_the_year_to_date_adds_up(example):
+    (one,) = kpis.dealer_kpis(Q, example.dealer_a.id)
+    assert one.values == by_code(kpis.dealer_kpis(Q))[example.dealer_a.code].values
+    ytd = kpis.period_of("2025", date(2026, 1, 5))
+    (year,) = kpis.dealer_kpis(ytd, example.dealer_a.id)
+    assert year["sales_fen"] == 120_000_000  # April, May and July
+    assert year["target_fen"] == 100_000_000  # only Q2 has a target
+    assert year["deals_won"] == 3
+
+
+def test_monthly_series(example):
+    sales = kpis.monthly_sales(example.dealer_a.id, 2025)
+    assert sales[3] == 30_000_000 and sales[4] == 20_000_000 and sales[6] == 70_000_000
+    assert sum(sales) == 120_000_000
+    assert kpis.year_targets(example.dealer_a.id, 2025) == [None, 100_000_000, None, None]
+    series = kpis.monthly_win_rate(example.dealer_a.id, 2025)
+    assert series[2] == (1, 1) and series[3] == (1, 1) and series[4] == (0, 1)
+    assert series[5] == (1, 2)
+
+
+@pytest.mark.parametrize("code", ["2025Q5", "1e309", "²⁰²⁵", "99999Q1", "1999Q1", "2025q0", "x" * 5000])
+def test_bad_periods_are_refused(code):
+    assert kpis.period_of(code, date(2026, 1, 1)) is None
+
+
+def test_periods():
+    today = date(2026, 5, 17)
+    assert kpis.period_of("", today).code == "2026Q2"
+    q = kpis.period_of("2024q1", today)
+    assert (q.start, q.end, q.last_year) == (date(2024, 1, 1), date(2024, 3, 31),
+                                            (date(2023, 1, 1), date(2023, 3, 31)))
+    ytd = kpis.period_of("2026", today)
+    assert (ytd.start, ytd.end, ytd.quarters) == (date(2026, 1, 1), today, [1, 2])
+    assert kpis.ratio_bp(1, 3) == 3333 and kpis.ratio_bp(2, 3) == 6667 and kpis.ratio_bp(1, 0) is None
+
+
+# --- score ---------------------------------------------------------------------------------------
+
+def test_score_of_the_example_by_hand():
+    values = {"attainment_bp": 5000, "growth_bp": 2500, "win_rate_bp": 5000, "on_time_bp": 5000,
+              "conflicts": 1, "conflicts_lost": 0, "exception_approval_bp": 7500}
+    # 0.5×40 + 1×15 (growth capped) + 0.5×15 + 0.5×10 + 1×10 + 0.75×10 = 65 of 100
+    result = scoring.score(values, scoring.DEFAULT_WEIGHTS, scoring.DEFAULT_THRESHOLDS)
+    assert result.score == 65 and result.advice == "keep"
+    result = scoring.score({**values, "attainment_bp": 4900}, scoring.DEFAULT_WEIGHTS,
+                           scoring.DEFAULT_THRESHOLDS)
+    assert result.score == 65  # 64.6 rounds half up
+    result = scoring.score({**values, "attainment_bp": 4800}, scoring.DEFAULT_WEIGHTS,
+                           scoring.DEFAULT_THRESHOLDS)
+    assert result.score == 64 and result.advice == "watch"
+
+
+def test_a_kpi_without_value_is_left_out_and_said():
+    values = {"attainment_bp": None, "growth_bp": None, "win_rate_bp": 10_000, "on_time_bp": 10_000,
+              "conflicts": 2, "conflicts_lost": 2, "exception_approval_bp": None}
+    # (1×15 + 1×10 + 0×10) / 35 = 71.4 → 71
+    result = scoring.score(values, scoring.DEFAULT_WEIGHTS, scoring.DEFAULT_THRESHOLDS)
+    assert result.score == 71 and result.advice == "keep"
+    assert set(result.missing) == {"attainment_bp", "growth_bp", "exception_approval_bp"}
+    assert scoring.advice_for(85, scoring.DEFAULT_THRESHOLDS) == "promote"
+    assert scoring.advice_for(49, scoring.DEFAULT_THRESHOLDS) == "demote"
+
+
+# --- pages and scope -----------------------------------------------------------------------------
+
+def test_dealer_admin_sees_only_its_own(client, login_as, world):
+    login_as(world.dealer_admin)
+    body = client.get("/scorecards/").get_data(as_text=True)
+    assert world.dealer_a.code in body and world.dealer_b.code not in body
+    assert client.get(f"/scorecards/{world.dealer_b.code}").status_code == 404
+    assert client.get(f"/scorecards/{world.dealer_b.code}.pdf").status_code == 404
+    page = client.get(f"/scorecards/{world.dealer_a.code}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert world.dealer_b.name not in text
+    assert "<svg" in text and 'role="img"' in text and "<script" not in text.split("<main")[1]
+    login_as(world.dealer_sales)
+    assert client.get("/scorecards/").status_code == 403
+
+
+def test_channel_manager_ranks_its_regions_and_exports(client, login_as, example):
+    login_as(example.channel_manager)
+    body = client.get("/scorecards/?period=2025Q2").get_data(as_text=True)
+    assert example.dealer_a.code in body and example.dealer_b.code not in body
+    assert client.get(f"/scorecards/{example.dealer_b.code}").status_code == 404
+    response = client.get("/scorecards/?period=2025Q2&format=xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    codes = [r[1] for r in rows[1:]]
+    assert example.dealer_a.code in codes and example.dealer_b.code not in codes
+    a_row = rows[1 + codes.index(example.dealer_a.code)]
+    assert 500000 in a_row  # confirmed sales in yuan
+
+
+def test_director_sees_everyone_filters_and_sorts(client, login_as, example):
+    login_as(example.sales_director)
+    body = client.get("/scorecards/?period=2025Q2&sort=-sales").get_data(as_text=True)
+    assert body.index(example.dealer_a.code) < body.index(example.dealer_b.code)
+    body = client.get("/scorecards/?period=2025Q2&sort=sales").get_data(as_text=True)
+    assert body.index(example.dealer_b.code) < body.index(example.dealer_a.code)
+    body = client.get(f"/scorecards/?period=2025Q2&region={example.east.id}").get_data(as_text=True)
+    assert example.dealer_b.code in body and example.dealer_a.code not in body
+    body = client.get("/scorecards/?period=2025Q2&tier=platinum").get_data(as_text=True)
+    assert example.dealer_a.code in body and example.dealer_b.code not in body
+
+
+@pytest.mark.parametrize("period", ["1e309", "2025Q9", "²⁰²⁵Q1", "9" * 5000])
+def test_bad_period_is_a_clear_4xx(client, login_as, world, period):
+    login_as(world.sales_director)
+    response = client.get(f"/scorecards/?period={period}")
+    assert response.status_code == 422
+    assert "2026Q3" in response.get_data(as_text=True)
+
+
+def test_scorecard_shows_figures_definitions_and_advice(client, login_as, example):
+    login_as(example.sales_director)
+    body = client.get(f"/scorecards/{example.dealer_a.code}?period=2025Q2").get_data(as_text=True)
+    assert "¥500,000.00" in body and "50.00%" in body and "25.00%" in body
+    assert "Won ÷ (won + lost + expired)" in body or "赢单" in body
+    assert 'id="advice"' in body and 'id="advice-why"' in body
+    for key in ("sales", "win-rate", "conflicts", "depth"):
+        assert f'id="chart-{key}"' in body
+
+
+def test_scorecard_pdf(client, login_as, world):
+    from pypdf import PdfReader
+
+    login_as(world.dealer_admin)
+    response = client.get(f"/scorecards/{world.dealer_a.code}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert world.dealer_a.code in text
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+def _audits(action):
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_target_by_form_is_saved_and_audited(client, login_as, world):
+    login_as(world.channel_manager)
+    url = f"/scorecards/{world.dealer_a.code}/targets"
+    response = client.post(url, data={"year": "2027", "quarter": "2", "target": "1,500,000"})
+    assert response.status_code == 302
+    row = db.session.scalar(select(SalesTarget).where(SalesTarget.year == 2027))
+    assert row.target_fen == 150_000_000 and row.dealer_id == world.dealer_a.id
+    assert _audits("sales_target.set")[-1].after["target_fen"] == 150_000_000
+    for bad in ("1e309", "-5", "²", "9" * 5000, "abc", "0"):
+        response = client.post(url, data={"year": "2027", "quarter": "2", "target": bad})
+        assert response.status_code == 422, bad
+    for year, quarter in (("1e309", "1"), ("2027", "5"), ("²⁰²⁷", "1")):
+        assert client.post(url, data={"year": year, "quarter": quarter, "target": "1"}).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(SalesTarget, row.id).target_fen == 150_000_000
+    login_as(world.other_region_cm)
+    assert client.post(url, data={"year": "2027", "quarter": "2", "target": "1"}).status_code == 404
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["经销商编码", "年度", "季度", "产品线", "销售目标"])
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_target_import_is_all_or_nothing_with_a_row_report(client, login_as, world):
+    login_as(world.sales_director)
+    bad = _xlsx([[world.dealer_a.code, 2027, 1, "", "1000000"], ["NOPE", 2027, 1, "", "5"],
+                 [world.dealer_b.code, 2027, 7, "", "10"]])
+    response = client.post("/scorecards/targets/", data={"file": (io.BytesIO(bad), "t.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "NOPE" in body and "<td>3</td>" in body and "<td>4</td>" in body
+    assert db.session.scalar(select(SalesTarget).where(SalesTarget.year == 2027)) is None
+    good = _xlsx([[world.dealer_a.code, 2027, 1, "", "1000000"],
+                  [world.dealer_b.code, 2027, 1, "", "250000.50"]])
+    response = client.post("/scorecards/targets/", data={"file": (io.BytesIO(good), "t.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    targets = {t.dealer_id: t.target_fen for t in db.session.scalars(
+        select(SalesTarget).where(SalesTarget.year == 2027))}
+    assert targets == {world.dealer_a.id: 100_000_000, world.dealer_b.id: 25_000_050}
+    assert _audits("sales_target.imported")[-1].after["created"] == 2
+
+
+def test_channel_manager_imports_only_its_regions(client, login_as, world):
+    login_as(world.channel_manager)
+    data = _xlsx([[world.dealer_b.code, 2027, 1, "", "1000"]])
+    response = client.post("/scorecards/targets/", data={"file": (io.BytesIO(data), "t.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert db.session.scalar(select(SalesTarget).where(SalesTarget.year == 2027)) is None
+
+
+# --- policy and tier -----------------------------------------------------------------------------
+
+def _policy_form(**changes):
+    data = {f"weight_{k}": str(v) for k, v in scoring.DEFAULT_WEIGHTS.items()}
+    data.update({f"threshold_{k}": str(v) for k, v in scoring.DEFAULT_THRESHOLDS.items()})
+    data.update(changes)
+    return data
+
+
+def test_admin_edits_the_policy_and_the_advice_follows(client, login_as, example):
+    login_as(example.admin)
+    url = f"/scorecards/{example.dealer_a.code}?period=2025Q2"
+    assert 'class="advice advice-keep"' in client.get(url).get_data(as_text=True)
+    response = client.post("/scorecards/policy", data=_policy_form(threshold_keep="66"))
+    assert response.status_code == 302
+    assert _audits("scorecard_policy.changed")[-1].after["thresholds"]["keep"] == 66
+    assert 'class="advice advice-watch"' in client.get(url).get_data(as_text=True)
+    for bad in (_policy_form(threshold_keep="90"), _policy_form(weight_growth_bp="1e309"),
+                _policy_form(weight_growth_bp="-1"), _policy_form(threshold_watch="²")):
+        assert client.post("/scorecards/policy", data=bad).status_code == 422
+    assert 'class="advice advice-watch"' in client.get(url).get_data(as_text=True)
+
+
+def test_tier_change_needs_admin_and_a_reason(client, login_as, world):
+    login_as(world.admin)
+    url = f"/scorecards/{world.dealer_a.code}/tier"
+    assert client.post(url, data={"tier": "gold", "reason": " "}).status_code == 422
+    assert client.post(url, data={"tier": "diamond", "reason": "x"}).status_code == 422
+    db.session.expire_all()
+    assert world.dealer_a.tier == "platinum"
+    assert client.post(url, data={"tier": "gold", "reason": "连续两季未达标"}).status_code == 302
+    db.session.expire_all()
+    assert world.dealer_a.tier == "gold"
+    entry = _audits("dealer.tier_changed")[-1]
+    assert (entry.before, entry.after, entry.comment) == ({"tier": "platinum"}, {"tier": "gold"},
+                                                         "连续两季未达标")
+    login_as(world.sales_director)
+    assert client.post(url, data={"tier": "silver", "reason": "x"}).status_code == 403
+
+
+# --- dashboards ----------------------------------------------------------------------------------
+
+def test_dealer_dashboard_charts_cost_no_query_on_a_repeat_view(client, login_as, world,
+                                                               queries_of):
+    login_as(world.dealer_admin)
+    first = client.get("/").get_data(as_text=True)
+    assert 'id="chart-sales"' in first and "<svg" in first
+    _response, before = queries_of(lambda: client.get("/"))
+    assert len(before) <= 10
+    # A new target changes the stamp: the next view shows it.
+    db.session.add(SalesTarget(dealer_id=world.dealer_a.id, year=2026, quarter=1,
+                               target_fen=987_654_300))
+    db.session.commit()
+    body = client.get("/").get_data(as_text=True)
+    assert "¥3,292,181.00" in body  # a third of the quarter's target, per month
+
+
+@pytest.mark.parametrize("role, charts", [
+    ("channel_manager", ["queue-ageing", "funnel"]),
+    ("sales_director", ["regions", "conflicts-month"]),
+    ("finance", ["rebates-quarter"]),
+])
+def test_head_office_dashboards_show_their_charts(client, login_as, world, role, charts):
+    login_as(getattr(world, role))
+    body = client.get("/").get_data(as_text=True)
+    for key in charts:
+        assert f'id="chart-{key}"' in body
+    assert "<table" in body.split(f'id="chart-{charts[0]}"')[1]
+
+
+def test_ranked_list_within_the_query_budget(client, login_as, world, queries_of):
+    login_as(world.sales_director)
+    client.get("/scorecards/")
+    response, statements = queries_of(lambda: client.get("/scorecards/"))
+    assert response.status_code == 200 and len(statements) <= 10
