@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -66,6 +67,11 @@ WORST = [
 ]
 #: What a common name (one no page or view shows to be read) receives: a few cases, not all.
 WORST_COMMON = {"1e309", MARKUP_ALL, "https://evil.example/", "9" * 5000}
+#: The table an id field points to, by the first word of its name (out-of-scope ids come from it).
+FIELD_TABLES = {"customer": "customer", "other": "customer", "deal": "deal_registration",
+                "dealer": "dealer", "user": "user", "owner": "user", "rep": "user",
+                "order": "sales_order", "exception": "price_exception", "lead": "direct_lead",
+                "case": "conflict_case", "statement": "rebate_statement", "step": "price_exception_step"}
 #: Names never fuzzed: the CSRF token is switched off in tests (tests/test_security_csrf.py).
 SKIPPED_NAMES = {"csrf_token"}
 #: The worst cases a file field receives: one CSV per class, every cell of its rows hostile.
@@ -391,11 +397,16 @@ class Fuzzer:
             target.fields["id"] = Field("id", "text")
         traits = {name: fuzzing.field_traits(target.fields[name]) for name in names}
         classes = {c.name: c for c in HOSTILE}
-        foreign = self.foreign_ids.get(target.role, ())
+        foreign_by_table = self.foreign_ids.get(target.role, {})
+
+        def foreign_for(name):
+            """Out-of-scope ids of the table the field names (`other_id` → customer), else any."""
+            table = FIELD_TABLES.get(re.split(r"[_\-]", name.lower())[0])
+            return sorted(foreign_by_table.get(table) or foreign_by_table.get("*") or ())
 
         def applicable(name):
             result = [c.name for c in HOSTILE if c.applies_to & traits[name]]
-            if ID in traits[name] and foreign:
+            if ID in traits[name] and foreign_for(name):
                 result.append("foreign-id")
             if "file" in traits[name]:
                 result = [c for c, _v in WORST_FILE]
@@ -405,7 +416,7 @@ class Fuzzer:
             if "file" in traits[name]:
                 return classes[class_name].strategy
             if class_name == "foreign-id":
-                return st.sampled_from(sorted(foreign)).map(str)
+                return st.sampled_from(foreign_for(name)).map(str)
             return classes[class_name].strategy
 
         case = st.sampled_from(names).flatmap(
@@ -453,7 +464,7 @@ class Fuzzer:
                         (applies == ANY or applies in traits[name]):
                     run = example(case=(name, class_name, value))(run)
             if "foreign-id" in kinds and not common:
-                run = example(case=(name, "foreign-id", str(min(foreign))))(run)
+                run = example(case=(name, "foreign-id", str(foreign_for(name)[0])))(run)
         FUZZ_SETTINGS(run)()
 
     def fuzz_path_ids(self, role, pages):
@@ -498,25 +509,29 @@ class Fuzzer:
         customers = list(_db.session.execute(sa.select(Customer.id, Customer.name, Customer.dealer_id,
                                                        Customer.region_id)))
         for role in self.users:
-            ids, secrets = set(), set()
+            ids, secrets = defaultdict(set), set()
             own_dealer, own_regions = dealers[role], regions[role]
             if own_dealer is None and not own_regions:
                 continue  # sees every region
             for table in scoped_tables:
                 cols = table.columns
-                if own_dealer is not None and "dealer_id" in cols:
+                if own_dealer is not None and table.name == "dealer":
+                    cond = cols.id != own_dealer
+                elif own_dealer is not None and "dealer_id" in cols:
                     cond = sa.and_(cols.dealer_id.is_not(None), cols.dealer_id != own_dealer)
                 elif own_dealer is None and "region_id" in cols:
                     cond = sa.and_(cols.region_id.is_not(None), cols.region_id.not_in(own_regions))
                 else:
                     continue
-                ids.update(self.conn.execute(sa.select(cols.id).where(cond)).scalars())
+                found = set(self.conn.execute(sa.select(cols.id).where(cond)).scalars())
+                ids[table.name] |= found
+                ids["*"] |= found
             for _cid, name, dealer_id, region_id in customers:
                 if own_dealer is not None and dealer_id is not None and dealer_id != own_dealer:
                     secrets.add(name)
                 elif own_dealer is None and region_id is not None and region_id not in own_regions:
                     secrets.add(name)
-            self.foreign_ids[role] = ids
+            self.foreign_ids[role] = {k: v for k, v in ids.items() if v}
             self.secrets[role] = secrets
 
 
