@@ -356,7 +356,7 @@ class Fuzzer:
                 target.fields.setdefault(name, Field(name, "text"))
             if target.method == "POST":
                 for route, _url, data in self.matrix:
-                    if route.method == "POST" and route.endpoint == target.endpoint and data:
+                    if route.method == "POST" and route.endpoint == target.endpoint and isinstance(data, dict) and data:
                         for name, value in data.items():
                             target.fields.setdefault(name, Field(name, "text", str(value)))
                             if target.baseline.get(name) in (None, [""]):

@@ -47,3 +47,14 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def coerce_id(value) -> int:
+    """WTForms `coerce` for an id field: an id that a table can hold, or 0 for "none". Anything
+    else raises ValueError, which WTForms reports on the field."""
+    if value is None or value == "":
+        return 0
+    number = to_int(value, 0, MAX_ID)
+    if number is None:
+        raise ValueError("not an id")
+    return number
