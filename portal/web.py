@@ -357,6 +357,11 @@ def _all_values(multidict):
 
 
 def _error(status: int, message: str):
+    if request.path.startswith("/api/"):
+        # The API answers every error as RFC 9457 problem+json, unknown paths included.
+        response = jsonify(type="about:blank", title=message, status=status)
+        response.mimetype = "application/problem+json"
+        return response, status
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=message), status
     if is_htmx():

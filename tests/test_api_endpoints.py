@@ -473,3 +473,11 @@ def test_an_order_total_beyond_the_column_is_422_not_500(client, world, tokens):
     assert response.json["errors"][0]["pointer"] == "/lines"
     assert db.session.scalar(select(func.count(SalesOrder.id)).where(
         SalesOrder.contract_no == "ERP-HUGE")) == 0
+
+
+def test_an_unknown_api_path_answers_problem_json(client, world, tokens):
+    for url in ("/api/v1/nothing-here", "/api/v2/prices", "/api/"):
+        response = get(client, url, tokens["dealer_admin"])
+        assert response.status_code == 404, url
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["status"] == 404
