@@ -34,6 +34,11 @@ def after_commit(session: Session, fn, *args, **kwargs) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session):
+    if session.in_nested_transaction():
+        # SQLAlchemy announces the release of a savepoint as a commit too; the callbacks wait
+        # for the outermost transaction (a job started now would not see the rows yet, and on
+        # SQLite would wait for the lock this transaction holds).
+        return
     for fn, args, kwargs in session.info.pop("after_commit", []):
         fn(*args, **kwargs)
 

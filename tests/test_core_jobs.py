@@ -39,3 +39,18 @@ def test_jobs_keep_their_order(db):
         enqueue_after_commit(remember, i)
     db.session.commit()
     assert RAN == [0, 1, 2]
+
+
+def test_work_after_commit_waits_for_the_outermost_commit_not_a_savepoint(db):
+    """A savepoint released inside a transaction (an order's insert) is no commit: jobs queued
+    before it must not run while the outer transaction still holds its rows (and, on SQLite,
+    the write lock)."""
+    from portal.db import after_commit
+
+    ran = []
+    after_commit(db.session, ran.append, "job")
+    with db.session.begin_nested():
+        pass
+    assert ran == []
+    db.session.commit()
+    assert ran == ["job"]
