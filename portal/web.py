@@ -184,10 +184,10 @@ def init_app(app) -> None:
         for values, limit in ((request.args, MAX_QUERY_VALUE), (request.form, None)):
             for value in _all_values(values):
                 if "\x00" in value:
-                    return _error(400, _("The request contains a NUL character, which no field "
+                    return _error(422, _("The request contains a NUL character, which no field "
                                          "accepts. Nothing was changed."))
                 if limit is not None and len(value) > limit:
-                    return _error(400, _("A search or filter value is longer than %(n)d "
+                    return _error(422, _("A search or filter value is longer than %(n)d "
                                          "characters.", n=limit))
         return None
 
