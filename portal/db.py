@@ -28,8 +28,11 @@ def after_commit(session: Session, fn, *args, **kwargs) -> None:
     """Call `fn(*args, **kwargs)` once the session's current transaction commits; forget it if the
     transaction rolls back. For work that must not see, or announce, uncommitted rows (jobs,
     cache invalidation)."""
+    if hasattr(session, "registry"):  # a scoped_session: its session of this context
+        session = session()
     session.connection()  # begin the transaction now, so that its commit or rollback decides
-    session.info.setdefault("after_commit", []).append((fn, args, kwargs))
+    within = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault("after_commit", []).append((within, fn, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")
@@ -39,7 +42,7 @@ def _run_after_commit(session):
         # for the outermost transaction (a job started now would not see the rows yet, and on
         # SQLite would wait for the lock this transaction holds).
         return
-    for fn, args, kwargs in session.info.pop("after_commit", []):
+    for _within, fn, args, kwargs in session.info.pop("after_commit", []):
         fn(*args, **kwargs)
 
 
@@ -49,6 +52,18 @@ def _drop_after_rollback(session, previous_transaction):
     # transaction is a savepoint of an outer connection (tests) and no DBAPI rollback happens.
     if previous_transaction.parent is None:
         session.info.pop("after_commit", None)
+        return
+    # A savepoint rolled back drops what was queued inside it (and inside its savepoints).
+    def inside(transaction) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    queued = session.info.get("after_commit")
+    if queued:
+        session.info["after_commit"] = [entry for entry in queued if not inside(entry[0])]
 
 
 class days_after(FunctionElement):

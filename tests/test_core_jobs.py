@@ -54,3 +54,15 @@ def test_work_after_commit_waits_for_the_outermost_commit_not_a_savepoint(db):
     assert ran == []
     db.session.commit()
     assert ran == ["job"]
+
+
+def test_work_queued_inside_a_savepoint_that_rolls_back_is_dropped(db):
+    from portal.db import after_commit
+
+    ran = []
+    after_commit(db.session, ran.append, "kept")
+    savepoint = db.session.begin_nested()
+    after_commit(db.session, ran.append, "dropped")
+    savepoint.rollback()
+    db.session.commit()
+    assert ran == ["kept"]
