@@ -99,7 +99,7 @@ def _cell(kpi: kpis.Kpi, value):
     if kpi.kind == "money":
         from portal.core.money import fen_to_decimal
 
-        return float(fen_to_decimal(value))  # a spreadsheet number; the page shows exact text
+        return fen_to_decimal(value)  # a spreadsheet number (openpyxl writes Decimal), exact to the fen
     if kpi.kind == "bp":
         return format_bp(value)
     return value
