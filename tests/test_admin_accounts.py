@@ -300,3 +300,26 @@ def test_admin_index_links_each_role_to_the_back_office_pages_it_may_open(client
     login_as(world.admin)
     page = text(client.get("/admin/"))
     assert 'href="/admin/catalog/products/"' in page and 'href="/rebates/programs/"' in page
+
+
+def test_admin_user_form_refuses_a_dealer_or_region_that_does_not_exist(client, login_as, world, db):
+    """The dealer and region selects are not checked against their choices by the form: an id
+    of no dealer (sent twice, or crafted) is a field message, never a 409 or a changed user."""
+    login_as(world.admin)
+    missing = (db.session.scalar(select(func.max(Dealer.id))) or 0) + 1000
+    resp = client.post(f"/admin/users/{world.dealer_sales.id}", data={
+        "email": "a.sales@test.example", "name": "Renamed", "role": "dealer_sales",
+        "dealer_id": [str(missing), str(world.dealer_a.id)], "locale": "en", "active": "y"})
+    assert resp.status_code == 422
+    assert "Choose a dealer from the list." in text(resp)
+    db.session.expire_all()
+    assert world.dealer_sales.name != "Renamed" and world.dealer_sales.dealer_id == world.dealer_a.id
+
+    users_before = count(db, User)
+    resp = client.post("/admin/users/new", data={
+        "email": "new.cm@test.example", "name": "New CM", "role": "channel_manager",
+        "dealer_id": 0, "region_ids": [str(world.north.id), "999999"], "password": "a-long-password",
+        "locale": "en"})
+    assert resp.status_code == 422
+    assert "Choose regions from the list." in text(resp)
+    assert count(db, User) == users_before

@@ -88,6 +88,12 @@ def _check_user_fields(email: str, name: str, role: str, dealer_id, region_ids, 
             errors["dealer_id"] = _l("Head-office users do not belong to a dealer.")
         if role in REGIONAL_ROLES and not region_ids:
             errors["region_ids"] = _l("Choose at least one region.")
+    # The form's choices are not checked by the form (they are many): an id of no dealer or
+    # region is refused here, before the database would refuse it with a foreign key.
+    if dealer_id and "dealer_id" not in errors and db.session.get(Dealer, dealer_id) is None:
+        errors["dealer_id"] = _l("Choose a dealer from the list.")
+    if region_ids and "region_ids" not in errors and len(_regions(region_ids)) != len(set(region_ids)):
+        errors["region_ids"] = _l("Choose regions from the list.")
     if errors:
         raise ValidationError(_l("Please correct the marked fields."), errors)
     return email, role
