@@ -36,7 +36,7 @@ from tests.test_production_support import (  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 
-STATEMENTS = 12
+STATEMENTS = 30  # enough that a kill after the third PDF lands mid-batch even on a loaded host
 #: A period of its own, apart from the demo program's statements.
 PERIOD = "2031Q1"
 
@@ -160,7 +160,7 @@ def test_worker_killed_mid_batch_every_statement_ends_with_exactly_one_pdf(
 
         second = processes.worker("worker2", env)
         _enqueue(env, "from portal.rebates.jobs import requeue_stalled_runs\nrequeue_stalled_runs()\n")
-        wait_until(lambda: all(s.pdf_sha256 for s in _statements(engine, run_id)), 90,
+        wait_until(lambda: all(s.pdf_sha256 for s in _statements(engine, run_id)), 240,
                    "every statement's PDF", [second], interval=0.1)
         processes.stop(second)
 
@@ -195,11 +195,11 @@ def test_worker_recycles_itself_after_max_tasks_and_goes_on(
     takes the rest of the queue."""
     env = production_env(demo_db, redis_space, tmp_path / "storage", HUEY_MAX_TASKS="2")
     worker = processes.worker("recycling", env, workers=1)
-    wait_until(lambda: "consumer started" in worker.output(), 30, "the worker", [worker])
+    wait_until(lambda: "consumer started" in worker.output(), 90, "the worker", [worker])
     pid = worker.popen.pid
     mail = "from portal.core.jobs import send_notification_emails\n"
     _enqueue(env, mail + "send_notification_emails([])\nsend_notification_emails([])\n")
-    wait_until(lambda: worker.output().count("consumer started") == 2, 60,
+    wait_until(lambda: worker.output().count("consumer started") == 2, 120,
                "the worker to restart after 2 tasks", [worker])
     out = worker.output()
     assert out.count("Executing portal.core.jobs.send_notification_emails") == 2
@@ -209,4 +209,4 @@ def test_worker_recycles_itself_after_max_tasks_and_goes_on(
     # The new life takes the queue as before.
     _enqueue(env, mail + "send_notification_emails([])\n")
     wait_until(lambda: worker.output().count("Executing portal.core.jobs.send_notification_emails") == 3,
-               30, "the restarted worker to run a task", [worker])
+               90, "the restarted worker to run a task", [worker])
