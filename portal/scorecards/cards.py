@@ -154,6 +154,40 @@ def sales_chart(sales: list[int], targets: list[int | None], year: int, locale: 
                        line=Series(_("Target"), monthly_target))
 
 
+def line_chart(figures: kpis.LineFigures, period: kpis.Period, locale: str) -> Chart | None:
+    """Each product line's confirmed sales in the period against its own target (the sum of the
+    line's targets over the period's quarters). None when no line has a target in the period."""
+    targets = figures.line_targets(period)
+    if not targets:
+        return None
+    shown = [i for i in figures.line_order() if i in targets or figures.sales.get(i)]
+    names = [figures.line_label(i, locale) for i in shown]
+    sales = [figures.sales.get(i, 0) for i in shown]
+    line_targets = [targets.get(i) for i in shown]
+    rows, met, missed = [], [], []
+    joiner = "、" if locale.startswith("zh") else ", "
+    for name, sold, target in zip(names, sales, line_targets, strict=True):
+        if target is None:
+            rows.append([name, format_money(sold), "–", "–", "–"])
+            continue
+        (met if sold >= target else missed).append(name)
+        rows.append([name, format_money(sold), format_money(target),
+                     format_bp(kpis.ratio_bp(sold, target)) if target else "–",
+                     format_money(max(target - sold, 0))])
+    summary = _("Product lines with a target in %(period)s: %(n)d; met: %(met)s; not met: "
+                "%(missed)s.", period=period.code, n=len(met) + len(missed),
+                met=joiner.join(met) or _("none"), missed=joiner.join(missed) or _("none"))
+    chart = Chart("lines", _("Sales by product line against the line's target"), summary,
+                  [_("Product line"), _("Confirmed sales"), _("Line target"), _("Attainment"),
+                   _("Still to reach")], rows,
+                  note=_("A line's target is the sum of its targets for the quarters of the "
+                         "period; its sales are the confirmed order lines of that product line "
+                         "dated in the period, less the returns dated in it."))
+    return charts.bars(chart, names, [Series(_("Confirmed sales"), sales)],
+                       fmt=lambda v: charts.compact_money(v, locale),
+                       line=Series(_("Line target"), line_targets))
+
+
 def win_rate_chart(series: list[tuple[int, int]], year: int, locale: str) -> Chart:
     labels = month_labels(locale)
     rates = [kpis.ratio_bp(won, closed) for won, closed in series]
@@ -226,8 +260,11 @@ def scorecard(dealer: Dealer, period: kpis.Period, locale: str, today: date) -> 
     on_date = min(today, period.end) if period.start <= today else period.end
     progress = program_progress(dealer, on_date)
     year = period.year
-    chart_list = [sales_chart(kpis.monthly_sales(dealer.id, year), kpis.year_targets(dealer.id, year),
-                              year, locale)]
+    by_line = kpis.line_figures(period, dealer.id)
+    chart_list = [sales_chart(kpis.monthly_sales(dealer.id, year), by_line.year_targets(), year,
+                              locale)]
+    lines = line_chart(by_line, period, locale)
+    chart_list += [lines] if lines is not None else []
     chart_list += [progress_chart(p, locale) for p in progress]
     chart_list += [win_rate_chart(kpis.monthly_win_rate(dealer.id, year), year, locale),
                    conflict_chart(d.values, d.extra), depth_chart(d.values, d.extra)]

@@ -7,10 +7,9 @@ registrations, customers, conflict cases, price exceptions, targets, statements)
 of 5,000 dealers and one dealer's scorecard run the same statement; only the dealer filter,
 pushed into every aggregate, differs.
 
-Sales are the confirmed orders dated in the period, the rows the rebate aggregate reads
-(`portal.rebates.services.sales_by_dealer_line`): an order's `total_fen` is the sum of its lines'
-`amount_fen`, set once when the order is registered. **Net of returns** is one place:
-`_returns_by_dealer` — see its docstring.
+Sales are the confirmed orders dated in the period less the returns dated in it (`_returns`), the
+rows the rebate aggregate reads (`portal.rebates.services.sales_by_dealer_line`); an order's
+`total_fen` is the sum of its lines' `amount_fen`, set once when the order is registered.
 
 Ratios are integer basis points, rounded half up; money is integer fen.
 """
@@ -39,12 +38,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.sqltypes import NullType
 
 from portal.accounts.models import Dealer
+from portal.catalog.models import ProductLine
 from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.conflicts.models import Decision as CaseDecision
 from portal.core.i18n import lazy_gettext as _l
 from portal.deals.models import Customer, DealRegistration, DealStatus
 from portal.extensions import db
-from portal.orders.models import OrderStatus, SalesOrder
+from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
 from portal.pricing.models import ExceptionStatus, PriceException
 from portal.rebates.models import RebateProgram, RebateStatement
 from portal.scorecards.models import SalesTarget
@@ -146,8 +146,8 @@ GROUP_LABELS = {FINANCIAL: _l("Financial"), CUSTOMER: _l("Customers"),
 
 KPIS: list[Kpi] = [
     Kpi("sales_fen", FINANCIAL, _l("Confirmed sales"), _l(
-        "Sum of the confirmed orders dated in the period (the amounts rebates are computed from), "
-        "net of returns once returns are recorded."), "money"),
+        "Sum of the confirmed orders dated in the period, less the returns dated in the period "
+        "(the amounts rebates are computed from)."), "money"),
     Kpi("target_fen", FINANCIAL, _l("Target"), _l(
         "Head office's sales target for the period: per quarter, the all-lines target, or the sum "
         "of the per-line targets when there is none; the year to date adds up its quarters."),
@@ -284,12 +284,19 @@ def _orders_last_year(period: Period, dealers):
             .group_by(so.dealer_id).subquery("ly"))
 
 
-def _returns_by_dealer(period: Period, dealers) -> dict[int, tuple[int, int]]:
-    """NET OF RETURNS — the one place to extend when returns exist (DESIGN §3.5): return
-    {dealer_id: (returned in the period, returned in the same days a year earlier)} in fen, from
-    the returns dated in those days, and `dealer_kpis` subtracts them from sales and last year's
-    sales. Until the returns table exists nothing is returned and no query is sent."""
-    return {}
+def _returns(period: Period, dealers):
+    """Returns (credit notes) dated in the period and in the same days a year earlier, by dealer:
+    subtracted from the sales of those days, as the rebate aggregate does (a return counts in the
+    period of its own date, DESIGN §3.5)."""
+    r = OrderReturn
+    ly_start, ly_end = period.last_year
+    in_period = and_(r.return_date >= period.start, r.return_date <= period.end)
+    return (select(r.dealer_id.label("dealer_id"),
+                   func.sum(case((in_period, r.amount_fen), else_=0)).label("returned_fen"),
+                   func.sum(case((in_period, 0), else_=r.amount_fen)).label("returned_ly_fen"))
+            .where(or_(in_period, and_(r.return_date >= ly_start, r.return_date <= ly_end)),
+                   _in(r.dealer_id, dealers))
+            .group_by(r.dealer_id).subquery("rt"))
 
 
 def _deals(period: Period, dealers):
@@ -425,7 +432,8 @@ def dealer_kpis(period: Period, dealers=None, *, where=()) -> list[DealerKpis]:
     ids) and `where` (conditions on `Dealer`), in one SELECT."""
     parts = [_orders(period, dealers), _orders_last_year(period, dealers), _deals(period, dealers),
              _customers(period, dealers), _conflicts(period, dealers),
-             _exceptions(period, dealers), _targets(period, dealers), _rebates(period, dealers)]
+             _exceptions(period, dealers), _targets(period, dealers), _rebates(period, dealers),
+             _returns(period, dealers)]
     # The aggregates are stacked (UNION ALL, each filling its own columns) and folded into one
     # row per dealer, rather than left-joined one after another: the planner estimates a chain
     # of joins on derived tables as a product of their sizes, and on PostgreSQL an estimate in
@@ -446,13 +454,11 @@ def dealer_kpis(period: Period, dealers=None, *, where=()) -> list[DealerKpis]:
                    *(folded.c[name] for name, _t in names))
             .select_from(Dealer).outerjoin(folded, folded.c.dealer_id == Dealer.id)
             .where(_in(Dealer.id, dealers), *where))
-    returns = _returns_by_dealer(period, dealers)
     result = []
     for row in db.session.execute(stmt).mappings():
         raw = {k: v for k, v in row.items() if k not in ("id", "code", "name", "tier", "region_id")}
-        returned, returned_last_year = returns.get(row["id"], (0, 0))
         result.append(DealerKpis(row["id"], row["code"], row["name"], row["tier"],
-                                 row["region_id"], *derive(raw, returned, returned_last_year)))
+                                 row["region_id"], *derive(raw)))
     return result
 
 
@@ -460,10 +466,10 @@ def _int(value) -> int:
     return int(value or 0)
 
 
-def derive(raw: dict, returned: int = 0, returned_last_year: int = 0) -> tuple[dict, dict]:
+def derive(raw: dict) -> tuple[dict, dict]:
     """(KPI values, extra counts) from one dealer's aggregate row."""
-    sales = _int(raw.get("sales_fen")) - returned
-    last_year = _int(raw.get("last_year_fen")) - returned_last_year
+    sales = _int(raw.get("sales_fen")) - _int(raw.get("returned_fen"))
+    last_year = _int(raw.get("last_year_fen")) - _int(raw.get("returned_ly_fen"))
     target = _int(raw.get("target_fen"))
     won, lost, expired = (_int(raw.get(k)) for k in ("deals_won", "deals_lost", "deals_expired"))
     approved, rejected = _int(raw.get("exceptions_approved")), _int(raw.get("exceptions_rejected"))
@@ -492,6 +498,7 @@ def derive(raw: dict, returned: int = 0, returned_last_year: int = 0) -> tuple[d
         "on_time_bp": ratio_bp(_int(raw.get("on_time")), orders),
     }
     extra = {"last_year_fen": last_year, "orders": orders,
+             "returned_fen": _int(raw.get("returned_fen")),
              "conflicts_open": _int(raw.get("conflicts_open")),
              "exceptions_approved": approved, "exceptions_rejected": rejected,
              "below_floor": _int(raw.get("below_floor")),
@@ -502,27 +509,109 @@ def derive(raw: dict, returned: int = 0, returned_last_year: int = 0) -> tuple[d
 # --- one dealer's series -------------------------------------------------------------------------
 
 def monthly_sales(dealer_id: int, year: int) -> list[int]:
-    """Confirmed sales of each month of `year` (12 values, fen)."""
-    so = SalesOrder
-    month = extract("month", so.order_date)
-    rows = db.session.execute(
-        select(month, func.sum(so.total_fen))
-        .where(so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
-               so.order_date >= date(year, 1, 1), so.order_date <= date(year, 12, 31))
-        .group_by(month))
+    """Confirmed sales of each month of `year` (12 values, fen), less the returns dated in that
+    month (as the sales KPI: the months of a period add up to its sales)."""
+    so, r = SalesOrder, OrderReturn
+    sold = (select(extract("month", so.order_date).label("month"), func.sum(so.total_fen).label("fen"))
+            .where(so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
+                   so.order_date >= date(year, 1, 1), so.order_date <= date(year, 12, 31))
+            .group_by(extract("month", so.order_date)))
+    returned = (select(extract("month", r.return_date).label("month"),
+                       (-func.sum(r.amount_fen)).label("fen"))
+                .where(r.dealer_id == dealer_id, r.return_date >= date(year, 1, 1),
+                       r.return_date <= date(year, 12, 31))
+                .group_by(extract("month", r.return_date)))
+    both = union_all(sold, returned).subquery()
     sales = [0] * 12
-    for m, total in rows:
+    for m, total in db.session.execute(select(both.c.month, func.sum(both.c.fen))
+                                       .group_by(both.c.month)):
         sales[int(m) - 1] = int(total or 0)
     return sales
 
 
+def quarter_totals(rows) -> list[int | None]:
+    """The dealer's target of each quarter from its target rows (quarter, line or None, fen): the
+    all-lines row, else the sum of the per-line rows, else None (not set)."""
+    whole: dict[int, int] = {}
+    by_line: dict[int, int] = {}
+    for quarter, line_id, target in rows:
+        if line_id is None:
+            whole[quarter] = target
+        else:
+            by_line[quarter] = by_line.get(quarter, 0) + target
+    return [whole.get(q, by_line.get(q)) or None for q in (1, 2, 3, 4)]
+
+
 def year_targets(dealer_id: int, year: int) -> list[int | None]:
     """The dealer's target of each quarter of `year` (None where not set)."""
-    rows = db.session.execute(quarter_targets(year, [1, 2, 3, 4], dealer_id))
-    targets: list[int | None] = [None] * 4
-    for _dealer, quarter, target in rows:
-        targets[int(quarter) - 1] = int(target) if target else None
-    return targets
+    rows = db.session.execute(select(SalesTarget.quarter, SalesTarget.line_id, SalesTarget.target_fen)
+                              .where(SalesTarget.dealer_id == dealer_id, SalesTarget.year == year))
+    return quarter_totals((int(q), line, int(t)) for q, line, t in rows)
+
+
+@dataclass
+class LineFigures:
+    """One dealer's figures by product line: sales of the period and target rows of its year."""
+
+    #: {line_id: confirmed sales in the period less its returns, fen}
+    sales: dict[int, int]
+    #: [(quarter, line_id or None, target_fen)] of every target of the period's year
+    target_rows: list[tuple[int, int | None, int]]
+    #: {line_id: (sort, name_zh, name_en)} of the lines above, in the catalogue's order
+    lines: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+
+    def line_label(self, line_id: int, locale: str) -> str:
+        _sort, zh, en = self.lines.get(line_id, (0, str(line_id), str(line_id)))
+        return en if locale.startswith("en") else zh
+
+    def line_order(self) -> list[int]:
+        return sorted(self.lines, key=lambda i: (self.lines[i][0], i))
+
+    def year_targets(self) -> list[int | None]:
+        return quarter_totals(self.target_rows)
+
+    def line_targets(self, period: Period) -> dict[int, int]:
+        """{line_id: the sum of the line's targets over the period's quarters} — lines with a
+        target in at least one of them."""
+        targets: dict[int, int] = {}
+        for quarter, line_id, target in self.target_rows:
+            if line_id is not None and quarter in period.quarters:
+                targets[line_id] = targets.get(line_id, 0) + target
+        return targets
+
+
+def line_figures(period: Period, dealer_id: int) -> LineFigures:
+    """Sales by product line in the period and every target row of the period's year, for one
+    dealer, with the lines' names, in one query: the order lines of its confirmed orders dated in the period less the
+    return lines dated in it (the rows `rebates.services.sales_by_dealer_line` reads), stacked
+    with its target rows."""
+    so, ol, r, rl, t = SalesOrder, OrderLine, OrderReturn, OrderReturnLine, SalesTarget
+    sold = (select(literal("s").label("kind"), ol.line_id.label("line_id"),
+                   literal(0).label("quarter"), func.sum(ol.amount_fen).label("fen"))
+            .select_from(so).join(ol, ol.order_id == so.id)
+            .where(so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
+                   so.order_date >= period.start, so.order_date <= period.end)
+            .group_by(ol.line_id))
+    returned = (select(literal("s"), rl.line_id, literal(0), -func.sum(rl.amount_fen))
+                .select_from(r).join(rl, rl.return_id == r.id)
+                .where(r.dealer_id == dealer_id, r.return_date >= period.start,
+                       r.return_date <= period.end)
+                .group_by(rl.line_id))
+    targets = (select(literal("t"), t.line_id, t.quarter, t.target_fen)
+               .where(t.dealer_id == dealer_id, t.year == period.year))
+    both = union_all(sold, returned, targets).subquery()
+    pl = ProductLine
+    stmt = (select(both.c.kind, both.c.line_id, both.c.quarter, both.c.fen, pl.sort, pl.name_zh,
+                   pl.name_en).outerjoin(pl, pl.id == both.c.line_id))
+    figures = LineFigures({}, [])
+    for kind, line_id, quarter, fen, sort, zh, en in db.session.execute(stmt):
+        if line_id is not None:
+            figures.lines[line_id] = (sort or 0, zh, en)
+        if kind == "s":
+            figures.sales[line_id] = figures.sales.get(line_id, 0) + int(fen or 0)
+        else:
+            figures.target_rows.append((int(quarter), line_id, int(fen)))
+    return figures
 
 
 def monthly_win_rate(dealer_id: int, year: int) -> list[tuple[int, int]]:
