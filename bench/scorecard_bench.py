@@ -4,7 +4,9 @@ Targets on PostgreSQL at full scale (5,000 dealers, 2,000,000 order lines a year
 customers, 250,000 registrations — `bench/generate.py` on top of `flask seed demo`):
 
 - `/scorecards/D0001` (the largest dealer, as its dealer administrator): p95 < 150 ms;
-- `/scorecards/` as the sales director (every dealer scored and ranked): < 500 ms;
+- `/scorecards/` as the sales director (every dealer scored and ranked): < 500 ms — on a repeat
+  view (a sort, a filter, a page: the scored list is kept until its sources change) and on the
+  first view after a change (the stamp is bumped before each run, so every run recomputes);
 - each within 10 SQL queries.
 
 Server time is measured in process (Flask's test client, no network, no browser), the statements
@@ -54,7 +56,7 @@ def add_targets(db) -> None:
     print(f"added {len(rows):,} targets")
 
 
-def measure(client, engine, path: str, runs: int) -> tuple[list[float], int, int]:
+def measure(client, engine, path: str, runs: int, before=None) -> tuple[list[float], int, int]:
     counts = []
 
     def count(*_args):
@@ -65,6 +67,9 @@ def measure(client, engine, path: str, runs: int) -> tuple[list[float], int, int
     try:
         for _ in range(runs):
             counts.append(0)
+            if before is not None:
+                before()
+                counts[-1] = 0
             t = time.perf_counter()
             response = client.get(path)
             times.append((time.perf_counter() - t) * 1000)
@@ -108,29 +113,52 @@ def main() -> None:
             User.role == "dealer_admin", sa.text("dealer.code = :c")).params(c=args.dealer))
         director = db.session.scalar(sa.select(User).where(User.email == "director@example.com"))
         cm = db.session.scalar(sa.select(User).where(User.email == "cm.north@example.com"))
-        ids = {"dealer": dealer_admin.get_id(), "director": director.get_id(), "cm": cm.get_id()}
+        from portal.accounts.auth import session_entries
+
+        # A real login's session entries (the portal keeps its sessions server-side).
+        logins = {"dealer": session_entries(dealer_admin), "director": session_entries(director),
+                  "cm": session_entries(cm)}
+        db.session.commit()
         engine = db.engine
         db.session.remove()
     print(f"PostgreSQL, {dealers:,} dealers, {lines:,} order lines; {args.runs} runs each "
           f"after one warm-up\n")
+    def source_changed():
+        """What a confirmed order anywhere does to the ranked list: its stamp changes, so the
+        next view recomputes (`portal.scorecards.stamp`)."""
+        from portal.scorecards import stamp
+
+        stamp.bump(db.session)
+        db.session.commit()
+
+    year = time.gmtime().tm_year
     results = []
     with app.app_context():
-        for who, path, label, target, stat in (
+        for who, path, label, target, stat, *before in (
                 ("dealer", f"/scorecards/{args.dealer}", f"scorecard of {args.dealer} (dealer admin)",
                  150, "p95"),
                 ("dealer", f"/scorecards/{args.dealer}?period={time.gmtime().tm_year}",
                  f"scorecard of {args.dealer}, year to date", 150, "p95"),
                 ("director", "/scorecards/", f"ranked list of all {dealers:,} dealers (director)",
                  500, "max"),
-                ("director", "/scorecards/?sort=-sales&period=" + str(time.gmtime().tm_year),
+                ("director", f"/scorecards/?sort=-sales&period={year}",
                  "ranked list, year to date, by sales", 500, "max"),
                 ("cm", "/scorecards/", "ranked list of a channel manager's region", 500, "max"),
+                ("director", "/scorecards/?sort=name&page=3",
+                 "ranked list, another sort and page", 500, "max"),
+                ("director", "/scorecards/", "ranked list, first view after a change", 500, "p95",
+                 source_changed),
+                ("director", f"/scorecards/?sort=-sales&period={year}",
+                 "ranked list, year to date, first view after a change", 500, "p95",
+                 source_changed),
+                ("cm", "/scorecards/", "channel manager's list, first view after a change", 500,
+                 "p95", source_changed),
                 ("dealer", "/", "dealer dashboard with its charts (repeat view)", 150, "p95")):
             client = app.test_client()
             with client.session_transaction() as sess:
-                sess["_user_id"], sess["_fresh"] = ids[who], True
+                sess.update(logins[who])
             client.get(path)  # warm-up: templates, catalogues, the dashboard's remembered charts
-            times, queries, size = measure(client, engine, path, args.runs)
+            times, queries, size = measure(client, engine, path, args.runs, *before)
             results.append(report(label, times, queries, size, target, stat))
     sys.exit(0 if all(results) else 1)
 

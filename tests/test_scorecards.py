@@ -556,3 +556,74 @@ def test_ranked_list_within_the_query_budget(client, login_as, world, queries_of
     client.get("/scorecards/")
     response, statements = queries_of(lambda: client.get("/scorecards/"))
     assert response.status_code == 200 and len(statements) <= 10
+
+
+# --- the ranked list kept until its sources change -----------------------------------------------
+
+def _aggregates(statements):
+    return [s for s in statements if "k_all" in s]
+
+
+def test_a_repeat_view_of_the_list_reuses_the_scored_rows(client, login_as, example, queries_of):
+    login_as(example.sales_director)
+    client.get("/scorecards/?period=2025Q2")
+    response, statements = queries_of(lambda: client.get("/scorecards/?period=2025Q2&sort=code"))
+    assert response.status_code == 200 and _aggregates(statements) == []
+    body = response.get_data(as_text=True)
+    assert body.index(example.dealer_a.code) < body.index(example.dealer_b.code)
+    # Another period or another scope is another list.
+    _r, statements = queries_of(lambda: client.get("/scorecards/?period=2025Q1"))
+    assert len(_aggregates(statements)) == 1
+    login_as(example.channel_manager)
+    response, statements = queries_of(lambda: client.get("/scorecards/?period=2025Q2"))
+    assert len(_aggregates(statements)) == 1
+    assert example.dealer_b.code not in response.get_data(as_text=True)
+
+
+def test_the_list_shows_a_change_on_the_next_view(client, login_as, example):
+    from sqlalchemy import update
+
+    from portal.orders.models import SalesOrder
+
+    login_as(example.sales_director)
+    url = "/scorecards/?period=2025Q2&format=xlsx"
+
+    def sales_of_b():
+        rows = list(load_workbook(io.BytesIO(client.get(url).data)).active.iter_rows(values_only=True))
+        return next(r for r in rows if r[1] == example.dealer_b.code)[7]
+
+    assert sales_of_b() == 100000
+    # an order flushed by the ORM
+    submitted = order(example, example.dealer_b, date(2025, 4, 20), 5_000_000, status="submitted")
+    db.session.commit()
+    assert sales_of_b() == 100000  # not confirmed: not counted
+    # a bulk UPDATE statement through the session
+    db.session.execute(update(SalesOrder).where(SalesOrder.id == submitted.id)
+                       .values(status="confirmed"))
+    db.session.commit()
+    assert sales_of_b() == 150000
+    # a change made before a savepoint that is rolled back still counts
+    order(example, example.dealer_b, date(2025, 4, 21), 1_000_000)
+    db.session.flush()
+    nested = db.session.begin_nested()
+    nested.rollback()
+    db.session.commit()
+    assert sales_of_b() == 160000
+    # a dealer's tier (the list's filter) changes the list too
+    example.dealer_b.tier = "platinum"
+    db.session.commit()
+    body = client.get("/scorecards/?period=2025Q2&tier=platinum").get_data(as_text=True)
+    assert example.dealer_b.code in body
+
+
+def test_a_transaction_that_changes_no_source_keeps_the_stamp(world):
+    from portal.scorecards import stamp
+
+    before = stamp.read(db.session)
+    world.dealer_admin.locale = "zh_CN"  # a user is no source of the list
+    db.session.commit()
+    assert stamp.read(db.session) == before
+    world.dealer_a.name = "改名后的经销商"
+    db.session.commit()
+    after = stamp.read(db.session)
+    assert after[0] == before[0] + 1 and after[1] != before[1]
