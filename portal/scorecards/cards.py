@@ -45,7 +45,7 @@ def kpi_text(key: str, value) -> str:
 # --- the ranked list ------------------------------------------------------------------------------
 
 #: Scored lists one process keeps (a period × scope × policy each); beyond, the oldest goes.
-KEPT_LISTS = 8
+KEPT_LISTS = 4
 
 
 def _scope_key(actor) -> tuple:
