@@ -1,5 +1,5 @@
 """scorecards 2: the stamp of the ranked list's sources; indexes for its registrations aggregate
-and for one dealer's orders
+and for one dealer's orders; the registration list sorted by close date or value
 
 Revision ID: 0011
 Revises: 0010
@@ -38,10 +38,23 @@ def upgrade():
                               ['approved_at', 'dealer_id'], unique=False)
         batch_op.create_index('ix_deal_registration_closed_dealer',
                               ['closed_at', 'dealer_id', 'status'], unique=False)
+        # Issue 17: the registration list sorted by expected close or value, whole and per region.
+        batch_op.create_index('ix_deal_registration_close', ['expected_close_date', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_deal_registration_region_close',
+                              ['region_id', 'expected_close_date', 'id'], unique=False)
+        batch_op.create_index('ix_deal_registration_value', ['estimated_value_fen', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_deal_registration_region_value',
+                              ['region_id', 'estimated_value_fen', 'id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('deal_registration', schema=None) as batch_op:
+        batch_op.drop_index('ix_deal_registration_region_value')
+        batch_op.drop_index('ix_deal_registration_value')
+        batch_op.drop_index('ix_deal_registration_region_close')
+        batch_op.drop_index('ix_deal_registration_close')
         batch_op.drop_index('ix_deal_registration_closed_dealer')
         batch_op.drop_index('ix_deal_registration_approved_dealer')
         batch_op.drop_index('ix_deal_registration_submitted_dealer')

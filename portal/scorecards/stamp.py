@@ -93,7 +93,7 @@ def _statement(state) -> None:
 @event.listens_for(Session, "before_commit")
 def _before_commit(session) -> None:
     session.flush()  # what commit would flush next: it may touch a source
-    if session.info.pop(_TOUCHED, False):
-        bump(session)
+    if session.info.pop(_TOUCHED, False) and not session.info.get("read_only"):
+        bump(session)  # (a request that only reads cannot have touched a source)
     # A rollback leaves the flag for the next commit: a bump too many costs one recomputation
     # of the list, a bump too few (a savepoint rolled back after earlier changes) would not.
