@@ -31,6 +31,9 @@ def upgrade():
         batch_op.create_index('ix_sales_order_dealer_scorecard',
                               ['dealer_id', 'status', 'order_date', 'total_fen', 'created_at',
                                'decided_at'], unique=False)
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_dealer_created', ['dealer_id', 'created_at'],
+                              unique=False)
     with op.batch_alter_table('deal_registration', schema=None) as batch_op:
         batch_op.create_index('ix_deal_registration_submitted_dealer',
                               ['submitted_at', 'dealer_id', 'customer_id'], unique=False)
@@ -60,4 +63,6 @@ def downgrade():
         batch_op.drop_index('ix_deal_registration_submitted_dealer')
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.drop_index('ix_sales_order_dealer_scorecard')
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_dealer_created')
     op.drop_table('scorecard_stamp')

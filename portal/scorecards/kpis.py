@@ -33,7 +33,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    text,
     true,
     union_all,
 )
@@ -475,10 +474,6 @@ def dealer_kpis(period: Period, dealers=None, *, where=()) -> list[DealerKpis]:
             .select_from(Dealer).outerjoin(folded, folded.c.dealer_id == Dealer.id)
             .where(_in(Dealer.id, dealers), *where))
     keys = [name for name, _t in names]
-    if isinstance(dealers, int) and _dialect() == "postgresql":
-        # One dealer's aggregates read a few thousand rows: parallel workers would cost more to
-        # start (25–60 ms on a busy host) than they save. For the rest of this transaction.
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     return [DealerKpis(row[0], row[1], row[2], row[3], row[4],
                        *derive(dict(zip(keys, row[5:], strict=True))))
             for row in db.session.execute(stmt)]

@@ -75,6 +75,8 @@ def _indexes() -> None:
     Index("ix_deal_registration_closed_dealer", r.closed_at, r.dealer_id, r.status)
     c = Customer.__table__.c
     Index("ix_customer_created_dealer", c.created_at, c.dealer_id)
+    # One dealer's new customers (its scorecard), read from the index (migration 0011).
+    Index("ix_customer_dealer_created", c.dealer_id, c.created_at)
     Index("ix_customer_key_account", c.id, postgresql_where=c.key_account,
           sqlite_where=c.key_account)
 
