@@ -627,3 +627,15 @@ def test_a_transaction_that_changes_no_source_keeps_the_stamp(world):
     db.session.commit()
     after = stamp.read(db.session)
     assert after[0] == before[0] + 1 and after[1] != before[1]
+
+
+def test_a_released_savepoint_leaves_the_bump_to_the_outermost_commit(world):
+    from portal.scorecards import stamp
+
+    before = stamp.read(db.session)
+    nested = db.session.begin_nested()
+    world.dealer_b.name = "保存点内改名"
+    nested.commit()
+    assert stamp.read(db.session) == before  # not yet: no lock held through the transaction
+    db.session.commit()
+    assert stamp.read(db.session)[0] == before[0] + 1

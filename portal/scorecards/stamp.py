@@ -20,8 +20,9 @@ deleted, and any INSERT, UPDATE or DELETE statement on a source table sent throu
 `bench/generate.py`, psql — must call `bump()` (or run `flask scorecards bump-stamp`) afterwards;
 until then a process may show the list computed before them.
 
-The row is written only at commit (the lock on it lasts from that UPDATE to the COMMIT), so
-concurrent writers of orders or registrations wait for each other only for that moment.
+The row is written only at the outermost commit, as its last statement (the lock on it lasts
+from that UPDATE to the COMMIT), so concurrent writers of orders or registrations wait for each
+other only for that moment, and no transaction holds it while it waits for another lock.
 """
 from __future__ import annotations
 
@@ -93,6 +94,11 @@ def _statement(state) -> None:
 @event.listens_for(Session, "before_commit")
 def _before_commit(session) -> None:
     session.flush()  # what commit would flush next: it may touch a source
+    if session.in_nested_transaction():
+        # A savepoint released: the outermost commit bumps. Bumping here would hold the row's
+        # lock through the rest of the transaction and could deadlock with a writer waiting
+        # for a row this transaction locks later.
+        return
     if session.info.pop(_TOUCHED, False) and not session.info.get("read_only"):
         bump(session)  # (a request that only reads cannot have touched a source)
     # A rollback leaves the flag for the next commit: a bump too many costs one recomputation
