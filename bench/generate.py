@@ -203,6 +203,12 @@ def main() -> None:
                       "order_line", "notification"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                         f"(SELECT max(id) FROM \"{table}\"))")
+        # COPY bypasses the portal's sessions: change the stamp of the scorecards' ranked list so
+        # that running processes recompute it (portal.scorecards.stamp).
+        cur.execute("SELECT to_regclass('scorecard_stamp') IS NOT NULL")
+        if cur.fetchone()[0]:
+            cur.execute("UPDATE scorecard_stamp SET version = version + 1, "
+                        "token = floor(random() * 4611686018427387903)::bigint")
         conn.commit()
     with psycopg.connect(pg_url(), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

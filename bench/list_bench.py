@@ -74,6 +74,9 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
                                "/admin/audit/?object_type=order"]),
     "admin lists": (("admin",), ["/admin/dealers/", "/admin/dealers/?page=100",
                                  "/admin/dealers/?q=D004", "/admin/users/", "/admin/users/?page=100"]),
+    "scorecards": (("dealer", "cm", "director"), [
+        "/scorecards/", "/scorecards/?sort=name&page=3", "/scorecards/?sort=-sales&period=2026",
+    ]),
     "dashboard": (("dealer", "cm", "director", "finance", "admin"), ["/"]),
 }
 

@@ -4,7 +4,9 @@ Targets on PostgreSQL at full scale (5,000 dealers, 2,000,000 order lines a year
 customers, 250,000 registrations — `bench/generate.py` on top of `flask seed demo`):
 
 - `/scorecards/D0001` (the largest dealer, as its dealer administrator): p95 < 150 ms;
-- `/scorecards/` as the sales director (every dealer scored and ranked): < 500 ms;
+- `/scorecards/` as the sales director (every dealer scored and ranked): < 500 ms — on a repeat
+  view (a sort, a filter, a page: the scored list is kept until its sources change) and on the
+  first view after a change (the stamp is bumped before each run, so every run recomputes);
 - each within 10 SQL queries.
 
 Server time is measured in process (Flask's test client, no network, no browser), the statements
@@ -54,8 +56,9 @@ def add_targets(db) -> None:
     print(f"added {len(rows):,} targets")
 
 
-def measure(client, engine, path: str, runs: int) -> tuple[list[float], int, int]:
-    counts = []
+def measure(client, engine, path: str, runs: int, before=None):
+    """(wall times, app CPU times, most queries, size of the last response)."""
+    counts, cpu = [], []
 
     def count(*_args):
         counts[-1] += 1
@@ -65,23 +68,28 @@ def measure(client, engine, path: str, runs: int) -> tuple[list[float], int, int
     try:
         for _ in range(runs):
             counts.append(0)
-            t = time.perf_counter()
+            if before is not None:
+                before()
+                counts[-1] = 0
+            t, c = time.perf_counter(), time.process_time()
             response = client.get(path)
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
             assert response.status_code == 200, (path, response.status_code)
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
-    return times, max(counts), len(response.data)
+    return times, cpu, max(counts), len(response.data)
 
 
-def report(label: str, times: list[float], queries: int, size: int, target_ms: float,
-           stat: str) -> bool:
+def report(label: str, times: list[float], cpu: list[float], queries: int, size: int,
+           target_ms: float, stat: str) -> bool:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     value = p95 if stat == "p95" else max(ordered)
     ok = value < target_ms and queries <= 10
     print(f"{label:<48} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
-          f"max {max(times):7.1f} ms  queries {queries:2d}  {size / 1024:6.0f} KiB  "
+          f"max {max(times):7.1f} ms  app CPU p50 {statistics.median(cpu):6.1f} ms  "
+          f"queries {queries:2d}  {size / 1024:6.0f} KiB  "
           f"target {stat} < {target_ms:.0f} ms, ≤ 10 queries: {'OK' if ok else 'MISSED'}")
     return ok
 
@@ -108,30 +116,54 @@ def main() -> None:
             User.role == "dealer_admin", sa.text("dealer.code = :c")).params(c=args.dealer))
         director = db.session.scalar(sa.select(User).where(User.email == "director@example.com"))
         cm = db.session.scalar(sa.select(User).where(User.email == "cm.north@example.com"))
-        ids = {"dealer": dealer_admin.get_id(), "director": director.get_id(), "cm": cm.get_id()}
+        from portal.accounts.auth import session_entries
+
+        # A real login's session entries (the portal keeps its sessions server-side).
+        logins = {"dealer": session_entries(dealer_admin), "director": session_entries(director),
+                  "cm": session_entries(cm)}
+        db.session.commit()
         engine = db.engine
         db.session.remove()
     print(f"PostgreSQL, {dealers:,} dealers, {lines:,} order lines; {args.runs} runs each "
-          f"after one warm-up\n")
+          f"after one warm-up; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          f"(app CPU: this process's CPU time per request, the database's not included)\n")
+    def source_changed():
+        """What a confirmed order anywhere does to the ranked list: its stamp changes, so the
+        next view recomputes (`portal.scorecards.stamp`)."""
+        from portal.scorecards import stamp
+
+        stamp.bump(db.session)
+        db.session.commit()
+
+    year = time.gmtime().tm_year
     results = []
     with app.app_context():
-        for who, path, label, target, stat in (
+        for who, path, label, target, stat, *before in (
                 ("dealer", f"/scorecards/{args.dealer}", f"scorecard of {args.dealer} (dealer admin)",
                  150, "p95"),
                 ("dealer", f"/scorecards/{args.dealer}?period={time.gmtime().tm_year}",
                  f"scorecard of {args.dealer}, year to date", 150, "p95"),
                 ("director", "/scorecards/", f"ranked list of all {dealers:,} dealers (director)",
                  500, "max"),
-                ("director", "/scorecards/?sort=-sales&period=" + str(time.gmtime().tm_year),
+                ("director", f"/scorecards/?sort=-sales&period={year}",
                  "ranked list, year to date, by sales", 500, "max"),
                 ("cm", "/scorecards/", "ranked list of a channel manager's region", 500, "max"),
+                ("director", "/scorecards/?sort=name&page=3",
+                 "ranked list, another sort and page", 500, "max"),
+                ("director", "/scorecards/", "ranked list, first view after a change", 500, "p95",
+                 source_changed),
+                ("director", f"/scorecards/?sort=-sales&period={year}",
+                 "ranked list, year to date, first view after a change", 500, "p95",
+                 source_changed),
+                ("cm", "/scorecards/", "channel manager's list, first view after a change", 500,
+                 "p95", source_changed),
                 ("dealer", "/", "dealer dashboard with its charts (repeat view)", 150, "p95")):
             client = app.test_client()
             with client.session_transaction() as sess:
-                sess["_user_id"], sess["_fresh"] = ids[who], True
+                sess.update(logins[who])
             client.get(path)  # warm-up: templates, catalogues, the dashboard's remembered charts
-            times, queries, size = measure(client, engine, path, args.runs)
-            results.append(report(label, times, queries, size, target, stat))
+            times, cpu, queries, size = measure(client, engine, path, args.runs, *before)
+            results.append(report(label, times, cpu, queries, size, target, stat))
     sys.exit(0 if all(results) else 1)
 
 

@@ -169,6 +169,136 @@ def test_monthly_series(example):
     assert series[5] == (1, 2)
 
 
+# --- per-line targets ------------------------------------------------------------------------------
+
+def _sale(world, dealer, day, lines, *, status="confirmed"):
+    """An order of `lines` [(product, amount_fen)], its total their sum."""
+    from portal.orders.models import OrderLine
+
+    o = order(world, dealer, day, sum(a for _p, a in lines), status=status)
+    db.session.flush()
+    for product, amount in lines:
+        db.session.add(OrderLine(order_id=o.id, product_id=product.id, line_id=product.line_id,
+                                 quantity=1, list_price_fen=amount, net_price_fen=amount,
+                                 unit_price_fen=amount, amount_fen=amount))
+    db.session.flush()
+    return o
+
+
+def _return(world, dealer, o, day, amount):
+    from portal.orders.models import OrderReturn, OrderReturnLine
+
+    line = o.lines[0]
+    r = OrderReturn(order_id=o.id, dealer_id=dealer.id, region_id=dealer.region_id,
+                    return_date=day, reason="退货", amount_fen=amount,
+                    created_by_id=world.dealer_admin.id)
+    r.lines.append(OrderReturnLine(order_line_id=line.id, line_id=line.line_id,
+                                   price_source="net", quantity=1, unit_price_fen=amount,
+                                   amount_fen=amount))
+    db.session.add(r)
+    db.session.flush()
+
+
+@pytest.fixture
+def lines_example(world):
+    """Dealer A's sales by product line, computed by hand:
+
+    - 2025Q2 targets per line (no all-lines target): storage ¥80,000, servers ¥150,000 → the
+      quarter's target ¥230,000; network has none. 2025Q1: storage ¥50,000.
+    - Confirmed: 10 April storage ¥60,000 + servers ¥100,000; 15 May storage ¥30,000; 1 June
+      network ¥10,000; 3 July storage ¥40,000 (Q3). A submitted servers ¥500,000 is not counted.
+    - Returns: 10 June storage ¥5,000 (Q2); 2 July servers ¥20,000 (Q3: counts there).
+    - 2025Q2: storage 60,000 + 30,000 − 5,000 = ¥85,000 of ¥80,000 → 106.25 %, met; servers
+      ¥100,000 of ¥150,000 → 66.67 %, ¥50,000 still to reach; network ¥10,000, no target.
+      Sales 160,000 + 30,000 + 10,000 − 5,000 = ¥195,000 of ¥230,000 → 84.78 %.
+    - 2025 whole year: storage 85,000 + 40,000 = ¥125,000 of 50,000 + 80,000 = ¥130,000 →
+      96.15 %; servers 100,000 − 20,000 = ¥80,000 of ¥150,000 → 53.33 %.
+    """
+    from portal.catalog.models import Product, ProductLine
+
+    a = world.dealer_a
+    products = {}
+    for sort, (code, zh, en) in enumerate((("STO", "存储", "Storage"), ("SRV", "服务器", "Servers"),
+                                            ("NET", "网络", "Network"))):
+        line = ProductLine(code=f"T{code}", name_zh=zh, name_en=en, sort=sort)
+        db.session.add(line)
+        db.session.flush()
+        products[code] = Product(sku=f"T-{code}", name=en, line_id=line.id)
+        db.session.add(products[code])
+    db.session.flush()
+    sto, srv, net = products["STO"], products["SRV"], products["NET"]
+    first = _sale(world, a, date(2025, 4, 10), [(sto, 6_000_000), (srv, 10_000_000)])
+    _sale(world, a, date(2025, 5, 15), [(sto, 3_000_000)])
+    _sale(world, a, date(2025, 6, 1), [(net, 1_000_000)])
+    july = _sale(world, a, date(2025, 7, 3), [(sto, 4_000_000)])
+    _sale(world, a, date(2025, 5, 20), [(srv, 50_000_000)], status="submitted")
+    _return(world, a, first, date(2025, 6, 10), 500_000)  # storage: the order's first line
+    servers_order = _sale(world, a, date(2025, 4, 11), [(srv, 0)])  # a line to return against
+    _return(world, a, servers_order, date(2025, 7, 2), 2_000_000)
+    for quarter, product, fen in ((2, sto, 8_000_000), (2, srv, 15_000_000), (1, sto, 5_000_000)):
+        db.session.add(SalesTarget(dealer_id=a.id, year=2025, quarter=quarter,
+                                   line_id=product.line_id, target_fen=fen))
+    db.session.commit()
+    world.july_order = july
+    world.products = products
+    return world
+
+
+def test_line_figures_match_the_hand_computed_example(lines_example):
+    a, lines = lines_example.dealer_a, {k: p.line_id for k, p in lines_example.products.items()}
+    q2 = kpis.line_figures(Q, a.id)
+    assert q2.sales == {lines["STO"]: 8_500_000, lines["SRV"]: 10_000_000,
+                        lines["NET"]: 1_000_000}
+    assert q2.line_targets(Q) == {lines["STO"]: 8_000_000, lines["SRV"]: 15_000_000}
+    assert q2.year_targets() == [5_000_000, 23_000_000, None, None]
+    assert q2.line_order() == [lines["STO"], lines["SRV"], lines["NET"]]
+    year = kpis.period_of("2025", date(2026, 1, 5))
+    whole = kpis.line_figures(year, a.id)
+    assert whole.sales[lines["STO"]] == 12_500_000 and whole.sales[lines["SRV"]] == 8_000_000
+    assert whole.line_targets(year) == {lines["STO"]: 13_000_000, lines["SRV"]: 15_000_000}
+
+
+def test_sales_kpi_and_months_are_net_of_returns(lines_example):
+    (a,) = kpis.dealer_kpis(Q, lines_example.dealer_a.id)
+    assert a["sales_fen"] == 19_500_000 and a["target_fen"] == 23_000_000
+    assert a["attainment_bp"] == 8478
+    sales = kpis.monthly_sales(lines_example.dealer_a.id, 2025)
+    assert sales[3:7] == [16_000_000, 3_000_000, 500_000, 2_000_000]
+    assert sum(sales[3:6]) == a["sales_fen"]
+
+
+@pytest.mark.parametrize("language, texts", [
+    ("en", ["Sales by product line against the line&#39;s target", "Line target", "Storage",
+            "Product lines with a target in 2025Q2: 2; met: Storage; not met: Servers."]),
+    ("zh_CN", ["各产品线销售额与产品线目标", "产品线目标", "存储",
+               "2025Q2 设有目标的产品线：2 条；已达成：存储；未达成：服务器。"]),
+])
+def test_scorecard_compares_each_line_with_its_target(client, login_as, lines_example, language,
+                                                      texts):
+    lines_example.sales_director.locale = language
+    db.session.commit()
+    login_as(lines_example.sales_director)
+    body = client.get(f"/scorecards/{lines_example.dealer_a.code}?period=2025Q2").get_data(
+        as_text=True)
+    section = body.split('id="chart-lines"')[1].split("</figure>")[0]
+    for text in texts:
+        assert text in section, text
+    rows = [[cell.split(">")[-1] for cell in row.split("</t")[:-1]]
+            for row in section.split("<tbody>")[1].split("</tr>")[:-1]]
+    assert rows[0][1:] == ["¥85,000.00", "¥80,000.00", "106.25%", "¥0.00"]
+    assert rows[1][1:] == ["¥100,000.00", "¥150,000.00", "66.67%", "¥50,000.00"]
+    assert rows[2][1:] == ["¥10,000.00", "–", "–", "–"]
+    # the total follows the same rows, net of the June return
+    assert "¥195,000.00" in body and "84.78%" in body
+
+
+def test_no_line_chart_without_line_targets(client, login_as, lines_example):
+    login_as(lines_example.sales_director)
+    body = client.get(f"/scorecards/{lines_example.dealer_a.code}?period=2025Q3").get_data(
+        as_text=True)
+    assert 'id="chart-sales"' in body and 'id="chart-lines"' not in body
+
+
 @pytest.mark.parametrize("code", ["2025Q5", "1e309", "²⁰²⁵", "99999Q1", "1999Q1", "2025q0", "x" * 5000])
 def test_bad_periods_are_refused(code):
     assert kpis.period_of(code, date(2026, 1, 1)) is None
@@ -426,3 +556,86 @@ def test_ranked_list_within_the_query_budget(client, login_as, world, queries_of
     client.get("/scorecards/")
     response, statements = queries_of(lambda: client.get("/scorecards/"))
     assert response.status_code == 200 and len(statements) <= 10
+
+
+# --- the ranked list kept until its sources change -----------------------------------------------
+
+def _aggregates(statements):
+    return [s for s in statements if "k_all" in s]
+
+
+def test_a_repeat_view_of_the_list_reuses_the_scored_rows(client, login_as, example, queries_of):
+    login_as(example.sales_director)
+    client.get("/scorecards/?period=2025Q2")
+    response, statements = queries_of(lambda: client.get("/scorecards/?period=2025Q2&sort=code"))
+    assert response.status_code == 200 and _aggregates(statements) == []
+    body = response.get_data(as_text=True)
+    assert body.index(example.dealer_a.code) < body.index(example.dealer_b.code)
+    # Another period or another scope is another list.
+    _r, statements = queries_of(lambda: client.get("/scorecards/?period=2025Q1"))
+    assert len(_aggregates(statements)) == 1
+    login_as(example.channel_manager)
+    response, statements = queries_of(lambda: client.get("/scorecards/?period=2025Q2"))
+    assert len(_aggregates(statements)) == 1
+    assert example.dealer_b.code not in response.get_data(as_text=True)
+
+
+def test_the_list_shows_a_change_on_the_next_view(client, login_as, example):
+    from sqlalchemy import update
+
+    from portal.orders.models import SalesOrder
+
+    login_as(example.sales_director)
+    url = "/scorecards/?period=2025Q2&format=xlsx"
+
+    def sales_of_b():
+        rows = list(load_workbook(io.BytesIO(client.get(url).data)).active.iter_rows(values_only=True))
+        return next(r for r in rows if r[1] == example.dealer_b.code)[7]
+
+    assert sales_of_b() == 100000
+    # an order flushed by the ORM
+    submitted = order(example, example.dealer_b, date(2025, 4, 20), 5_000_000, status="submitted")
+    db.session.commit()
+    assert sales_of_b() == 100000  # not confirmed: not counted
+    # a bulk UPDATE statement through the session
+    db.session.execute(update(SalesOrder).where(SalesOrder.id == submitted.id)
+                       .values(status="confirmed"))
+    db.session.commit()
+    assert sales_of_b() == 150000
+    # a change made before a savepoint that is rolled back still counts
+    order(example, example.dealer_b, date(2025, 4, 21), 1_000_000)
+    db.session.flush()
+    nested = db.session.begin_nested()
+    nested.rollback()
+    db.session.commit()
+    assert sales_of_b() == 160000
+    # a dealer's tier (the list's filter) changes the list too
+    example.dealer_b.tier = "platinum"
+    db.session.commit()
+    body = client.get("/scorecards/?period=2025Q2&tier=platinum").get_data(as_text=True)
+    assert example.dealer_b.code in body
+
+
+def test_a_transaction_that_changes_no_source_keeps_the_stamp(world):
+    from portal.scorecards import stamp
+
+    before = stamp.read(db.session)
+    world.dealer_admin.locale = "zh_CN"  # a user is no source of the list
+    db.session.commit()
+    assert stamp.read(db.session) == before
+    world.dealer_a.name = "改名后的经销商"
+    db.session.commit()
+    after = stamp.read(db.session)
+    assert after[0] == before[0] + 1 and after[1] != before[1]
+
+
+def test_a_released_savepoint_leaves_the_bump_to_the_outermost_commit(world):
+    from portal.scorecards import stamp
+
+    before = stamp.read(db.session)
+    nested = db.session.begin_nested()
+    world.dealer_b.name = "保存点内改名"
+    nested.commit()
+    assert stamp.read(db.session) == before  # not yet: no lock held through the transaction
+    db.session.commit()
+    assert stamp.read(db.session)[0] == before[0] + 1

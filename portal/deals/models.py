@@ -142,6 +142,12 @@ class DealRegistration(Base):
         Index("ix_deal_registration_dealer_id", "dealer_id", "id"),
         Index("ix_deal_registration_region_id", "region_id", "id"),
         Index("ix_deal_registration_status_id", "status", "id"),
+        # The list sorted by expected close or by value, for every region and for one region
+        # (`?sort=close`, `?sort=-value`): the page's rows in index order (migration 0011).
+        Index("ix_deal_registration_close", "expected_close_date", "id"),
+        Index("ix_deal_registration_region_close", "region_id", "expected_close_date", "id"),
+        Index("ix_deal_registration_value", "estimated_value_fen", "id"),
+        Index("ix_deal_registration_region_value", "region_id", "estimated_value_fen", "id"),
         *trigram_indexes("deal_registration", "number", "project_name"),
     )
 

@@ -14,9 +14,10 @@ from sqlalchemy import and_, select
 
 from portal.accounts.models import TIER_LABELS, Dealer, Region
 from portal.core.money import format_bp, format_money
+from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.extensions import db
 from portal.rebates.models import RebateProgram
-from portal.scorecards import charts, kpis, scoring, services
+from portal.scorecards import charts, kpis, scoring, services, stamp
 from portal.scorecards.charts import Chart, Series
 
 SORTS = {"score", "code", "name", "sales", "attainment", "growth", "win_rate", "tier", "region"}
@@ -43,24 +44,57 @@ def kpi_text(key: str, value) -> str:
 
 # --- the ranked list ------------------------------------------------------------------------------
 
-def ranked(actor, period: kpis.Period, *, region_id: int | None = None, tier: str | None = None,
-           sort: str = "score", descending: bool = True) -> list[dict]:
-    """Every dealer the actor may see, with its KPIs, score and advice, sorted (one query)."""
+#: Scored lists one process keeps (a period × scope × policy each); beyond, the oldest goes.
+KEPT_LISTS = 4
+
+
+def _scope_key(actor) -> tuple:
+    if is_dealer(actor):
+        return ("dealer", actor.dealer_id if actor.role == Role.DEALER_ADMIN else None)
+    if sees_all_regions(actor):
+        return ("all",)
+    return ("regions", tuple(sorted(actor.region_ids or ())))
+
+
+def _scored(actor, period: kpis.Period, weights: dict, thresholds: dict) -> list[dict]:
+    """Every dealer the actor may see with its KPIs, score and advice (unsorted, shared: callers
+    copy a row before changing it). Kept by the process under the stamp of the list's sources
+    read first (`portal.scorecards.stamp`): reused while no source has changed since, recomputed
+    (one aggregate) once one has — on every process, since each reads the stamp afresh."""
+    from portal.web import per_app
+
+    stamp_now = stamp.read(db.session)
+    key = (period.code, period.start, period.end, _scope_key(actor),
+           tuple(sorted(weights.items())), tuple(sorted(thresholds.items())))
+    kept = per_app("scorecards-ranked")
+    entry = kept.get(key)
+    if stamp_now is not None and entry is not None and entry[0] == stamp_now:
+        return entry[1]
     scope = services.dealers_query(actor).with_only_columns(Dealer.id)
-    where = []
-    if region_id is not None:
-        where.append(Dealer.region_id == region_id)
-    if tier:
-        where.append(Dealer.tier == tier)
-    weights, thresholds = services.policy()
-    dealers = kpis.dealer_kpis(period, scope, where=where)
     rows = []
-    for d in dealers:
+    for d in kpis.dealer_kpis(period, scope):
         value = scoring.score_value(d.values, weights)
         rows.append({"id": d.dealer_id, "code": d.code, "name": d.name, "tier": d.tier,
                      "region_id": d.region_id, "score": value,
                      "advice": None if value is None else scoring.advice_for(value, thresholds),
                      **d.values})
+    if stamp_now is not None:
+        kept.pop(key, None)
+        while len(kept) >= KEPT_LISTS:
+            kept.pop(next(iter(kept)))
+        kept[key] = (stamp_now, rows)
+    return rows
+
+
+def ranked(actor, period: kpis.Period, *, region_id: int | None = None, tier: str | None = None,
+           sort: str = "score", descending: bool = True) -> list[dict]:
+    """Every dealer the actor may see, with its KPIs, score and advice, filtered, sorted and
+    ranked. The scored rows are computed once per change of their sources (`_scored`); a sort,
+    a filter or a page costs two small queries (the stamp, the policy)."""
+    weights, thresholds = services.policy()
+    rows = [r for r in _scored(actor, period, weights, thresholds)
+            if (region_id is None or r["region_id"] == region_id)
+            and (not tier or r["tier"] == tier)]
     key = {"score": lambda r: (r["score"] is None, r["score"] or 0),
            "code": lambda r: r["code"], "name": lambda r: r["name"],
            "sales": lambda r: r["sales_fen"],
@@ -75,9 +109,7 @@ def ranked(actor, period: kpis.Period, *, region_id: int | None = None, tier: st
                                  r["code"]))
     else:
         rows.sort(key=lambda r: (sort_key(r), r["code"]), reverse=descending)
-    for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
-    return rows
+    return [{**row, "rank": rank} for rank, row in enumerate(rows, 1)]
 
 
 # --- one dealer's card -----------------------------------------------------------------------------
@@ -154,6 +186,40 @@ def sales_chart(sales: list[int], targets: list[int | None], year: int, locale: 
                        line=Series(_("Target"), monthly_target))
 
 
+def line_chart(figures: kpis.LineFigures, period: kpis.Period, locale: str) -> Chart | None:
+    """Each product line's confirmed sales in the period against its own target (the sum of the
+    line's targets over the period's quarters). None when no line has a target in the period."""
+    targets = figures.line_targets(period)
+    if not targets:
+        return None
+    shown = [i for i in figures.line_order() if i in targets or figures.sales.get(i)]
+    names = [figures.line_label(i, locale) for i in shown]
+    sales = [figures.sales.get(i, 0) for i in shown]
+    line_targets = [targets.get(i) for i in shown]
+    rows, met, missed = [], [], []
+    joiner = "、" if locale.startswith("zh") else ", "
+    for name, sold, target in zip(names, sales, line_targets, strict=True):
+        if target is None:
+            rows.append([name, format_money(sold), "–", "–", "–"])
+            continue
+        (met if sold >= target else missed).append(name)
+        rows.append([name, format_money(sold), format_money(target),
+                     format_bp(kpis.ratio_bp(sold, target)) if target else "–",
+                     format_money(max(target - sold, 0))])
+    summary = _("Product lines with a target in %(period)s: %(n)d; met: %(met)s; not met: "
+                "%(missed)s.", period=period.code, n=len(met) + len(missed),
+                met=joiner.join(met) or _("none"), missed=joiner.join(missed) or _("none"))
+    chart = Chart("lines", _("Sales by product line against the line's target"), summary,
+                  [_("Product line"), _("Confirmed sales"), _("Line target"), _("Attainment"),
+                   _("Still to reach")], rows,
+                  note=_("A line's target is the sum of its targets for the quarters of the "
+                         "period; its sales are the confirmed order lines of that product line "
+                         "dated in the period, less the returns dated in it."))
+    return charts.bars(chart, names, [Series(_("Confirmed sales"), sales)],
+                       fmt=lambda v: charts.compact_money(v, locale),
+                       line=Series(_("Line target"), line_targets))
+
+
 def win_rate_chart(series: list[tuple[int, int]], year: int, locale: str) -> Chart:
     labels = month_labels(locale)
     rates = [kpis.ratio_bp(won, closed) for won, closed in series]
@@ -226,10 +292,12 @@ def scorecard(dealer: Dealer, period: kpis.Period, locale: str, today: date) -> 
     on_date = min(today, period.end) if period.start <= today else period.end
     progress = program_progress(dealer, on_date)
     year = period.year
-    chart_list = [sales_chart(kpis.monthly_sales(dealer.id, year), kpis.year_targets(dealer.id, year),
-                              year, locale)]
+    series = kpis.dealer_series(dealer.id, period)
+    chart_list = [sales_chart(series.sales, series.lines.year_targets(), year, locale)]
+    lines = line_chart(series.lines, period, locale)
+    chart_list += [lines] if lines is not None else []
     chart_list += [progress_chart(p, locale) for p in progress]
-    chart_list += [win_rate_chart(kpis.monthly_win_rate(dealer.id, year), year, locale),
+    chart_list += [win_rate_chart(series.win_rate, year, locale),
                    conflict_chart(d.values, d.extra), depth_chart(d.values, d.extra)]
     region = db.session.get(Region, dealer.region_id)
     return {

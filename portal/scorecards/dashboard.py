@@ -97,8 +97,8 @@ def _dealer_charts_remembered(dealer, stamp: dict, today: date, locale: str) -> 
 
 def dealer_charts(dealer, today: date, locale: str) -> list[dict]:
     year = today.year
-    built = [cards.sales_chart(kpis.monthly_sales(dealer.id, year),
-                               kpis.year_targets(dealer.id, year), year, locale)]
+    series = kpis.dealer_series(dealer.id, kpis.period_of(str(year), today))
+    built = [cards.sales_chart(series.sales, series.lines.year_targets(), year, locale)]
     built += [cards.progress_chart(p, locale, key="dash-program")
               for p in cards.program_progress(dealer, today)]
     return [cards._chart_dict(c) for c in built]

@@ -7,10 +7,9 @@ registrations, customers, conflict cases, price exceptions, targets, statements)
 of 5,000 dealers and one dealer's scorecard run the same statement; only the dealer filter,
 pushed into every aggregate, differs.
 
-Sales are the confirmed orders dated in the period, the rows the rebate aggregate reads
-(`portal.rebates.services.sales_by_dealer_line`): an order's `total_fen` is the sum of its lines'
-`amount_fen`, set once when the order is registered. **Net of returns** is one place:
-`_returns_by_dealer` — see its docstring.
+Sales are the confirmed orders dated in the period less the returns dated in it (`_returns`), the
+rows the rebate aggregate reads (`portal.rebates.services.sales_by_dealer_line`); an order's
+`total_fen` is the sum of its lines' `amount_fen`, set once when the order is registered.
 
 Ratios are integer basis points, rounded half up; money is integer fen.
 """
@@ -20,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Date,
-    Numeric,
+    Float,
+    Integer,
     and_,
     case,
     cast,
@@ -36,15 +37,15 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.sqltypes import NullType
 
 from portal.accounts.models import Dealer
+from portal.catalog.models import ProductLine
 from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.conflicts.models import Decision as CaseDecision
 from portal.core.i18n import lazy_gettext as _l
 from portal.deals.models import Customer, DealRegistration, DealStatus
 from portal.extensions import db
-from portal.orders.models import OrderStatus, SalesOrder
+from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
 from portal.pricing.models import ExceptionStatus, PriceException
 from portal.rebates.models import RebateProgram, RebateStatement
 from portal.scorecards.models import SalesTarget
@@ -146,8 +147,8 @@ GROUP_LABELS = {FINANCIAL: _l("Financial"), CUSTOMER: _l("Customers"),
 
 KPIS: list[Kpi] = [
     Kpi("sales_fen", FINANCIAL, _l("Confirmed sales"), _l(
-        "Sum of the confirmed orders dated in the period (the amounts rebates are computed from), "
-        "net of returns once returns are recorded."), "money"),
+        "Sum of the confirmed orders dated in the period, less the returns dated in the period "
+        "(the amounts rebates are computed from)."), "money"),
     Kpi("target_fen", FINANCIAL, _l("Target"), _l(
         "Head office's sales target for the period: per quarter, the all-lines target, or the sum "
         "of the per-line targets when there is none; the year to date adds up its quarters."),
@@ -284,39 +285,58 @@ def _orders_last_year(period: Period, dealers):
             .group_by(so.dealer_id).subquery("ly"))
 
 
-def _returns_by_dealer(period: Period, dealers) -> dict[int, tuple[int, int]]:
-    """NET OF RETURNS — the one place to extend when returns exist (DESIGN §3.5): return
-    {dealer_id: (returned in the period, returned in the same days a year earlier)} in fen, from
-    the returns dated in those days, and `dealer_kpis` subtracts them from sales and last year's
-    sales. Until the returns table exists nothing is returned and no query is sent."""
-    return {}
+def _returns(period: Period, dealers):
+    """Returns (credit notes) dated in the period and in the same days a year earlier, by dealer:
+    subtracted from the sales of those days, as the rebate aggregate does (a return counts in the
+    period of its own date, DESIGN §3.5)."""
+    r = OrderReturn
+    ly_start, ly_end = period.last_year
+    in_period = and_(r.return_date >= period.start, r.return_date <= period.end)
+    return (select(r.dealer_id.label("dealer_id"),
+                   func.sum(case((in_period, r.amount_fen), else_=0)).label("returned_fen"),
+                   func.sum(case((in_period, 0), else_=r.amount_fen)).label("returned_ly_fen"))
+            .where(or_(in_period, and_(r.return_date >= ly_start, r.return_date <= ly_end)),
+                   _in(r.dealer_id, dealers))
+            .group_by(r.dealer_id).subquery("rt"))
 
 
 def _deals(period: Period, dealers):
+    """Registrations submitted, approved and closed in the period: three ranges, each of its own
+    covering index (migration 0011), stacked and counted per dealer — one condition `submitted
+    or approved or closed in the period` would read every registration."""
     dr = DealRegistration
     s, e = _utc(period.start), _utc(period.end + timedelta(days=1))
+    submitted = (select(dr.dealer_id.label("dealer_id"), literal("s").label("kind"),
+                        cast(null(), dr.status.type).label("status"),
+                        cast(null(), dr.customer_id.type).label("key_customer"))
+                 .where(dr.submitted_at >= s, dr.submitted_at < e, _in(dr.dealer_id, dealers)))
+    approved = (select(dr.dealer_id, literal("a"), cast(null(), dr.status.type),
+                       cast(null(), dr.customer_id.type))
+                .where(dr.approved_at >= s, dr.approved_at < e, _in(dr.dealer_id, dealers)))
+    closed = (select(dr.dealer_id, literal("c"), dr.status, cast(null(), dr.customer_id.type))
+              .where(dr.closed_at >= s, dr.closed_at < e, _in(dr.dealer_id, dealers)))
+    # Key accounts are few (head office's): their registrations, found from their partial index,
+    # once per dealer and customer — so that the count needs no DISTINCT over every event.
+    key = (select(dr.dealer_id, literal("k"), cast(null(), dr.status.type), dr.customer_id)
+           .select_from(Customer).join(dr, dr.customer_id == Customer.id)
+           .where(Customer.key_account, dr.submitted_at >= s, dr.submitted_at < e,
+                  _in(dr.dealer_id, dealers))
+           .group_by(dr.dealer_id, dr.customer_id))
+    events = union_all(submitted, approved, closed, key).subquery("dr_events")
 
-    def within(column):
-        return and_(column >= s, column < e)
+    def count(kind, status=None):
+        cond = events.c.kind == kind
+        if status is not None:
+            cond = and_(cond, events.c.status == status)
+        return func.count(case((cond, 1)))
 
-    def closed(status):
-        return func.count(case((and_(dr.status == status, within(dr.closed_at)), 1)))
-
-    key_accounts = select(Customer.id).where(Customer.key_account)
-    return (select(dr.dealer_id.label("dealer_id"),
-                   func.count(case((within(dr.submitted_at), 1))).label("deals_submitted"),
-                   func.count(case((within(dr.approved_at), 1))).label("deals_approved"),
-                   closed(DealStatus.WON).label("deals_won"),
-                   closed(DealStatus.LOST).label("deals_lost"),
-                   closed(DealStatus.EXPIRED).label("deals_expired"),
-                   # Key accounts are few (head office's): a lookup in their partial index
-                   # rather than a join to every customer.
-                   func.count(distinct(case((and_(within(dr.submitted_at),
-                                                  dr.customer_id.in_(key_accounts)),
-                                             dr.customer_id)))).label("key_accounts"))
-            .where(or_(within(dr.submitted_at), within(dr.approved_at), within(dr.closed_at)),
-                   _in(dr.dealer_id, dealers))
-            .group_by(dr.dealer_id).subquery("d"))
+    return (select(events.c.dealer_id.label("dealer_id"),
+                   count("s").label("deals_submitted"), count("a").label("deals_approved"),
+                   count("c", DealStatus.WON).label("deals_won"),
+                   count("c", DealStatus.LOST).label("deals_lost"),
+                   count("c", DealStatus.EXPIRED).label("deals_expired"),
+                   count("k").label("key_accounts"))
+            .group_by(events.c.dealer_id).subquery("d"))
 
 
 def _customers(period: Period, dealers):
@@ -420,23 +440,30 @@ def _rebates(period: Period, dealers):
             .group_by(st.dealer_id).subquery("r"))
 
 
+#: The aggregate's columns that are averages (floats); every other is a whole number.
+AVERAGES = frozenset({"lead_hours", "depth_avg"})
+
+
 def dealer_kpis(period: Period, dealers=None, *, where=()) -> list[DealerKpis]:
     """Every KPI of `period` for the dealers chosen by `dealers` (None: all; an id; a SELECT of
     ids) and `where` (conditions on `Dealer`), in one SELECT."""
     parts = [_orders(period, dealers), _orders_last_year(period, dealers), _deals(period, dealers),
              _customers(period, dealers), _conflicts(period, dealers),
-             _exceptions(period, dealers), _targets(period, dealers), _rebates(period, dealers)]
+             _exceptions(period, dealers), _targets(period, dealers), _rebates(period, dealers),
+             _returns(period, dealers)]
     # The aggregates are stacked (UNION ALL, each filling its own columns) and folded into one
     # row per dealer, rather than left-joined one after another: the planner estimates a chain
     # of joins on derived tables as a product of their sizes, and on PostgreSQL an estimate in
     # the billions switches on JIT compilation, which cost seconds per request.
-    names = [(c.name, Numeric() if isinstance(c.type, NullType) else c.type)
+    # Every figure is a whole number (fen, counts) but the two averages: typed so, the driver
+    # hands back ints and floats rather than decimals (5,000 rows × 30 columns).
+    names = [(c.name, Float() if c.name in AVERAGES else BigInteger())
              for part in parts for c in part.c if c.name != "dealer_id"]
     branches = []
     for part in parts:
         own = {c.name for c in part.c}
         branches.append(select(part.c.dealer_id, *(
-            (part.c[name] if name in own else cast(null(), type_)).label(name)
+            cast(part.c[name] if name in own else null(), type_).label(name)
             for name, type_ in names)))
     stacked = union_all(*branches).subquery("k_all")
     folded = (select(stacked.c.dealer_id, *(func.max(stacked.c[name]).label(name)
@@ -446,24 +473,20 @@ def dealer_kpis(period: Period, dealers=None, *, where=()) -> list[DealerKpis]:
                    *(folded.c[name] for name, _t in names))
             .select_from(Dealer).outerjoin(folded, folded.c.dealer_id == Dealer.id)
             .where(_in(Dealer.id, dealers), *where))
-    returns = _returns_by_dealer(period, dealers)
-    result = []
-    for row in db.session.execute(stmt).mappings():
-        raw = {k: v for k, v in row.items() if k not in ("id", "code", "name", "tier", "region_id")}
-        returned, returned_last_year = returns.get(row["id"], (0, 0))
-        result.append(DealerKpis(row["id"], row["code"], row["name"], row["tier"],
-                                 row["region_id"], *derive(raw, returned, returned_last_year)))
-    return result
+    keys = [name for name, _t in names]
+    return [DealerKpis(row[0], row[1], row[2], row[3], row[4],
+                       *derive(dict(zip(keys, row[5:], strict=True))))
+            for row in db.session.execute(stmt)]
 
 
 def _int(value) -> int:
     return int(value or 0)
 
 
-def derive(raw: dict, returned: int = 0, returned_last_year: int = 0) -> tuple[dict, dict]:
+def derive(raw: dict) -> tuple[dict, dict]:
     """(KPI values, extra counts) from one dealer's aggregate row."""
-    sales = _int(raw.get("sales_fen")) - returned
-    last_year = _int(raw.get("last_year_fen")) - returned_last_year
+    sales = _int(raw.get("sales_fen")) - _int(raw.get("returned_fen"))
+    last_year = _int(raw.get("last_year_fen")) - _int(raw.get("returned_ly_fen"))
     target = _int(raw.get("target_fen"))
     won, lost, expired = (_int(raw.get(k)) for k in ("deals_won", "deals_lost", "deals_expired"))
     approved, rejected = _int(raw.get("exceptions_approved")), _int(raw.get("exceptions_rejected"))
@@ -492,6 +515,7 @@ def derive(raw: dict, returned: int = 0, returned_last_year: int = 0) -> tuple[d
         "on_time_bp": ratio_bp(_int(raw.get("on_time")), orders),
     }
     extra = {"last_year_fen": last_year, "orders": orders,
+             "returned_fen": _int(raw.get("returned_fen")),
              "conflicts_open": _int(raw.get("conflicts_open")),
              "exceptions_approved": approved, "exceptions_rejected": rejected,
              "below_floor": _int(raw.get("below_floor")),
@@ -501,41 +525,149 @@ def derive(raw: dict, returned: int = 0, returned_last_year: int = 0) -> tuple[d
 
 # --- one dealer's series -------------------------------------------------------------------------
 
-def monthly_sales(dealer_id: int, year: int) -> list[int]:
-    """Confirmed sales of each month of `year` (12 values, fen)."""
-    so = SalesOrder
-    month = extract("month", so.order_date)
-    rows = db.session.execute(
-        select(month, func.sum(so.total_fen))
+def quarter_totals(rows) -> list[int | None]:
+    """The dealer's target of each quarter from its target rows (quarter, line or None, fen): the
+    all-lines row, else the sum of the per-line rows, else None (not set)."""
+    whole: dict[int, int] = {}
+    by_line: dict[int, int] = {}
+    for quarter, line_id, target in rows:
+        if line_id is None:
+            whole[quarter] = target
+        else:
+            by_line[quarter] = by_line.get(quarter, 0) + target
+    return [whole.get(q, by_line.get(q)) or None for q in (1, 2, 3, 4)]
+
+
+@dataclass
+class LineFigures:
+    """One dealer's figures by product line: sales of the period and target rows of its year."""
+
+    #: {line_id: confirmed sales in the period less its returns, fen}
+    sales: dict[int, int]
+    #: [(quarter, line_id or None, target_fen)] of every target of the period's year
+    target_rows: list[tuple[int, int | None, int]]
+    #: {line_id: (sort, name_zh, name_en)} of the lines above, in the catalogue's order
+    lines: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+
+    def line_label(self, line_id: int, locale: str) -> str:
+        _sort, zh, en = self.lines.get(line_id, (0, str(line_id), str(line_id)))
+        return en if locale.startswith("en") else zh
+
+    def line_order(self) -> list[int]:
+        return sorted(self.lines, key=lambda i: (self.lines[i][0], i))
+
+    def year_targets(self) -> list[int | None]:
+        return quarter_totals(self.target_rows)
+
+    def line_targets(self, period: Period) -> dict[int, int]:
+        """{line_id: the sum of the line's targets over the period's quarters} — lines with a
+        target in at least one of them."""
+        targets: dict[int, int] = {}
+        for quarter, line_id, target in self.target_rows:
+            if line_id is not None and quarter in period.quarters:
+                targets[line_id] = targets.get(line_id, 0) + target
+        return targets
+
+
+@dataclass
+class DealerSeries:
+    """One dealer's series for its scorecard's charts."""
+
+    #: Confirmed sales of each month of the period's year less the returns dated in that month
+    #: (as the sales KPI: the months of a period add up to its sales), fen.
+    sales: list[int]
+    #: (won, closed) of each month of the year: registrations closed won, lost or expired.
+    win_rate: list[tuple[int, int]]
+    lines: LineFigures
+
+
+def _row(kind: str, month=None, line_id=None, quarter=None, a=None, b=None) -> list:
+    return [literal(kind).label("kind"), cast(month if month is not None else null(), Integer)
+            .label("month"), cast(line_id if line_id is not None else null(), Integer)
+            .label("line_id"), cast(quarter if quarter is not None else null(), Integer)
+            .label("quarter"), cast(a if a is not None else null(), BigInteger).label("a"),
+            cast(b if b is not None else null(), BigInteger).label("b")]
+
+
+def dealer_series(dealer_id: int, period: Period) -> DealerSeries:
+    """Monthly sales and win rate of the period's year, sales by product line in the period and
+    every target row of the year, with the lines' names — one query, for one dealer. The line
+    sales are the order lines of its confirmed orders dated in the period less the return lines
+    dated in it (the rows `rebates.services.sales_by_dealer_line` reads); they are read only when
+    the dealer has a line target in the period (else `lines.sales` is empty)."""
+    so, ol, r, rl, t, dr = (SalesOrder, OrderLine, OrderReturn, OrderReturnLine, SalesTarget,
+                            DealRegistration)
+    first, last = date(period.year, 1, 1), date(period.year, 12, 31)
+    sold_month, returned_month = extract("month", so.order_date), extract("month", r.return_date)
+    closed_month = extract("month", dr.closed_at)
+    # Sales by line only serve a comparison with line targets: without any in the period, the
+    # two branches are skipped (a one-time filter) rather than reading every order line.
+    line_targets = (select(t.id).where(t.dealer_id == dealer_id, t.year == period.year,
+                                       t.quarter.in_(period.quarters), t.line_id.is_not(None))
+                    .exists())
+    parts = [
+        select(*_row("m", sold_month, a=func.sum(so.total_fen)))
         .where(so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
-               so.order_date >= date(year, 1, 1), so.order_date <= date(year, 12, 31))
-        .group_by(month))
-    sales = [0] * 12
-    for m, total in rows:
-        sales[int(m) - 1] = int(total or 0)
-    return sales
+               so.order_date >= first, so.order_date <= last).group_by(sold_month),
+        select(*_row("m", returned_month, a=-func.sum(r.amount_fen)))
+        .where(r.dealer_id == dealer_id, r.return_date >= first, r.return_date <= last)
+        .group_by(returned_month),
+        select(*_row("w", closed_month, a=func.count(case((dr.status == DealStatus.WON, 1))),
+                     b=func.count()))
+        .where(dr.dealer_id == dealer_id,
+               dr.status.in_([DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED]),
+               dr.closed_at >= _utc(first), dr.closed_at < _utc(last + timedelta(days=1)))
+        .group_by(closed_month),
+        select(*_row("s", line_id=ol.line_id, a=func.sum(ol.amount_fen)))
+        .select_from(so).join(ol, ol.order_id == so.id)
+        .where(line_targets, so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
+               so.order_date >= period.start, so.order_date <= period.end).group_by(ol.line_id),
+        select(*_row("s", line_id=rl.line_id, a=-func.sum(rl.amount_fen)))
+        .select_from(r).join(rl, rl.return_id == r.id)
+        .where(line_targets, r.dealer_id == dealer_id, r.return_date >= period.start,
+               r.return_date <= period.end).group_by(rl.line_id),
+        select(*_row("t", line_id=t.line_id, quarter=t.quarter, a=t.target_fen))
+        .where(t.dealer_id == dealer_id, t.year == period.year),
+    ]
+    both = union_all(*parts).subquery()
+    pl = ProductLine
+    stmt = (select(both.c.kind, both.c.month, both.c.line_id, both.c.quarter, both.c.a, both.c.b,
+                   pl.sort, pl.name_zh, pl.name_en).outerjoin(pl, pl.id == both.c.line_id))
+    series = DealerSeries([0] * 12, [(0, 0)] * 12, LineFigures({}, []))
+    figures = series.lines
+    for kind, month, line_id, quarter, a, b, sort, zh, en in db.session.execute(stmt):
+        if line_id is not None:
+            figures.lines[line_id] = (sort or 0, zh, en)
+        if kind == "m":
+            series.sales[month - 1] += int(a or 0)
+        elif kind == "w":
+            series.win_rate[month - 1] = (int(a), int(b))
+        elif kind == "s":
+            figures.sales[line_id] = figures.sales.get(line_id, 0) + int(a or 0)
+        else:
+            figures.target_rows.append((int(quarter), line_id, int(a)))
+    return series
 
 
-def year_targets(dealer_id: int, year: int) -> list[int | None]:
-    """The dealer's target of each quarter of `year` (None where not set)."""
-    rows = db.session.execute(quarter_targets(year, [1, 2, 3, 4], dealer_id))
-    targets: list[int | None] = [None] * 4
-    for _dealer, quarter, target in rows:
-        targets[int(quarter) - 1] = int(target) if target else None
-    return targets
+def _whole_year(year: int) -> Period:
+    return Period(year, None, date(year, 1, 1), date(year, 12, 31))
+
+
+def monthly_sales(dealer_id: int, year: int) -> list[int]:
+    """Confirmed sales of each month of `year` (12 values, fen), less each month's returns."""
+    return dealer_series(dealer_id, _whole_year(year)).sales
 
 
 def monthly_win_rate(dealer_id: int, year: int) -> list[tuple[int, int]]:
     """(won, closed) of each month of `year`: registrations closed won, lost or expired."""
-    dr = DealRegistration
-    month = extract("month", dr.closed_at)
-    closed = dr.status.in_([DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED])
-    rows = db.session.execute(
-        select(month, func.count(case((dr.status == DealStatus.WON, 1))), func.count())
-        .where(dr.dealer_id == dealer_id, closed, dr.closed_at >= _utc(date(year, 1, 1)),
-               dr.closed_at < _utc(date(year + 1, 1, 1)))
-        .group_by(month))
-    series = [(0, 0)] * 12
-    for m, won, total in rows:
-        series[int(m) - 1] = (int(won), int(total))
-    return series
+    return dealer_series(dealer_id, _whole_year(year)).win_rate
+
+
+def year_targets(dealer_id: int, year: int) -> list[int | None]:
+    """The dealer's target of each quarter of `year` (None where not set)."""
+    return dealer_series(dealer_id, _whole_year(year)).lines.year_targets()
+
+
+def line_figures(period: Period, dealer_id: int) -> LineFigures:
+    """Sales by product line in the period and the target rows of its year (`dealer_series`)."""
+    return dealer_series(dealer_id, period).lines

@@ -58,15 +58,25 @@ class ScorecardPolicy(Base):
 def _indexes() -> None:
     """Indexes the scorecard aggregates need on other domains' tables, declared here with the
     migration that creates them (0005): the ranked list reads every dealer's quarter at once."""
-    from portal.deals.models import Customer
+    from portal.deals.models import Customer, DealRegistration
     from portal.orders.models import SalesOrder
 
     o = SalesOrder.__table__.c
     # Covering: the orders aggregate reads these columns only, from the index.
     Index("ix_sales_order_scorecard", o.status, o.order_date, o.dealer_id, o.total_fen,
           o.created_at, o.decided_at)
+    # Covering, for one dealer (its scorecard, its dashboard's monthly sales): migration 0011.
+    Index("ix_sales_order_dealer_scorecard", o.dealer_id, o.status, o.order_date, o.total_fen,
+          o.created_at, o.decided_at)
+    r = DealRegistration.__table__.c
+    # The registrations aggregate (migration 0011): one index range per kind of date.
+    Index("ix_deal_registration_submitted_dealer", r.submitted_at, r.dealer_id, r.customer_id)
+    Index("ix_deal_registration_approved_dealer", r.approved_at, r.dealer_id)
+    Index("ix_deal_registration_closed_dealer", r.closed_at, r.dealer_id, r.status)
     c = Customer.__table__.c
     Index("ix_customer_created_dealer", c.created_at, c.dealer_id)
+    # One dealer's new customers (its scorecard), read from the index (migration 0011).
+    Index("ix_customer_dealer_created", c.dealer_id, c.created_at)
     Index("ix_customer_key_account", c.id, postgresql_where=c.key_account,
           sqlite_where=c.key_account)
 
@@ -89,3 +99,7 @@ def _register_labels() -> None:
 
 
 _register_labels()
+
+
+# The stamp of the ranked list's sources: its table and the session hooks that change it.
+from portal.scorecards.stamp import ScorecardStamp  # noqa: E402,F401

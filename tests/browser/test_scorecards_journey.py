@@ -33,6 +33,11 @@ def test_dealer_admin_sees_its_own_charts_and_scorecard(page, live_server):
     assert page.locator("#advice").is_visible()
     for key in ("sales", "win-rate", "conflicts", "depth"):
         assert page.locator(f"#chart-{key} svg").is_visible()
+    # The demo's line target of this quarter (¥500,000 for one product line), line by line.
+    lines = page.locator("#chart-lines")
+    assert lines.locator("svg").is_visible()
+    assert "¥500,000.00" in lines.locator("table tbody").inner_text()
+    assert lines.locator(".chart-summary").inner_text().strip()
     body = page.content()
     assert "D0002" not in body and "D0017" not in body
     # Definitions are shown next to the figures.
