@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.htmx import is_htmx
+from portal.core.htmx import error_response, is_htmx
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import format_bp, format_money
 from portal.core.parse import IdConverter
@@ -248,6 +248,11 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err):
         db.session.rollback()
+        if is_htmx() and not current_user.is_authenticated:
+            # The session (and its token) ended while the page stayed open: log in again.
+            from portal.extensions import login_manager
+
+            return login_manager.unauthorized()
         return _error(400, _("Your form expired or was sent without its security token. "
                              "Please reload the page and try again."))
 
@@ -365,11 +370,6 @@ def _error(status: int, message: str):
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=message), status
     if is_htmx():
-        return f'<div class="flash error" role="alert">{_escape(message)}</div>', status
+        return error_response(message, status)
     return render_template("errors/error.html", status=status, message=message), status
 
-
-def _escape(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
