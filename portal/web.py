@@ -115,7 +115,10 @@ class PortalDomain(Domain):
 
 
 def init_app(app) -> None:
+    from portal.core import static_files
     from portal.extensions import babel
+
+    static_files.init_app(app)
 
     # Before any blueprint adds its rules: `<int:id>` stops at the largest id (a 404 beyond).
     app.url_map.converters["int"] = IdConverter
@@ -320,7 +323,7 @@ def warm_up(app) -> None:
 
 def remembered_url_for(endpoint: str, **values) -> str:
     """`url_for` for templates, remembering the URLs that are the same on every page: a static
-    file, an endpoint without arguments. The URL map is fixed once the app runs, so the path
+    file (under its digested name once `flask digest compile` has run), an endpoint without arguments. The URL map is fixed once the app runs, so the path
     depends only on the URL root; a page builds a dozen of them."""
     if endpoint.startswith(".") or (values and endpoint != "static") \
             or any(key.startswith("_") for key in values):
@@ -329,7 +332,12 @@ def remembered_url_for(endpoint: str, **values) -> str:
     key = (endpoint, request.script_root, *sorted(values.items()))
     url = cache.get(key)
     if url is None:
-        url = cache[key] = url_for(endpoint, **values)
+        if endpoint == "static":
+            from portal.core.static_files import static_url
+
+            url = cache[key] = static_url(endpoint, **values)
+        else:
+            url = cache[key] = url_for(endpoint, **values)
     return url
 
 
