@@ -51,7 +51,7 @@ def test_pages_name_digested_files_which_are_compressed_and_kept_a_year(compiled
     client = compiled_app.test_client()
     assets = _page_assets(client)
     assert len(assets) == len(SOURCES)
-    for url, source in zip(sorted(assets), sorted(SOURCES)):
+    for url, source in zip(sorted(assets), sorted(SOURCES), strict=True):
         assert re.fullmatch(r"/static/(css|js)/[\w.]+-[0-9a-f]{32}\.(css|js)", url), url
         original = (STATIC / source).read_bytes()
         plain = client.get(url)

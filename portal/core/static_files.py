@@ -12,6 +12,7 @@ Two well-kept libraries, no code of our own that serves files:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Flask, current_app
 from flask_static_digest import FlaskStaticDigest
@@ -30,10 +31,25 @@ def _headers(headers, path: str, url: str) -> None:
     headers["X-Content-Type-Options"] = "nosniff"
 
 
+def _stale(root: str, manifest: dict) -> bool:
+    """True when a file of `manifest` changed after its digested copy was written."""
+    base = Path(root)
+    for source, digested in manifest.items():
+        copy = base / digested
+        if not copy.exists() or (base / source).stat().st_mtime > copy.stat().st_mtime:
+            return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", ["gzip", "brotli"])
     app.config.setdefault("FLASK_STATIC_DIGEST_BLACKLIST_FILTER", [".md"])
-    app.extensions["static_digest"] = FlaskStaticDigest(app)
+    digest = app.extensions["static_digest"] = FlaskStaticDigest(app)
+    if _stale(app.static_folder, digest.manifests.get("static", {})):
+        # A file changed since the last compile: its digested copy is old, so name none of them.
+        app.logger.warning("static/ changed since `flask digest compile`; serving plain names "
+                           "until `make static` runs")
+        digest.manifests["static"] = {}
     app.wsgi_app = StaticFiles(
         app.wsgi_app, root=app.static_folder, prefix=app.static_url_path, max_age=0,
         allow_all_origins=False, add_headers_function=_headers,
