@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.htmx import is_htmx
+from portal.core.htmx import error_response, is_htmx
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import format_bp, format_money
 from portal.core.parse import IdConverter
@@ -115,7 +115,10 @@ class PortalDomain(Domain):
 
 
 def init_app(app) -> None:
+    from portal.core import static_files
     from portal.extensions import babel
+
+    static_files.init_app(app)
 
     # Before any blueprint adds its rules: `<int:id>` stops at the largest id (a 404 beyond).
     app.url_map.converters["int"] = IdConverter
@@ -248,6 +251,11 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err):
         db.session.rollback()
+        if is_htmx() and not current_user.is_authenticated:
+            # The session (and its token) ended while the page stayed open: log in again.
+            from portal.extensions import login_manager
+
+            return login_manager.unauthorized()
         return _error(400, _("Your form expired or was sent without its security token. "
                              "Please reload the page and try again."))
 
@@ -315,7 +323,7 @@ def warm_up(app) -> None:
 
 def remembered_url_for(endpoint: str, **values) -> str:
     """`url_for` for templates, remembering the URLs that are the same on every page: a static
-    file, an endpoint without arguments. The URL map is fixed once the app runs, so the path
+    file (under its digested name once `flask digest compile` has run), an endpoint without arguments. The URL map is fixed once the app runs, so the path
     depends only on the URL root; a page builds a dozen of them."""
     if endpoint.startswith(".") or (values and endpoint != "static") \
             or any(key.startswith("_") for key in values):
@@ -324,7 +332,12 @@ def remembered_url_for(endpoint: str, **values) -> str:
     key = (endpoint, request.script_root, *sorted(values.items()))
     url = cache.get(key)
     if url is None:
-        url = cache[key] = url_for(endpoint, **values)
+        if endpoint == "static":
+            from portal.core.static_files import static_url
+
+            url = cache[key] = static_url(endpoint, **values)
+        else:
+            url = cache[key] = url_for(endpoint, **values)
     return url
 
 
@@ -365,11 +378,6 @@ def _error(status: int, message: str):
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=message), status
     if is_htmx():
-        return f'<div class="flash error" role="alert">{_escape(message)}</div>', status
+        return error_response(message, status)
     return render_template("errors/error.html", status=status, message=message), status
 
-
-def _escape(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))

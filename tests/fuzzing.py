@@ -97,7 +97,8 @@ class _PageParser(HTMLParser):
         return self._form
 
     def handle_starttag(self, tag, attrs_list):
-        attrs = {k: (v if v is not None else "") for k, v in attrs_list}
+        # htmx reads `data-hx-*` as `hx-*` (the portal writes the valid `data-` form).
+        attrs = {k.removeprefix("data-"): (v if v is not None else "") for k, v in attrs_list}
         for key in ("hx-get", "hx-post"):
             if attrs.get(key) and tag != "form":
                 url = self._url(attrs[key])

@@ -35,8 +35,8 @@ def csrf_app(fresh_database, tmp_path):
 def token_from(resp) -> str:
     body = resp.get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body) or \
-        re.search(r"hx-headers='\{&#34;X-CSRFToken&#34;: &#34;([^&]+)&#34;\}'", body) or \
-        re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', body)
+        re.search(r"data-hx-headers='\{&#34;X-CSRFToken&#34;: &#34;([^&]+)&#34;\}'", body) or \
+        re.search(r'data-hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', body)
     assert match, "no CSRF token on the page"
     return html.unescape(match.group(1))
 
@@ -75,7 +75,7 @@ def test_htmx_post_with_header_token_is_accepted(csrf_app):
     login(client)
     page = client.get(f"/admin/dealers/{csrf_app.config['DEALER_ID']}")
     body = page.get_data(as_text=True)
-    assert "hx-headers=" in body
+    assert "data-hx-headers=" in body
     token = token_from(page)
     resp = client.post(f"/admin/dealers/{csrf_app.config['DEALER_ID']}/status",
                        data={"status": "suspended"},
@@ -88,8 +88,8 @@ def test_the_body_carries_the_token_for_htmx(csrf_app):
     client = csrf_app.test_client()
     login(client)
     body = client.get("/").get_data(as_text=True)
-    match = re.search(r"<body hx-headers='\{&#34;X-CSRFToken&#34;: &#34;([^&]+)&#34;\}'>", body) or \
-        re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>", body)
+    match = re.search(r"<body data-hx-headers='\{&#34;X-CSRFToken&#34;: &#34;([^&]+)&#34;\}'", body) or \
+        re.search(r"<body data-hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", body)
     assert match, body[:2000]
 
 

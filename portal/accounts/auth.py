@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, session
+from flask import current_app, request, session
 
 from portal.accounts.models import UserSession
 from portal.core import clock
@@ -65,6 +65,21 @@ def init_login(login_manager) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """Flask-Login's own answer (a message and a redirect to the login page that returns
+        here), except that an htmx request sends the whole page to the login page, which then
+        returns to the page the user was on, instead of swapping the login page into a table."""
+        from flask import flash, redirect
+        from flask_login.utils import login_url
+
+        from portal.core.htmx import current_page, is_htmx, login_redirect
+
+        flash(login_manager.login_message, login_manager.login_message_category)
+        if is_htmx():
+            return login_redirect(login_url(login_manager.login_view, next_url=current_page()))
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
     def load_user(session_id: str):

@@ -15,6 +15,7 @@ from portal.accounts.models import Dealer, DealerStatus, Region, User
 from portal.accounts.views import _errors_to_form
 from portal.core.audit import AuditEntry
 from portal.core.errors import ValidationError
+from portal.core.htmx import render_page
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, roles_required
@@ -52,8 +53,8 @@ def dealers():
         stmt = stmt.where(Dealer.region_id == to_id(request.args["region"]))
     stmt = stmt.order_by(sort_clause({"code": Dealer.code, "name": Dealer.name,
                                       "tier": Dealer.tier}, "code"))
-    return render_template("admin/dealers.html", page=paginate(db.session, stmt),
-                           regions=_regions())
+    return render_page("admin/dealers.html", block="results", page=paginate(db.session, stmt),
+                       regions=_regions())
 
 
 def _regions() -> list[Region]:
@@ -112,7 +113,7 @@ def users():
         stmt = stmt.where(User.dealer_id == to_id(request.args["dealer"]))
     stmt = stmt.order_by(sort_clause({"email": User.email, "name": User.name,
                                       "role": User.role}, "email"))
-    return render_template("admin/users.html", page=paginate(db.session, stmt))
+    return render_page("admin/users.html", block="results", page=paginate(db.session, stmt))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -172,7 +173,7 @@ def audit():
             stmt = stmt.where(AuditEntry.at >= bound if op == "ge" else AuditEntry.at <= bound)
     page = paginate(db.session, stmt.order_by(AuditEntry.id.desc()), per_page=50)
     types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))
-    return render_template("admin/audit.html", page=page, object_types=list(types))
+    return render_page("admin/audit.html", block="results", page=page, object_types=list(types))
 
 
 def _parse_day(value):

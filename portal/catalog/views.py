@@ -16,6 +16,7 @@ from portal.catalog.importing import ImportRejected, template_response
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine
 from portal.core import clock
 from portal.core.errors import ValidationError
+from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
 from portal.core.pagination import paginate, sort_clause
@@ -76,8 +77,8 @@ def products():
         stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "name": Product.name,
                                       "line": ProductLine.sort}, "sku"), Product.id)
-    return render_template("catalog/products.html", page=paginate(db.session, stmt, per_page=50),
-                           lines=services.lines())
+    return render_page("catalog/products.html", block="results",
+                       page=paginate(db.session, stmt, per_page=50), lines=services.lines())
 
 
 @bp.route("/products/new", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from portal.conflicts import services
 from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.core import audit
 from portal.core.errors import Conflict, ValidationError
-from portal.core.htmx import is_htmx, render_page
+from portal.core.htmx import error_response, is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import register
@@ -115,7 +115,7 @@ def decide(case_id: int):
         message = _("Already decided by %(name)s.", name=who) if case.status != CaseStatus.OPEN \
             else str(getattr(exc, "message", "")) or _("Somebody else changed this case; reload it.")
         if is_htmx():
-            return f'<div class="flash error" role="alert">{_esc(message)}</div>', 409
+            return error_response(message, 409)
         return render_template("conflicts/detail.html", conflict_message=message,
                                **_context(case)), 409
     if is_htmx():
@@ -135,12 +135,6 @@ def take(case_id: int):
     db.session.commit()
     flash(_("You took case %(number)s over.", number=case.number), "success")
     return redirect(url_for("conflicts.detail", case_id=case.id))
-
-
-def _esc(text):
-    from markupsafe import escape
-
-    return str(escape(text))
 
 
 @bp.route("/overlaps/<int:overlap_id>")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from portal.core import audit
 from portal.core.errors import ValidationError
+from portal.core.htmx import render_page
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
@@ -37,8 +38,8 @@ def leads():
         stmt = stmt.where(or_(DirectLead.number.ilike(f"%{q}%"), Customer.name.ilike(f"%{q}%"),
                               DirectLead.project_name.ilike(f"%{q}%")))
     stmt = stmt.order_by(sort_clause({"number": DirectLead.id, "customer": Customer.name}, "-number"))
-    return render_template("deals/leads.html", page=paginate(db.session, stmt),
-                           statuses=list(LeadStatus))
+    return render_page("deals/leads.html", block="results", page=paginate(db.session, stmt),
+                       statuses=list(LeadStatus))
 
 
 def _head_office_customers():

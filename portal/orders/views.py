@@ -42,8 +42,8 @@ def index():
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return _export(stmt, fmt)
-    return render_template("orders/index.html", page=paginate(db.session, stmt),
-                           statuses=list(OrderStatus))
+    return render_page("orders/index.html", block="results", page=paginate(db.session, stmt),
+                       statuses=list(OrderStatus))
 
 
 def _export(stmt, fmt):

@@ -11,6 +11,7 @@ from portal.catalog.models import ProductLine
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
+from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
@@ -79,8 +80,8 @@ def index():
             _("Payment reference")], rows)
     show_statements = current_user.role != Role.DEALER_SALES
     page = paginate(db.session, stmt) if show_statements else None
-    return render_template("rebates/index.html", progress=progress, page=page,
-                           statuses=list(StatementStatus))
+    return render_page("rebates/index.html", block="results", progress=progress, page=page,
+                       statuses=list(StatementStatus))
 
 
 # --- programs ------------------------------------------------------------------------------------

@@ -10,12 +10,13 @@
  *   <button type="submit" class="js-hidden">                hidden when JS runs (the fallback
  *                                                           submit button of an autosubmit form,
  *                                                           e.g. the language switcher)
- *   <div id="flash-area">                                   where htmx error messages appear
- *                                                           (created at the top of <main> if absent)
+ *   <div id="flash-area">                                   where error messages appear (htmx puts
+ *                                                           them there: HX-Retarget, htmx-config)
  *
  * Load after htmx, both from static/:  <script src=".../htmx.min.js" defer></script>
  *                                      <script src=".../app.js" defer></script>
- * CSRF for htmx comes from <body hx-headers='{"X-CSRFToken": "..."}'>; nothing to do here.
+ * CSRF for htmx comes from <body data-hx-headers='{"X-CSRFToken": "..."}'>; the busy bar and disabled
+ * submit buttons of htmx requests from data-hx-indicator / data-hx-disabled-elt on <body>.
  */
 (function () {
   "use strict";
@@ -25,10 +26,6 @@
 
   // htmx's inline indicator styles, eval and script tags are switched off by the
   // <meta name="htmx-config"> in base.html (the CSP blocks them); app.css styles .htmx-indicator.
-
-  function isZh() {
-    return (root.lang || "").toLowerCase().indexOf("zh") === 0;
-  }
 
   // --- confirmations -------------------------------------------------------------------------
 
@@ -42,7 +39,7 @@
   // A submit button with its own hx-post (etc.) is sent by htmx on click, with no submit event.
   function sendsByItself(el) {
     return ["get", "post", "put", "patch", "delete"].some(function (verb) {
-      return el.hasAttribute("hx-" + verb) || el.hasAttribute("data-hx-" + verb);
+      return el.hasAttribute("data-hx-" + verb);
     });
   }
 
@@ -79,75 +76,47 @@
     }
   });
 
-  // --- htmx error messages -------------------------------------------------------------------
+  // --- busy state of plain forms -----------------------------------------------------------
+  // htmx requests show #busy and disable their form's submit buttons by themselves
+  // (data-hx-indicator / data-hx-disabled-elt on <body>). A plain form (no htmx) gets the same:
+  // its submit buttons are disabled once it is on its way, so a second press sends nothing twice.
+  // Disabled after the submit event, so the pressed button's name and value are still sent.
 
-  function flashArea() {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" ||
+        form.hasAttribute("data-hx-post")) return;
+    var buttons = form.querySelectorAll("[type=submit]");
+    window.setTimeout(function () {
+      for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+      var busy = document.getElementById("busy");
+      if (busy) busy.classList.add("htmx-request");
+    }, 0);
+  });
+
+  // Back to a page kept in the browser's memory: its buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    var buttons = document.querySelectorAll("form [type=submit][disabled]:not([data-stay-disabled])");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+    var busy = document.getElementById("busy");
+    if (busy) busy.classList.remove("htmx-request");
+  });
+
+  // --- no answer at all ----------------------------------------------------------------------
+  // Every answer of the server, errors included, is placed by htmx itself (htmx-config in
+  // base.html and the HX-Retarget header of error answers). Only a request that got no answer
+  // needs words from here.
+
+  document.addEventListener("htmx:sendError", function () {
     var area = document.getElementById("flash-area");
-    if (!area) {
-      area = document.createElement("div");
-      area.id = "flash-area";
-      var main = document.querySelector("main") || document.body;
-      main.insertBefore(area, main.firstChild);
-    }
-    if (!area.hasAttribute("aria-live")) area.setAttribute("aria-live", "polite");
-    return area;
-  }
-
-  function clearHtmxErrors() {
-    var old = document.querySelectorAll("#flash-area .flash[data-htmx-error]");
-    for (var i = 0; i < old.length; i++) old[i].remove();
-  }
-
-  function showError(text) {
-    clearHtmxErrors();
+    if (!area) return;
     var div = document.createElement("div");
     div.className = "flash error";
     div.setAttribute("role", "alert");
-    div.setAttribute("data-htmx-error", "");
-    div.textContent = text; // text only: the response is never inserted as HTML here
-    flashArea().appendChild(div);
-    if (div.scrollIntoView) div.scrollIntoView({ block: "nearest" });
-  }
-
-  // The server answers htmx errors with <div class="flash error">message</div>, JSON with
-  // {"error": ...}, or plain text; reduce all of them to the message text.
-  function messageOf(xhr) {
-    var body = (xhr && xhr.responseText) || "";
-    var type = (xhr && xhr.getResponseHeader && xhr.getResponseHeader("Content-Type")) || "";
-    var text = "";
-    if (type.indexOf("json") !== -1) {
-      try {
-        var data = JSON.parse(body);
-        text = data.error || data.message || "";
-      } catch (e) { text = ""; }
-    } else if (type.indexOf("html") !== -1 || /^\s*</.test(body)) {
-      var doc = new DOMParser().parseFromString(body, "text/html");
-      var node = doc.querySelector(".flash") || doc.querySelector("main") || doc.body;
-      text = node ? node.textContent : "";
-    } else {
-      text = body;
-    }
-    text = text.replace(/\s+/g, " ").trim();
-    if (text.length > 500) text = text.slice(0, 500) + "…";
-    if (!text) {
-      var status = xhr ? xhr.status : 0;
-      text = isZh() ? "请求未成功（" + status + "），请刷新页面后重试。"
-                    : "The request did not succeed (" + status + "). Please reload the page and try again.";
-    }
-    return text;
-  }
-
-  document.addEventListener("htmx:beforeRequest", clearHtmxErrors);
-
-  // 409 "already decided by …", 403, 404, 422 and also 5xx: htmx swaps nothing for these by
-  // default, so without this the click would seem to do nothing.
-  document.addEventListener("htmx:responseError", function (event) {
-    var xhr = event.detail && event.detail.xhr;
-    if (xhr && xhr.status >= 400) showError(messageOf(xhr));
-  });
-
-  document.addEventListener("htmx:sendError", function () {
-    showError(isZh() ? "无法连接服务器，请检查网络后重试。"
-                     : "Could not reach the server. Check your connection and try again.");
+    div.textContent = (root.lang || "").toLowerCase().indexOf("zh") === 0
+      ? "无法连接服务器，请检查网络后重试。"
+      : "Could not reach the server. Check your connection and try again.";
+    area.replaceChildren(div);
   });
 })();
