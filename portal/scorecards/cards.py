@@ -7,6 +7,7 @@ Strings are translated here, in the request's language; the PDF gets the same di
 """
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from flask_babel import gettext as _
@@ -46,6 +47,7 @@ def kpi_text(key: str, value) -> str:
 
 #: Scored lists one process keeps (a period × scope × policy each); beyond, the oldest goes.
 KEPT_LISTS = 4
+_KEPT_LOCK = threading.Lock()
 
 
 def _scope_key(actor) -> tuple:
@@ -79,10 +81,11 @@ def _scored(actor, period: kpis.Period, weights: dict, thresholds: dict) -> list
                      "advice": None if value is None else scoring.advice_for(value, thresholds),
                      **d.values})
     if stamp_now is not None:
-        kept.pop(key, None)
-        while len(kept) >= KEPT_LISTS:
-            kept.pop(next(iter(kept)))
-        kept[key] = (stamp_now, rows)
+        with _KEPT_LOCK:  # a worker's threads share the dict
+            kept.pop(key, None)
+            while len(kept) >= KEPT_LISTS:
+                kept.pop(next(iter(kept)))
+            kept[key] = (stamp_now, rows)
     return rows
 
 
