@@ -206,3 +206,15 @@ def test_a_bulk_decision_after_the_filters_keeps_them(world, client, login_as):
     assert "1 done, 0 refused" in response.text
     assert f'id="item-order-{world.order_submitted_2.id}"' in response.text
     assert "item-registration-" not in response.text
+
+
+def test_due_time_is_the_clock_s_business_days_after_the_start():
+    from datetime import UTC, datetime
+
+    from portal.inbox.queue import due_after
+
+    start = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # Friday 23:30 in Shanghai
+    for hours in range(0, 24 * 14, 5):
+        since = start + timedelta(hours=hours)
+        for days in range(0, 12):
+            assert due_after(since, days) == clock.add_business_days(since, days), (since, days)

@@ -20,9 +20,21 @@ from the actor's role, id and regions only, so it also serves as a dashboard fig
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, String, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from portal.core import clock
@@ -110,9 +122,9 @@ def _in_regions(actor, *columns):
     return or_(*(column.in_(actor.region_ids) for column in columns))
 
 
-def awaiting_statement(actor):
-    """One SELECT (UNION ALL) of every item awaiting `actor`'s decision, or None for a role
-    without an inbox. Uses only `actor.role`, `.id` and `.region_ids`, so it works with the
+def part_statements(actor) -> dict:
+    """kind → the SELECT of the items of that kind awaiting `actor` (the `COLUMNS`), empty for a
+    role without an inbox. Uses only `actor.role`, `.id` and `.region_ids`, so it works with the
     dashboard's bound-parameter stand-in for the user."""
     from portal.conflicts.models import CaseStatus, ConflictCase, OverlapStatus, PossibleOverlap
     from portal.deals.models import (
@@ -132,30 +144,30 @@ def awaiting_statement(actor):
 
     role = actor.role
     if role not in INBOX_ROLES:
-        return None
+        return {}
     cm = role == Role.CHANNEL_MANAGER
-    parts = []
+    parts = {}
     deal = DealRegistration
     if cm:
-        parts.append(_joined(select(*_row(
+        parts[REGISTRATION] = (_joined(select(*_row(
             REGISTRATION, id=deal.id, number=deal.number, dealer_id=deal.dealer_id,
             region_id=deal.region_id, title=deal.project_name, value_fen=deal.estimated_value_fen,
             since=deal.submitted_at)), deal.dealer_id, deal.region_id)
             .where(deal.status == DealStatus.SUBMITTED, deal.region_id.in_(actor.region_ids)))
-        parts.append(_joined(select(*_row(
+        parts[EXTENSION] = (_joined(select(*_row(
             EXTENSION, id=deal.id, number=deal.number, dealer_id=deal.dealer_id,
             region_id=deal.region_id, title=deal.project_name, value_fen=deal.estimated_value_fen,
             since=DealExtension.requested_at)).select_from(DealExtension)
             .join(deal, deal.id == DealExtension.deal_id), deal.dealer_id, deal.region_id)
             .where(DealExtension.status == "pending", deal.region_id.in_(actor.region_ids)))
         order = SalesOrder
-        parts.append(_joined(select(*_row(
+        parts[ORDER] = (_joined(select(*_row(
             ORDER, id=order.id, number=order.number, dealer_id=order.dealer_id,
             region_id=order.region_id, title=order.customer_name, value_fen=order.total_fen,
             since=order.created_at)), order.dealer_id, order.region_id)
             .where(order.status == OrderStatus.SUBMITTED, order.region_id.in_(actor.region_ids)))
         ov, ov_deal, ov_lead = PossibleOverlap, aliased(DealRegistration), aliased(DirectLead)
-        parts.append(_joined(select(*_row(
+        parts[OVERLAP] = (_joined(select(*_row(
             OVERLAP, id=ov.id, number=func.coalesce(ov_deal.number, ov_lead.number),
             dealer_id=ov_deal.dealer_id, region_id=ov.region_id, title=Customer.name,
             value_fen=ov_deal.estimated_value_fen, since=ov.created_at)).select_from(ov)
@@ -177,7 +189,7 @@ def awaiting_statement(actor):
                step.status == StepStatus.PENDING))
     if cm:
         exceptions = exceptions.where(exc.region_id.in_(actor.region_ids))
-    parts.append(exceptions)
+    parts[EXCEPTION] = exceptions
     if role in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR):
         case, first, second = ConflictCase, aliased(DealRegistration), aliased(DealRegistration)
         first_lead = aliased(DirectLead)
@@ -200,16 +212,114 @@ def awaiting_statement(actor):
                                 _in_regions(actor, case.region_id, case.other_region_id))
         else:
             cases = cases.where(case.assigned_to_id == actor.id)
-        parts.append(cases)
-    return union_all(*parts) if len(parts) > 1 else parts[0]
+        parts[CONFLICT] = cases
+    return parts
 
 
-def count_statement(actor):
-    """`count(*)` of the waiting items as a scalar subquery (navigation, dashboard)."""
-    stmt = awaiting_statement(actor)
-    if stmt is None:
-        return None
-    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+def _filtered(kind: str, stmt, shape: tuple):
+    """The kind's statement as a subquery, limited by the filters named in `shape` (their values
+    are bound parameters), or None when the filters leave the kind out."""
+    kind_filter, names, id_kinds = shape
+    sub = stmt.subquery(kind)
+    query = select(sub)
+    if kind_filter and kind_filter != kind or id_kinds is not None and kind not in id_kinds:
+        return sub, None
+    if "dealer" in names:
+        query = query.where(or_(func.lower(sub.c.dealer_code) == bindparam("f_dealer_lower"),
+                                sub.c.dealer_name.like(bindparam("f_dealer_like"), escape="\\")))
+    if "region" in names:
+        query = query.where(sub.c.region_id == bindparam("f_region", type_=Integer))
+    if "min" in names:
+        query = query.where(sub.c.value_fen >= bindparam("f_min", type_=BigInteger))
+    if "max" in names:
+        query = query.where(sub.c.value_fen <= bindparam("f_max", type_=BigInteger))
+    if id_kinds is not None:
+        query = query.where(sub.c.id.in_(bindparam(f"ids_{kind}", type_=Integer, expanding=True)))
+    return sub, query
+
+
+def _shape(filters: dict | None) -> tuple:
+    filters = filters or {}
+    names = tuple(n for n in ("dealer", "region", "min", "max") if filters.get(n) not in (None, ""))
+    ids = filters.get("ids")
+    return (filters.get("kind") or "", names, tuple(sorted(ids)) if ids is not None else None)
+
+
+def _params(actor, filters: dict | None) -> dict:
+    """The bound values: the user's, and the filters'."""
+    filters = filters or {}
+    params = {"actor_id": actor.id, "actor_region_ids": list(actor.region_ids)
+              if actor.role == Role.CHANNEL_MANAGER else []}
+    if filters.get("dealer"):
+        needle = filters["dealer"]
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.update(f_dealer_lower=needle.lower(), f_dealer_like=f"%{escaped}%")
+    for name in ("region", "min", "max"):
+        if filters.get(name) is not None:
+            params[f"f_{name}"] = filters[name]
+    for kind, ids in (filters.get("ids") or {}).items():
+        params[f"ids_{kind}"] = ids
+    return params
+
+
+def _cached(role, what: str, shape: tuple, build):
+    """Statements are built once per role, filter shape and process (building them costs more
+    than running them); the user's values and the filters' are bound parameters."""
+    from portal.web import per_app
+
+    cache = per_app("inbox")
+    key = (str(role), what, shape)
+    if key not in cache:
+        from portal.main.dashboard import ActorParams
+
+        cache[key] = build(part_statements(ActorParams(role)))
+    return cache[key]
+
+
+#: The navigation counts at most this many (a badge says "999+"); a kind of a large region holds
+#: ten thousand waiting registrations, and counting them all on every page is not free.
+NAV_CAP = 1000
+
+
+def _count_of(parts: dict, shape: tuple, cap: str | None = None):
+    """The sum of each kind's count; with `cap` (a parameter name), each kind counts at most
+    that many rows."""
+    counts = [select(func.count()).select_from(
+        (query.limit(bindparam(cap, type_=Integer)) if cap else query).subquery()).scalar_subquery()
+              for kind, stmt in parts.items()
+              for _sub, query in [_filtered(kind, stmt, shape)] if query is not None]
+    if not counts:
+        return literal(0, Integer)
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return total
+
+
+def count_statement(actor, filters: dict | None = None):
+    """`count(*)` of the waiting items (matching `filters`) as a scalar subquery, or None for a
+    role without an inbox (the dashboard's figure: built from its stand-in for the user)."""
+    parts = part_statements(actor)
+    return _count_of(parts, _shape(filters)) if parts else None
+
+
+def count(actor, filters: dict | None = None, *, upto: int | None = None):
+    """How many items await `actor`, each kind counted up to NAV_CAP; with `upto`, also how
+    many match `filters`, each kind counted up to `upto`: (matching, all)."""
+    from portal.extensions import db
+
+    if actor.role not in INBOX_ROLES:
+        return (0, 0) if upto else 0
+    shape = _shape(filters)
+    params = {**_params(actor, filters), "nav_cap": NAV_CAP}
+    if upto:
+        stmt = _cached(actor.role, "count2", shape, lambda parts: select(
+            _count_of(parts, shape, "f_cap").label("shown"),
+            _count_of(parts, _shape(None), "nav_cap").label("all")))
+        return tuple(x or 0 for x in db.session.execute(stmt, {**params, "f_cap": upto}).one())
+    stmt = _cached(actor.role, "count", (), lambda parts: select(
+        _count_of(parts, _shape(None), "nav_cap").label("n")))
+    return db.session.execute(stmt, params).scalar() or 0
 
 
 def sla_days() -> dict[str, int]:
@@ -224,26 +334,90 @@ def sla_days() -> dict[str, int]:
             if key}
 
 
-def awaiting(actor) -> list[Item]:
-    """Every item awaiting `actor`, soonest due first (two queries: settings and the items)."""
-    from portal.extensions import db
+def due_after(since: datetime, days: int) -> datetime:
+    """`clock.add_business_days` in closed form (the inbox computes it for every item read):
+    `days` business days (Mon–Fri, Asia/Shanghai) after `since`, at the same time of day."""
+    if days <= 0:
+        return since
+    weekday = since.astimezone(clock.SHANGHAI).weekday()
+    weeks, rest = divmod(days, 5)
+    if weekday <= 4:
+        ahead = 7 * weeks + rest + (2 if weekday + rest >= 5 else 0)
+    else:  # from a Saturday or Sunday: as from the Friday before, less the weekend days gone
+        ahead = 7 * weeks + rest + (2 if rest else 0) - (weekday - 4)
+    return since + timedelta(days=ahead)
 
-    stmt = awaiting_statement(actor)
-    if stmt is None:
-        return []
-    slas = sla_days()
+
+def _items(rows, slas) -> list[Item]:
     items = []
-    for row in db.session.execute(stmt).all():
+    for row in rows:
         data = dict(zip(COLUMNS, row, strict=True))
         days = data["sla_days"] if data["sla_days"] is not None else slas.get(data["kind"], 1)
         data["sla_days"] = int(days)
         since = data["since"]
         if since is not None and since.tzinfo is None:  # SQLite loses the zone in a UNION
-            from datetime import UTC
-
             since = data["since"] = since.replace(tzinfo=UTC)
-        items.append(Item(**data, due=clock.add_business_days(since, int(days))
+        items.append(Item(**data, due=due_after(since, int(days))
                           if since is not None else None))
-    far = datetime.max.replace(tzinfo=clock.now().tzinfo)
+    far = datetime.max.replace(tzinfo=UTC)
     items.sort(key=lambda i: (i.due or far, list(KINDS).index(i.kind), i.id))
     return items
+
+
+def _read(actor, filters: dict | None, limit: int | None) -> list[Item]:
+    """The items matching `filters`, soonest due first; with `limit`, only the first `limit`.
+
+    Within a kind the due time grows with the start of waiting (one SLA for all items of the
+    kind), so the first `limit` items overall are among the first `limit` of each kind by start:
+    each kind is read in that order with LIMIT, in one UNION ALL, and merged here by due time.
+    Exception steps have a target of their own each, so their kind is read whole (few waiting).
+    """
+    from portal.extensions import db
+
+    if actor.role not in INBOX_ROLES:
+        return []
+    shape = _shape(filters)
+
+    def build(parts):
+        selects = []
+        for kind, stmt in parts.items():
+            sub, query = _filtered(kind, stmt, shape)
+            if query is None:
+                continue
+            if limit is not None and kind != EXCEPTION:
+                query = select(query.order_by(sub.c.since, sub.c.id)
+                               .limit(bindparam("f_limit", type_=Integer)).subquery(kind + "_top"))
+            selects.append(query)
+        if not selects:
+            return None
+        return union_all(*selects) if len(selects) > 1 else selects[0]
+
+    stmt = _cached(actor.role, "items" if limit is None else "first", shape, build)
+    if stmt is None:
+        return []
+    params = _params(actor, filters)
+    if limit is not None:
+        params["f_limit"] = limit
+    items = _items(db.session.execute(stmt, params).all(), sla_days())
+    return items[:limit] if limit is not None else items
+
+
+def awaiting(actor, filters: dict | None = None) -> list[Item]:
+    """Every item awaiting `actor` that matches `filters`, soonest due first."""
+    return _read(actor, filters, None)
+
+
+def first_due(actor, filters: dict | None, upto: int) -> list[Item]:
+    """The first `upto` items awaiting `actor`, soonest due first (a page ends at `upto`)."""
+    return _read(actor, filters, upto)
+
+
+def awaiting_keys(actor, keys: list[tuple[str, int]]) -> dict[str, Item]:
+    """Of the (kind, id) given, the items that await `actor`, by their key."""
+    ids: dict[str, list[int]] = {}
+    for kind, id_ in keys:
+        ids.setdefault(kind, []).append(id_)
+    if not ids:
+        return {}
+    items = awaiting(actor, {"kind": "", "ids": ids})
+    return {item.key: item for item in items}

@@ -18,7 +18,7 @@ from portal.core.errors import DomainError, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.extensions import db
-from portal.inbox.queue import BULK_KINDS, EXCEPTION, KINDS, ORDER, REGISTRATION, awaiting
+from portal.inbox.queue import BULK_KINDS, EXCEPTION, KINDS, ORDER, REGISTRATION, awaiting_keys
 
 APPROVE, REJECT = "approve", "reject"
 #: At most this many items per bulk request (a page of the inbox holds fewer).
@@ -66,7 +66,8 @@ def bulk_decide(actor, keys: list[str], action: str, reason: str = "") -> list[R
     if len(reason) > 2000:
         raise ValidationError(_l("At most 2,000 characters."),
                               {"reason": _l("At most 2,000 characters.")})
-    waiting = {item.key: item for item in awaiting(actor)}
+    parsed_keys = [parse_key(str(raw or "")[:60]) for raw in keys]
+    waiting = awaiting_keys(actor, [(p[0], p[1]) for p in parsed_keys if p])
     results, seen = [], set()
     for raw in keys:
         key = str(raw or "")[:60]

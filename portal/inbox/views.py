@@ -9,40 +9,29 @@ from portal.core import clock
 from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
 from portal.core.money import MoneyError, parse_yuan
-from portal.core.pagination import Page, page_number
+from portal.core.pagination import COUNT_PAGES_AHEAD, Page, page_number
 from portal.core.parse import plain, to_id
 from portal.core.permissions import roles_required
 from portal.extensions import db
 from portal.inbox import services
-from portal.inbox.queue import INBOX_ROLES, KINDS, awaiting, count_statement
+from portal.inbox.queue import INBOX_ROLES, KINDS, count, first_due
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 25
 
 
-_ITEMS, _COUNT = "portal.inbox.items", "portal.inbox.count"
-
-
-def waiting_items(user) -> list:
-    """The items awaiting `user`, read once per request (the page and its navigation count;
-    kept with the request, as an app context, and its `g`, may outlive one in tests)."""
-    if _ITEMS not in request.environ:
-        request.environ[_ITEMS] = awaiting(user)
-    return request.environ[_ITEMS]
+_COUNT = "portal.inbox.count"
 
 
 def inbox_count() -> int:
-    """The navigation's count: the items already read on this request, else one COUNT query."""
+    """The navigation's count of items awaiting the user: one COUNT per request (the inbox page
+    reads it with its own figures)."""
     user = current_user
     if not user.is_authenticated or user.role not in INBOX_ROLES:
         return 0
-    env = request.environ
-    if _ITEMS in env:
-        return len(env[_ITEMS])
+    env = request.environ  # with the request: an app context, and its `g`, outlive it in tests
     if _COUNT not in env:
-        from sqlalchemy import select
-
-        env[_COUNT] = db.session.scalar(select(count_statement(user))) or 0
+        env[_COUNT] = count(user)
     return env[_COUNT]
 
 
@@ -69,41 +58,36 @@ def _filters(args) -> tuple[dict, dict]:
     return f, errors
 
 
-def _matches(item, f) -> bool:
-    if f["kind"] and item.kind != f["kind"]:
-        return False
-    if f["dealer"]:
-        needle = f["dealer"].casefold()
-        if needle not in (item.dealer_code or "").casefold() and \
-                needle not in (item.dealer_name or "").casefold():
-            return False
-    if f["region"] and item.region_id != f["region"]:
-        return False
-    if f["min"] is not None and (item.value_fen is None or item.value_fen < f["min"]):
-        return False
-    return not (f["max"] is not None and (item.value_fen is None or item.value_fen > f["max"]))
+def _regions(user) -> list[tuple[int, str]]:
+    from flask_babel import get_locale
+    from sqlalchemy import select
 
+    from portal.accounts.models import Region
+    from portal.core.permissions import sees_all_regions
 
-def _page(items, f) -> Page:
-    shown = [i for i in items if _matches(i, f)]
-    page = page_number()
-    start = (page - 1) * PER_PAGE
-    return Page(items=shown[start:start + PER_PAGE], page=page, per_page=PER_PAGE, total=len(shown))
+    stmt = select(Region).order_by(Region.code)
+    if not sees_all_regions(user):
+        stmt = stmt.where(Region.id.in_(user.region_ids))
+    english = get_locale().language == "en"
+    return [(r.id, r.name_en if english else r.name_zh) for r in db.session.scalars(stmt)]
 
 
 def _render(results=None, errors=None, status=200, reason=""):
-    items = waiting_items(current_user)
     f, filter_errors = _filters(request.args)
     errors = {**filter_errors, **(errors or {})}
-    from flask_babel import get_locale
-
-    english = get_locale().language == "en"
-    regions = sorted({(i.region_id, i.region_en if english else i.region_zh)
-                      for i in items if i.region_id}, key=lambda r: r[1] or "")
+    number = page_number()
+    upto = number * PER_PAGE
+    # counted as the other lists count: at most COUNT_PAGES_AHEAD pages beyond this one
+    cap = upto + COUNT_PAGES_AHEAD * PER_PAGE
+    shown, total = count(current_user, f, upto=cap + 1)
+    request.environ[_COUNT] = total
+    items = first_due(current_user, f, upto) if (number - 1) * PER_PAGE < shown else []
+    page = Page(items=items[upto - PER_PAGE:], page=number, per_page=PER_PAGE,
+                total=min(shown, cap), exact=shown <= cap)
     body = render_page("inbox/index.html", block="results",
-                       page=_page(items, f), filters=f, kinds=KINDS, regions=regions,
+                       page=page, filters=f, kinds=KINDS, regions=_regions(current_user),
                        errors=errors, results=results, now=clock.now(), reason=reason,
-                       total=len(items))
+                       total=total or 0)
     return body, 422 if filter_errors else status
 
 
@@ -126,5 +110,4 @@ def bulk():
         return _render(results=[], errors={"bulk": exc.message, **exc.errors}, status=422,
                        reason=reason[:2000])
     db.session.commit()
-    request.environ.pop(_ITEMS, None)  # read again: the decided items have left the inbox
     return _render(results=results)
