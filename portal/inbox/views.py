@@ -111,3 +111,8 @@ def bulk():
                        reason=reason[:2000])
     db.session.commit()
     return _render(results=results)
+
+
+from portal.inbox import dashboard  # noqa: E402
+
+dashboard.register()
