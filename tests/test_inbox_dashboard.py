@@ -17,9 +17,11 @@ def test_channel_manager_sees_what_awaits_him_with_due_times(world, client, logi
     body = client.get("/").text
     assert "Where you can go" not in body
     widget = _widget(body, "inbox-widget")
-    assert 'href="/inbox/?kind=order"><strong>3</strong> Order to confirm' in widget
-    assert 'href="/inbox/?kind=registration"><strong>1</strong> Registration' in widget
-    assert f'href="/orders/{world.order_submitted.id}"' in widget or "/deals/" in widget
+    order_row = widget.split('id="waiting-order"')[1].split("</tr>")[0]
+    assert 'href="/inbox/?kind=order">Order to confirm' in order_row
+    assert "<strong>3</strong>" in order_row
+    registration_row = widget.split('id="waiting-registration"')[1].split("</tr>")[0]
+    assert "<strong>1</strong>" in registration_row
     assert "Open the inbox (7)" in widget
     assert body.split('id="inbox-count">')[1].startswith("7<")
     # the other region's channel manager: nothing of the north
@@ -37,8 +39,9 @@ def test_director_and_finance_see_their_own_steps(world, client, login_as):
     db.session.flush()
     login_as(world.sales_director)
     widget = _widget(client.get("/").text, "inbox-widget")
-    assert "<strong>1</strong> Price exception step" in widget
-    assert f'href="/exceptions/{world.exception.id}"' in widget
+    row = widget.split('id="waiting-exception"')[1].split("</tr>")[0]
+    assert 'href="/inbox/?kind=exception">Price exception step' in row
+    assert "<strong>1</strong>" in row
 
 
 def test_rep_sees_the_cases_he_is_party_to(world, client, login_as):

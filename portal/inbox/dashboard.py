@@ -12,36 +12,53 @@ five notifications) are read only when a figure says there is something to show.
 from __future__ import annotations
 
 from portal.core.permissions import Role
-from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, first_due, part_statements
+from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, part_statements
 
 SHOWN = 5
 
 
 def _inbox_figures(actor, _today):
+    """Per kind: how many wait (up to NAV_CAP), and when the longest-waiting one started and its
+    SLA — its due time — all in the dashboard's one SELECT."""
     if actor.role not in INBOX_ROLES:
         return None
     from sqlalchemy import func, select
 
     figures = {}
     for kind, stmt in part_statements(actor).items():
+        sub = stmt.subquery()
         figures[f"n_{kind}"] = select(func.count()).select_from(
             stmt.limit(NAV_CAP).subquery()).scalar_subquery()
+        first = select(sub).order_by(sub.c.since, sub.c.id).limit(1).subquery()
+        figures[f"since_{kind}"] = select(first.c.since).scalar_subquery()
+        figures[f"sla_{kind}"] = select(first.c.sla_days).scalar_subquery()
     return figures
 
 
 def _inbox_finish(user, figures):
+    from datetime import UTC
+
     from flask import request
 
+    from portal.core import clock
+    from portal.inbox.queue import due_after
     from portal.inbox.views import _COUNT
 
-    counts = [(kind, KINDS[kind][0], figures.get(f"n_{kind}") or 0) for kind in KINDS
-              if f"n_{kind}" in figures]
-    total = sum(n for _k, _l, n in counts)
+    now, rows = clock.now(), []
+    for kind in KINDS:
+        n = figures.get(f"n_{kind}") or 0
+        if not n:
+            continue
+        since = figures.get(f"since_{kind}")
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        due = due_after(since, int(figures.get(f"sla_{kind}") or 0)) if since else None
+        rows.append({"kind": kind, "label": KINDS[kind][0], "n": n, "due": due,
+                     "overdue": due is not None and due < now})
+    rows.sort(key=lambda r: (r["due"] is None, r["due"] or now))
+    total = sum(r["n"] for r in rows)
     request.environ[_COUNT] = total  # the navigation's count, read with the figures
-    from portal.core import clock
-
-    return {"counts": [c for c in counts if c[2]], "total": total, "now": clock.now(),
-            "items": first_due(user, None, SHOWN) if total else [], "kinds": KINDS}
+    return {"rows": rows, "total": total}
 
 
 def _expiring_figures(actor, today):
@@ -93,25 +110,39 @@ def _rep_figures(actor, _today):
     return {"cases": count_of(cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN))}
 
 
-def _changes_figures(_actor, _today):
-    return {}  # the unread count comes with the user's own load (portal.accounts.auth)
-
-
-def _changes_finish(user, _figures):
-    from portal.notifications import services
-
-    unread = services.unread_count(user)
-    if not unread:
-        return {"unread": 0, "notes": []}
+def _changes_figures(actor, _today):
+    """The newest unread notifications, SHOWN of them, as figures of the one SELECT."""
     from sqlalchemy import select
 
-    from portal.extensions import db
     from portal.notifications.models import Notification
 
-    notes = list(db.session.scalars(select(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))
-        .order_by(Notification.id.desc()).limit(SHOWN)))
-    return {"unread": unread, "notes": notes, "render": services.render}
+    figures = {}
+    for i in range(SHOWN):
+        newest = (select(Notification).where(Notification.user_id == actor.id,
+                                             Notification.read_at.is_(None))
+                  .order_by(Notification.id.desc()).limit(1).offset(i).subquery())
+        for column in ("message", "params", "link", "created_at"):
+            figures[f"{column}_{i}"] = select(newest.c[column]).scalar_subquery()
+    return figures
+
+
+def _changes_finish(user, figures):
+    from datetime import UTC
+    from types import SimpleNamespace
+
+    from portal.notifications import services
+
+    notes = []
+    for i in range(SHOWN):
+        if figures.get(f"message_{i}") is None:
+            break
+        at = figures[f"created_at_{i}"]
+        notes.append(SimpleNamespace(
+            message=figures[f"message_{i}"], params=figures[f"params_{i}"] or {},
+            link=figures[f"link_{i}"],
+            created_at=at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at))
+    # the unread count comes with the user's own load (portal.accounts.auth)
+    return {"unread": services.unread_count(user), "notes": notes, "render": services.render}
 
 
 def register() -> None:

@@ -100,6 +100,10 @@ class Item:
 def _row(kind, *, id, number, dealer_id, region_id, title, value_fen, since, step_id=None,
          sla_days=None):
     from portal.accounts.models import Dealer, Region
+    from portal.core.settings import setting_value
+
+    if sla_days is None:  # the kind's setting, read with the rows
+        sla_days = setting_value(KINDS[kind][1])
 
     return [literal(kind, String).label("kind"), id.label("id"),
             (step_id if step_id is not None else cast(null(), Integer)).label("step_id"),
@@ -108,7 +112,7 @@ def _row(kind, *, id, number, dealer_id, region_id, title, value_fen, since, ste
             region_id.label("region_id"), Region.name_zh.label("region_zh"),
             Region.name_en.label("region_en"),
             title.label("title"), value_fen.label("value_fen"), since.label("since"),
-            (sla_days if sla_days is not None else cast(null(), Integer)).label("sla_days")]
+            cast(sla_days, Integer).label("sla_days")]
 
 
 def _joined(stmt, dealer_id, region_id):
@@ -322,18 +326,6 @@ def count(actor, filters: dict | None = None, *, upto: int | None = None):
     return db.session.execute(stmt, params).scalar() or 0
 
 
-def sla_days() -> dict[str, int]:
-    """Each kind's SLA in business days, read in one query."""
-    from portal.core.settings import DEFAULTS, Setting
-    from portal.extensions import db
-
-    keys = [key for _label, key in KINDS.values() if key]
-    stored = dict(db.session.execute(select(Setting.key, Setting.value)
-                                     .where(Setting.key.in_(keys))).all())
-    return {kind: int(stored.get(key, DEFAULTS[key])) for kind, (_label, key) in KINDS.items()
-            if key}
-
-
 def due_after(since: datetime, days: int) -> datetime:
     """`clock.add_business_days` in closed form (the inbox computes it for every item read):
     `days` business days (Mon–Fri, Asia/Shanghai) after `since`, at the same time of day."""
@@ -348,12 +340,11 @@ def due_after(since: datetime, days: int) -> datetime:
     return since + timedelta(days=ahead)
 
 
-def _items(rows, slas) -> list[Item]:
+def _items(rows) -> list[Item]:
     items = []
     for row in rows:
         data = dict(zip(COLUMNS, row, strict=True))
-        days = data["sla_days"] if data["sla_days"] is not None else slas.get(data["kind"], 1)
-        data["sla_days"] = int(days)
+        days = data["sla_days"] = int(data["sla_days"] or 0)
         since = data["since"]
         if since is not None and since.tzinfo is None:  # SQLite loses the zone in a UNION
             since = data["since"] = since.replace(tzinfo=UTC)
@@ -398,7 +389,7 @@ def _read(actor, filters: dict | None, limit: int | None) -> list[Item]:
     params = _params(actor, filters)
     if limit is not None:
         params["f_limit"] = limit
-    items = _items(db.session.execute(stmt, params).all(), sla_days())
+    items = _items(db.session.execute(stmt, params).all())
     return items[:limit] if limit is not None else items
 
 
