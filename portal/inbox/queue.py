@@ -220,10 +220,16 @@ def part_statements(actor) -> dict:
     return parts
 
 
-def _filtered(kind: str, stmt, shape: tuple):
+def _filtered(kind: str, stmt, shape: tuple, *, lean: bool = False):
     """The kind's statement as a subquery, limited by the filters named in `shape` (their values
-    are bound parameters), or None when the filters leave the kind out."""
+    are bound parameters), or None when the filters leave the kind out. `lean`: only the columns
+    the filters read (a count: the joins for names drop out of the plan)."""
     kind_filter, names, id_kinds = shape
+    if lean:
+        keep = {"id", "region_id", "value_fen"} | (
+            {"dealer_code", "dealer_name"} if "dealer" in names else set())
+        stmt = stmt.with_only_columns(*[c for c in stmt.selected_columns if c.key in keep],
+                                      maintain_column_froms=True)
     sub = stmt.subquery(kind)
     query = select(sub)
     if kind_filter and kind_filter != kind or id_kinds is not None and kind not in id_kinds:
@@ -280,9 +286,9 @@ def _cached(role, what: str, shape: tuple, build):
     return cache[key]
 
 
-#: The navigation counts at most this many (a badge says "999+"); a kind of a large region holds
-#: ten thousand waiting registrations, and counting them all on every page is not free.
-NAV_CAP = 1000
+#: The navigation counts at most this many of each kind (a badge says "99+"); a kind of a large
+#: region holds ten thousand waiting registrations, and counting them on every page is not free.
+NAV_CAP = 100
 
 
 def _count_of(parts: dict, shape: tuple, cap: str | None = None):
@@ -291,7 +297,7 @@ def _count_of(parts: dict, shape: tuple, cap: str | None = None):
     counts = [select(func.count()).select_from(
         (query.limit(bindparam(cap, type_=Integer)) if cap else query).subquery()).scalar_subquery()
               for kind, stmt in parts.items()
-              for _sub, query in [_filtered(kind, stmt, shape)] if query is not None]
+              for _sub, query in [_filtered(kind, stmt, shape, lean=True)] if query is not None]
     if not counts:
         return literal(0, Integer)
     total = counts[0]
@@ -340,22 +346,28 @@ def due_after(since: datetime, days: int) -> datetime:
     return since + timedelta(days=ahead)
 
 
-def _items(rows) -> list[Item]:
-    items = []
-    for row in rows:
-        data = dict(zip(COLUMNS, row, strict=True))
-        days = data["sla_days"] = int(data["sla_days"] or 0)
-        since = data["since"]
-        if since is not None and since.tzinfo is None:  # SQLite loses the zone in a UNION
-            since = data["since"] = since.replace(tzinfo=UTC)
-        items.append(Item(**data, due=due_after(since, int(days))
-                          if since is not None else None))
+def _items(rows, skip: int = 0, upto: int | None = None) -> list[Item]:
+    """Items of the rows, soonest due first; only those from `skip` to `upto` are built."""
     far = datetime.max.replace(tzinfo=UTC)
-    items.sort(key=lambda i: (i.due or far, list(KINDS).index(i.kind), i.id))
+    order = list(KINDS)
+    keyed = []
+    for row in rows:
+        since = row.since
+        if since is not None and since.tzinfo is None:  # SQLite loses the zone in a UNION
+            since = since.replace(tzinfo=UTC)
+        days = int(row.sla_days or 0)
+        due = due_after(since, days) if since is not None else None
+        keyed.append((due or far, order.index(row.kind), row.id, row, since, days, due))
+    keyed.sort(key=lambda k: k[:3])
+    items = []
+    for *_key, row, since, days, due in keyed[skip:upto]:
+        data = dict(zip(COLUMNS, row, strict=True))
+        data.update(since=since, sla_days=days)
+        items.append(Item(**data, due=due))
     return items
 
 
-def _read(actor, filters: dict | None, limit: int | None) -> list[Item]:
+def _read(actor, filters: dict | None, limit: int | None, skip: int = 0) -> list[Item]:
     """The items matching `filters`, soonest due first; with `limit`, only the first `limit`.
 
     Within a kind the due time grows with the start of waiting (one SLA for all items of the
@@ -389,8 +401,7 @@ def _read(actor, filters: dict | None, limit: int | None) -> list[Item]:
     params = _params(actor, filters)
     if limit is not None:
         params["f_limit"] = limit
-    items = _items(db.session.execute(stmt, params).all())
-    return items[:limit] if limit is not None else items
+    return _items(db.session.execute(stmt, params).all(), skip, limit)
 
 
 def awaiting(actor, filters: dict | None = None) -> list[Item]:
@@ -398,9 +409,9 @@ def awaiting(actor, filters: dict | None = None) -> list[Item]:
     return _read(actor, filters, None)
 
 
-def first_due(actor, filters: dict | None, upto: int) -> list[Item]:
-    """The first `upto` items awaiting `actor`, soonest due first (a page ends at `upto`)."""
-    return _read(actor, filters, upto)
+def first_due(actor, filters: dict | None, upto: int, skip: int = 0) -> list[Item]:
+    """The items awaiting `actor` from the `skip`th to the `upto`th, soonest due first (a page)."""
+    return _read(actor, filters, upto, skip)
 
 
 def awaiting_keys(actor, keys: list[tuple[str, int]]) -> dict[str, Item]:

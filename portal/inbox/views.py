@@ -81,8 +81,9 @@ def _render(results=None, errors=None, status=200, reason=""):
     cap = upto + COUNT_PAGES_AHEAD * PER_PAGE
     shown, total = count(current_user, f, upto=cap + 1)
     request.environ[_COUNT] = total
-    items = first_due(current_user, f, upto) if (number - 1) * PER_PAGE < shown else []
-    page = Page(items=items[upto - PER_PAGE:], page=number, per_page=PER_PAGE,
+    items = first_due(current_user, f, upto, upto - PER_PAGE) \
+        if (number - 1) * PER_PAGE < shown else []
+    page = Page(items=items, page=number, per_page=PER_PAGE,
                 total=min(shown, cap), exact=shown <= cap)
     body = render_page("inbox/index.html", block="results",
                        page=page, filters=f, kinds=KINDS, regions=_regions(current_user),
