@@ -78,6 +78,11 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
         "/scorecards/", "/scorecards/?sort=name&page=3", "/scorecards/?sort=-sales&period=2026",
     ]),
     "dashboard": (("dealer", "cm", "director", "finance", "admin"), ["/"]),
+    # DESIGN §3.9: everything awaiting the user, sorted by due time, its filters and later pages
+    "inbox": (("cm", "director", "finance"), [
+        "/inbox/", "/inbox/?kind=order", "/inbox/?kind=registration&page=20",
+        "/inbox/?dealer=D0002", "/inbox/?min=1000000", "/inbox/?page=40",
+    ]),
 }
 
 TARGET_MS, TARGET_SQL = 100.0, 10
@@ -152,13 +157,15 @@ def explain(app, statement: str, parameters) -> str:
     from portal.extensions import db
 
     with app.app_context():
-        raw = db.engine.raw_connection()
+        shared = not hasattr(db.engine, "raw_connection")  # --rollback: the one connection
+        raw = db.engine.connection.dbapi_connection if shared else db.engine.raw_connection()
         try:
             cursor = raw.cursor()
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             return "\n".join(row[0] for row in cursor.fetchall())
         finally:
-            raw.close()
+            if not shared:
+                raw.close()
 
 
 def main() -> None:
@@ -168,6 +175,9 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="page names to run (default: all)")
     parser.add_argument("--roles", help="comma-separated roles (default: each page's own)")
     parser.add_argument("--explain", action="store_true", help="plans of pages over target")
+    parser.add_argument("--rollback", action="store_true",
+                        help="leave the database as it was: the bench's logins are written inside "
+                             "one transaction on one connection, rolled back at the end")
     args = parser.parse_args()
     url = args.database_url
     if url.startswith("postgresql://"):
@@ -180,6 +190,8 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "BABEL_DEFAULT_LOCALE": "zh_CN",
                       "RATELIMIT_STORAGE_URI": "memory://", "HUEY_IMMEDIATE": True})
     logging.getLogger("portal.request").setLevel(logging.WARNING)
+    if args.rollback:
+        outer = _one_rolled_back_transaction(app)
     with app.app_context():
         meter = Meter(db.engine)
         sizes = {t: db.session.scalar(text(f"SELECT count(*) FROM {t}"))
@@ -213,6 +225,33 @@ def main() -> None:
             if statement:
                 print(explain(app, statement, parameters))
     print(f"\n{len(missed)} page × role combinations over target")
+    if args.rollback:
+        outer.rollback()
+
+
+def _one_rolled_back_transaction(app):
+    """Bind the app's session to one connection inside a transaction (as the test suite does):
+    what the bench writes (its logins) is rolled back at the end. Requests then run inside that
+    transaction rather than in autocommit mode; the statements they send are the same."""
+    from sqlalchemy import inspect
+
+    from portal.db import Base
+    from portal.extensions import db
+
+    with app.app_context():
+        conn = db.engine.connect()
+        outer = conn.begin()
+        # A database migrated before the code's newest indexes gets them for this run only.
+        inspector = inspect(conn)
+        for table in Base.metadata.sorted_tables:
+            present = {ix["name"] for ix in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in present:
+                    print(f"(index {index.name} created for this run, rolled back after it)")
+                    index.create(conn)
+        db._app_engines[app][None] = conn
+        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    return outer
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from portal.config import ROOT, load_config
 
 #: Domain packages with a `views.bp` blueprint, registered when present.
 BLUEPRINTS = ["main", "accounts", "notifications", "admin", "catalog", "pricing", "deals",
-              "conflicts", "orders", "rebates", "api", "scorecards"]
+              "conflicts", "orders", "rebates", "api", "scorecards", "inbox"]
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -16,6 +16,7 @@ from portal.core.i18n import lazy_gettext as _l
 #: (endpoint, label) in display order; endpoints of capabilities not installed are skipped.
 ITEMS = [
     ("main.dashboard", _l("Dashboard")),
+    ("inbox.index", _l("Inbox")),
     ("pricing.prices", _l("Prices")),
     ("deals.index", _l("Registrations")),
     ("deals.leads", _l("Direct leads")),

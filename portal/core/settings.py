@@ -15,6 +15,11 @@ DEFAULTS: dict[str, int] = {
     "deal_max_close_months": 6,
     "exception_validity_days": 30,
     "conflict_flag_business_days": 2,
+    # What the inbox's due times count from (DESIGN §3.9); exception steps use the matrix.
+    "inbox_registration_business_days": 2,
+    "inbox_extension_business_days": 2,
+    "inbox_order_business_days": 1,
+    "inbox_overlap_business_days": 2,
 }
 
 
@@ -78,6 +83,10 @@ def _labels():
         "deal_max_close_months": _l("Latest expected close date (months ahead)"),
         "exception_validity_days": _l("Exception validity (days)"),
         "conflict_flag_business_days": _l("Flag conflict cases older than (business days)"),
+        "inbox_registration_business_days": _l("Inbox: registrations due within (business days)"),
+        "inbox_extension_business_days": _l("Inbox: extension requests due within (business days)"),
+        "inbox_order_business_days": _l("Inbox: orders to confirm due within (business days)"),
+        "inbox_overlap_business_days": _l("Inbox: possible overlaps due within (business days)"),
     }
 
 

@@ -1,0 +1,1 @@
+"""The head-office inbox: work awaiting one user's decision, across the domains (DESIGN §3.9)."""

@@ -1,0 +1,156 @@
+"""Dashboard widgets that say what to do next (issue 16, point 3).
+
+- Head office (channel manager, director, finance): what awaits my decision — each kind's count
+  (the channel manager's orders to confirm among them) and the five items due soonest, with
+  their due times, each linking into the inbox.
+- A direct sales rep: the open conflict cases he is a party to.
+- Everyone: what changed since the last visit — the unread notifications, newest first.
+
+Figures are read with every other widget's in the dashboard's one SELECT; the lists (five items,
+five notifications) are read only when a figure says there is something to show.
+"""
+from __future__ import annotations
+
+from portal.core.permissions import Role
+from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, part_statements
+
+SHOWN = 5
+
+
+def _inbox_figures(actor, _today):
+    """Per kind: how many wait (up to NAV_CAP), and when the longest-waiting one started and its
+    SLA — its due time — all in the dashboard's one SELECT."""
+    if actor.role not in INBOX_ROLES:
+        return None
+    from sqlalchemy import func, select
+
+    figures = {}
+    for kind, stmt in part_statements(actor).items():
+        sub = stmt.subquery()
+        figures[f"n_{kind}"] = select(func.count()).select_from(
+            stmt.limit(NAV_CAP).subquery()).scalar_subquery()
+        first = select(sub).order_by(sub.c.since, sub.c.id).limit(1).subquery()
+        figures[f"since_{kind}"] = select(first.c.since).scalar_subquery()
+        figures[f"sla_{kind}"] = select(first.c.sla_days).scalar_subquery()
+    return figures
+
+
+def _inbox_finish(user, figures):
+    from datetime import UTC
+
+    from flask import request
+
+    from portal.core import clock
+    from portal.inbox.queue import due_after
+    from portal.inbox.views import _COUNT
+
+    now, rows = clock.now(), []
+    for kind in KINDS:
+        n = figures.get(f"n_{kind}") or 0
+        if not n:
+            continue
+        since = figures.get(f"since_{kind}")
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        due = due_after(since, int(figures.get(f"sla_{kind}") or 0)) if since else None
+        rows.append({"kind": kind, "label": KINDS[kind][0], "n": n, "due": due,
+                     "overdue": due is not None and due < now})
+    rows.sort(key=lambda r: (r["due"] is None, r["due"] or now))
+    total = sum(r["n"] for r in rows)
+    request.environ[_COUNT] = total  # the navigation's count, read with the figures
+    return {"rows": rows, "total": total}
+
+
+def _expiring_figures(actor, today):
+    """A dealer's protected registrations that end within the reminder days."""
+    from portal.core.permissions import is_dealer
+
+    if not is_dealer(actor):
+        return None
+    from portal.core.settings import setting_value
+    from portal.db import days_after
+    from portal.deals import services
+    from portal.deals.models import DealRegistration
+    from portal.main.dashboard import count_of
+
+    days = setting_value("deal_reminder_days")
+    return {"expiring": count_of(services.deals_query(actor).where(
+        services.protected_clause(today),
+        DealRegistration.protected_until <= days_after(today, days))), "days": days}
+
+
+def _expiring_finish(user, figures):
+    if not figures["expiring"]:
+        return None
+    from datetime import timedelta
+
+    from sqlalchemy.orm import raiseload, selectinload
+
+    from portal.core import clock
+    from portal.deals import services
+    from portal.deals.models import DealRegistration
+    from portal.extensions import db
+
+    today = clock.today()
+    deals = list(db.session.scalars(services.deals_query(user).where(
+        services.protected_clause(today),
+        DealRegistration.protected_until <= today + timedelta(days=int(figures["days"])))
+        .options(selectinload(DealRegistration.extension), raiseload("*"))
+        .order_by(DealRegistration.protected_until, DealRegistration.id).limit(SHOWN)))
+    return {**figures, "deals": deals, "today": today}
+
+
+def _rep_figures(actor, _today):
+    if actor.role != Role.SALES_REP:
+        return None
+    from portal.conflicts.models import CaseStatus, ConflictCase
+    from portal.conflicts.services import cases_query
+    from portal.main.dashboard import count_of
+
+    return {"cases": count_of(cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN))}
+
+
+def _changes_figures(actor, _today):
+    """The newest unread notifications, SHOWN of them, as figures of the one SELECT."""
+    from sqlalchemy import select
+
+    from portal.notifications.models import Notification
+
+    figures = {}
+    for i in range(SHOWN):
+        newest = (select(Notification).where(Notification.user_id == actor.id,
+                                             Notification.read_at.is_(None))
+                  .order_by(Notification.id.desc()).limit(1).offset(i).subquery())
+        for column in ("message", "params", "link", "created_at"):
+            figures[f"{column}_{i}"] = select(newest.c[column]).scalar_subquery()
+    return figures
+
+
+def _changes_finish(user, figures):
+    from datetime import UTC
+    from types import SimpleNamespace
+
+    from portal.notifications import services
+
+    notes = []
+    for i in range(SHOWN):
+        if figures.get(f"message_{i}") is None:
+            break
+        at = figures[f"created_at_{i}"]
+        notes.append(SimpleNamespace(
+            message=figures[f"message_{i}"], params=figures[f"params_{i}"] or {},
+            link=figures[f"link_{i}"],
+            created_at=at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at))
+    # the unread count comes with the user's own load (portal.accounts.auth)
+    return {"unread": services.unread_count(user), "notes": notes, "render": services.render}
+
+
+def register() -> None:
+    from portal.main.dashboard import register_figures
+
+    register_figures("inbox/_widget.html", _inbox_figures, order=5, finish=_inbox_finish)
+    register_figures("inbox/_expiring_widget.html", _expiring_figures, order=6,
+                     finish=_expiring_finish)
+    register_figures("inbox/_rep_widget.html", _rep_figures, order=6)
+    register_figures("inbox/_changes_widget.html", _changes_figures, order=8,
+                     finish=_changes_finish)
