@@ -212,6 +212,23 @@ def test_lists_are_scoped_and_filtered(client, login_as, world, db):
     assert "HT-A-CONFIRMED" not in client.get("/orders/?dealer=DB002").text
 
 
+@pytest.mark.parametrize("sort", ["total", "-total", "date", "-number", "status", "nonsense", "-"])
+def test_every_sort_of_the_order_list_answers(client, login_as, world, db, sort):
+    from tests.routes.orders import make_order
+
+    cat = world.order_catalogue
+    make_order(world, cat, contract_no="HT-SMALL", lines=[(cat.server, 1, cat.server_net, "net")])
+    make_order(world, cat, contract_no="HT-LARGE", lines=[(cat.server, 9, cat.server_net, "net")])
+    login_as(world.dealer_admin)
+    response = client.get(f"/orders/?sort={sort}")
+    assert response.status_code == 200
+    small, large = response.text.index("HT-SMALL"), response.text.index("HT-LARGE")
+    if sort == "total":
+        assert small < large
+    elif sort == "-total":
+        assert large < small
+
+
 def test_export_escapes_formulas(client, login_as, world, db):
     from tests.routes.orders import make_order
 

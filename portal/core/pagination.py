@@ -71,7 +71,7 @@ def sort_clause(columns: dict, default: str):
     """`?sort=name` or `?sort=-name` → an ORDER BY clause among the allowed `columns`."""
     key = request.args.get("sort") or default
     desc = key.startswith("-")
-    column = columns.get(key.lstrip("-")) or columns[default.lstrip("-")]
-    if key.lstrip("-") not in columns:
-        desc = default.startswith("-")
+    if key.lstrip("-") not in columns:  # an unknown sort is the default one, not an error
+        key, desc = default, default.startswith("-")
+    column = columns[key.lstrip("-")]  # a SQL expression: never tested for truth
     return column.desc() if desc else column.asc()
