@@ -127,6 +127,14 @@ def test_approval_protects_for_the_configured_days(world, client, login_as, db):
     assert other.protected_until == clock.today() + timedelta(days=60)
 
 
+def test_approving_twice_names_the_state_in_words(world, client, login_as, db):
+    deal = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0], "approved")
+    login_as(world.channel_manager)
+    resp = client.post(f"/deals/{deal.id}/decide", data={"action": "approve"}, follow_redirects=True)
+    assert "(this one is Approved)" in resp.get_data(as_text=True)
+    assert "(this one is approved)" not in resp.get_data(as_text=True)
+
+
 def test_reject_needs_a_reason(world, client, login_as, db):
     deal = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0], "submitted")
     db.session.commit()

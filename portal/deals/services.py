@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from portal.core import audit, clock
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.labels import status_label
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.core.settings import get_setting
@@ -300,7 +301,7 @@ def approve_deal(actor, deal: DealRegistration, comment: str = "") -> DealRegist
     _require_manager(actor, deal)
     if deal.status != DealStatus.SUBMITTED:
         raise InvalidState(_l("Only a submitted registration can be approved (this one is %(s)s).",
-                              s=deal.status))
+                              s=status_label(deal.status)))
     deal.status = DealStatus.APPROVED
     deal.approved_at = clock.now()
     deal.approved_by_id = actor.id
