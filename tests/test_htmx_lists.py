@@ -12,7 +12,7 @@ LISTS = [
     ("sales_rep", "/leads/", "results"), ("dealer_admin", "/orders/", "results"),
     ("dealer_admin", "/rebates/", "results"), ("admin", "/admin/audit/", "results"),
     ("admin", "/admin/dealers/", "results"), ("admin", "/admin/users/", "results"),
-    ("admin", "/admin/catalog/products/", "results"),
+    ("admin", "/admin/catalog/products/", "results"), ("channel_manager", "/inbox/", "inbox-results"),
 ]
 
 
