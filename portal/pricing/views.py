@@ -19,7 +19,6 @@ from portal.catalog.models import PriceListItem, Product
 from portal.catalog.services import lines as product_lines
 from portal.catalog.services import next_price_list, price_list_in_force
 from portal.core import audit, clock
-from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
@@ -34,6 +33,7 @@ from portal.core.permissions import (
     is_dealer,
     roles_required,
 )
+from portal.core.unit_of_work import on_error, on_invalid
 from portal.deals.models import DealRegistration
 from portal.extensions import db
 from portal.pricing import workflow
@@ -214,7 +214,12 @@ def _line_count(form) -> int:
 def _request_form(exc: PriceException | None):
     """The request form (new or edit): preview, add a line, save as draft, or submit."""
     deals = workflow.eligible_deals(current_user)
-    status, errors, evaluation = 200, {}, None
+
+    def page(values, evaluation=None, errors=None):
+        return render_page("pricing/exception_form.html", exc=exc, deals=deals, values=values,
+                           errors=errors or {}, ev=evaluation, head_office=False,
+                           catalogue=_sku_choices(), role_labels=ROLE_LABELS)
+
     if request.method == "POST":
         form = request.form
         count = _line_count(form)
@@ -224,45 +229,36 @@ def _request_form(exc: PriceException | None):
         raw = _raw_lines(form, count)
         deal_value = next((d.estimated_value_fen or 0 for d in deals
                            if str(d.id) == form.get("deal_id")), 0)
+
+        def evaluated(errors=None):
+            evaluation = workflow.evaluate(current_user.dealer, raw, deal_value_fen=deal_value)
+            if action == "preview" and is_htmx():
+                return render_page("pricing/exception_form.html", block="figures", ev=evaluation,
+                                   head_office=False, role_labels=ROLE_LABELS)
+            values = {"deal_id": form.get("deal_id", ""), "reason": form.get("reason", ""),
+                      "lines": raw}
+            return page(values, evaluation, errors)
+
         if action in ("draft", "submit"):
-            try:
-                exc = workflow.save_request(current_user, exc, deal_id=form.get("deal_id"),
-                                            reason=form.get("reason", ""), raw_lines=raw,
-                                            submit=action == "submit")
-            except ValidationError as err:
-                db.session.rollback()
-                errors, status = dict(err.errors), 422
-                if not err.errors:
-                    errors["form"] = err.message
-            else:
-                db.session.commit()
-                flash(_("Request %(number)s submitted for approval.", number=exc.number)
-                      if action == "submit" else _("Draft %(number)s saved.", number=exc.number),
-                      "success")
-                return redirect(url_for("pricing.exception", exception_id=exc.id))
-        evaluation = workflow.evaluate(current_user.dealer, raw, deal_value_fen=deal_value)
-        if action == "preview" and is_htmx():
-            return render_page("pricing/exception_form.html", block="figures", ev=evaluation,
-                               head_office=False, role_labels=ROLE_LABELS)
-        values = {"deal_id": form.get("deal_id", ""), "reason": form.get("reason", ""),
-                  "lines": raw}
-    else:
-        preset = request.args.get("deal", "")
-        if exc is not None:
-            raw = [{"index": i, "sku": ln.product.sku, "quantity": str(ln.quantity),
-                    "price": str(fen_to_decimal(ln.requested_price_fen))}
-                   for i, ln in enumerate(exc.lines)]
-            raw.append({"index": len(raw), "sku": "", "quantity": "", "price": ""})
-            values = {"deal_id": str(exc.deal_id), "reason": exc.reason, "lines": raw}
-            evaluation = workflow.evaluate(current_user.dealer, raw,
-                                           deal_value_fen=exc.deal.estimated_value_fen or 0)
-        else:
-            values = {"deal_id": preset, "reason": "",
-                      "lines": _raw_lines({}, 3)}
-    catalogue = _sku_choices()
-    return render_page("pricing/exception_form.html", exc=exc, deals=deals, values=values,
-                       errors=errors, ev=evaluation, head_office=False, catalogue=catalogue,
-                       role_labels=ROLE_LABELS), status
+            on_invalid(lambda err: evaluated(dict(err.errors) or {"form": err.message}))
+            saved = workflow.save_request(current_user, exc, deal_id=form.get("deal_id"),
+                                          reason=form.get("reason", ""), raw_lines=raw,
+                                          submit=action == "submit")
+            flash(_("Request %(number)s submitted for approval.", number=saved.number)
+                  if action == "submit" else _("Draft %(number)s saved.", number=saved.number),
+                  "success")
+            return redirect(url_for("pricing.exception", exception_id=saved.id))
+        return evaluated()
+    preset = request.args.get("deal", "")
+    if exc is None:
+        return page({"deal_id": preset, "reason": "", "lines": _raw_lines({}, 3)})
+    raw = [{"index": i, "sku": ln.product.sku, "quantity": str(ln.quantity),
+            "price": str(fen_to_decimal(ln.requested_price_fen))}
+           for i, ln in enumerate(exc.lines)]
+    raw.append({"index": len(raw), "sku": "", "quantity": "", "price": ""})
+    return page({"deal_id": str(exc.deal_id), "reason": exc.reason, "lines": raw},
+                workflow.evaluate(current_user.dealer, raw,
+                                  deal_value_fen=exc.deal.estimated_value_fen or 0))
 
 
 def _sku_choices(limit: int = 1000):
@@ -323,20 +319,21 @@ def decide(exception_id: int):
             raise workflow.already_decided(exc, step_id)
         return render_page("pricing/exception.html", block="counter_figures",
                            counter=workflow.counter_figures(exc, prices), exc=exc)
-    try:
-        workflow.decide(current_user, exc, step_id=step_id, decision=form.get("decision", ""),
-                        comment=form.get("comment", ""), prices=prices,
-                        floor_reason=form.get("floor_reason", ""))
-        db.session.commit()
-    except ValidationError as err:
-        db.session.rollback()
-        exc = workflow.get_exception_or_404(exception_id, current_user)
-        return _detail(exc, errors=dict(err.errors) or {"form": err.message}, form=form, status=422)
-    except StaleDataError:
+    def invalid(err):
+        reloaded = workflow.get_exception_or_404(exception_id, current_user)
+        return _detail(reloaded, errors=dict(err.errors) or {"form": err.message}, form=form,
+                       status=422)
+
+    def lost_race(_err):
         # Another approver committed first (PostgreSQL: our UPDATE matched no row of our version).
-        db.session.rollback()
-        exc = workflow.get_exception_or_404(exception_id, current_user)
-        raise workflow.already_decided(exc, step_id) from None
+        reloaded = workflow.get_exception_or_404(exception_id, current_user)
+        raise workflow.already_decided(reloaded, step_id) from None
+
+    on_invalid(invalid)
+    on_error(StaleDataError, lost_race)
+    workflow.decide(current_user, exc, step_id=step_id, decision=form.get("decision", ""),
+                    comment=form.get("comment", ""), prices=prices,
+                    floor_reason=form.get("floor_reason", ""))
     flash(_("Decision recorded for %(number)s.", number=exc.number), "success")
     target = url_for("pricing.exception", exception_id=exc.id)
     if is_htmx():
@@ -349,7 +346,6 @@ def decide(exception_id: int):
 def cancel(exception_id: int):
     exc = workflow.get_exception_or_404(exception_id, current_user)
     workflow.cancel(current_user, exc)
-    db.session.commit()
     flash(_("Request %(number)s cancelled.", number=exc.number), "success")
     return redirect(url_for("pricing.exception", exception_id=exc.id))
 
@@ -362,8 +358,14 @@ RULE_ROWS = 5
 @bp.route("/admin/approval-matrix", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def rules():
-    errors, status = {}, 200
+    def page(values, errors=None):
+        values = values + [{"level": "", "depth": "", "value": "", "days": "", "approvers": []}] * \
+            max(0, RULE_ROWS - len(values))
+        return render_page("pricing/rules.html", rows=values, errors=errors or {},
+                           approver_roles=workflow.APPROVER_ROLES, role_labels=ROLE_LABELS)
+
     if request.method == "POST":
+        errors = {}
         f = request.form
         rows, parsed = [], []
         for i in range(RULE_ROWS):
@@ -393,27 +395,17 @@ def rules():
             parsed.append({"level": level_number or 0, "depth_above_bp": depth,
                            "value_from_fen": value, "approvers": approvers,
                            "target_business_days": days or 0})
-        if not errors:
-            try:
-                workflow.save_rules(current_user, parsed)
-            except ValidationError as err:
-                errors = {k: str(v) for k, v in err.errors.items()}
-            else:
-                db.session.commit()
-                flash(_("Approval matrix saved."), "success")
-                return redirect(url_for("pricing.rules"))
-        status = 422
-        values = rows
-    else:
-        values = [{"level": str(r.level),
-                   "depth": "" if r.depth_above_bp < 0 else str(Decimal(r.depth_above_bp) / 100),
-                   "value": "" if r.value_from_fen is None else str(fen_to_decimal(r.value_from_fen)),
-                   "days": str(r.target_business_days), "approvers": list(r.approvers)}
-                  for r in workflow.rules()]
-    values = values + [{"level": "", "depth": "", "value": "", "days": "", "approvers": []}] * \
-        max(0, RULE_ROWS - len(values))
-    return render_page("pricing/rules.html", rows=values, errors=errors,
-                       approver_roles=workflow.APPROVER_ROLES, role_labels=ROLE_LABELS), status
+        if errors:
+            return page(rows, errors), 422
+        on_invalid(lambda err: page(rows, {k: str(v) for k, v in err.errors.items()}))
+        workflow.save_rules(current_user, parsed)
+        flash(_("Approval matrix saved."), "success")
+        return redirect(url_for("pricing.rules"))
+    return page([{"level": str(r.level),
+                  "depth": "" if r.depth_above_bp < 0 else str(Decimal(r.depth_above_bp) / 100),
+                  "value": "" if r.value_from_fen is None else str(fen_to_decimal(r.value_from_fen)),
+                  "days": str(r.target_business_days), "approvers": list(r.approvers)}
+                 for r in workflow.rules()])
 
 
 def _register_widget():
