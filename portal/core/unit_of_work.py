@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, g, request, session
+from flask import Flask, flash, g, redirect, request, session
 
 from portal.core.errors import ValidationError
 from portal.extensions import db
@@ -50,6 +50,19 @@ def on_invalid(render: Callable, *, form=None, status: int = 422) -> None:
     """Re-render the view's form when a service refuses the input (`ValidationError`):
     roll back, put the messages on `form`'s fields if given, answer `render(exc)` with 422."""
     on_error(ValidationError, render, form=form, status=status)
+
+
+def back_to(url: str, *, field_messages: bool = False) -> Callable:
+    """A `render` for `on_invalid`/`on_error` of an action posted from another page: flash the
+    error's message (with `field_messages`, its field messages when it has any) and go back to
+    `url` with 303."""
+
+    def render(exc):
+        errors = getattr(exc, "errors", None) if field_messages else None
+        flash(" ".join(str(m) for m in errors.values()) if errors else str(exc.message), "error")
+        return redirect(url), 303
+
+    return render
 
 
 def errors_to_form(form, exc) -> None:
