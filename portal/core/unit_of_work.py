@@ -66,18 +66,17 @@ def back_to(url: str, *, field_messages: bool = False) -> Callable:
 
 
 def errors_to_form(form, exc) -> None:
-    """Put a `ValidationError`'s field messages on a WTForms form's fields; a message for a
-    field the form does not have goes to `form.form_errors`."""
-    for name, message in getattr(exc, "errors", {}).items():
+    """Put a `ValidationError`'s field messages on a WTForms form's fields; its message, and a
+    message for a field the form does not have, are flashed."""
+    errors = getattr(exc, "errors", None) or {}
+    for name, message in errors.items():
         field = getattr(form, name, None) if isinstance(name, str) else None
         if field is not None and hasattr(field, "errors"):
-            if not isinstance(field.errors, list):
-                field.errors = list(field.errors)
-            field.errors.append(str(message))
+            field.errors = [*field.errors, str(message)]
         else:
-            form.form_errors.append(str(message))
-    if not getattr(exc, "errors", None):
-        form.form_errors.append(str(exc.message))
+            flash(str(message), "error")
+    if not errors:
+        flash(str(exc.message), "error")
 
 
 def _recovery_for(exc):
