@@ -31,7 +31,6 @@ def index():
 def mark_read():
     ids = [i for i in map(to_id, request.form.getlist("id")) if i is not None] or None
     services.mark_read(current_user, ids)
-    db.session.commit()
     if is_htmx():
         return render_template("notifications/_badge.html", unread_count=0 if ids is None
                                else services.unread_count(current_user))
@@ -47,6 +46,5 @@ def open_note(note_id: int):
     if note is None:
         abort(404)
     services.mark_read(current_user, [note.id])
-    db.session.commit()
     target = note.link if services.is_portal_path(note.link) else url_for("notifications.index")
     return redirect(target)
