@@ -18,7 +18,8 @@ nothing is committed, the session is closed at the end of the app context.
 
 Views therefore never call `commit()` or `rollback()`; a view that must know the outcome of its
 writes before it answers (a race it reports in its own words) calls `db.session.flush()`.
-Jobs commit in their runner (`portal.core.jobs.task`), CLI commands with `@committed`.
+Jobs commit in their runner (`portal.core.jobs.task`, `periodic`), CLI commands in theirs
+(`CommandGroup`, or `@committed` for a single command).
 
 Modelled on indico's `RH.process` (commit once after the handler, roll back on error).
 """
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, flash, g, redirect, request, session
+from flask.cli import AppGroup
 
 from portal.core.errors import ValidationError
 from portal.extensions import db
@@ -142,3 +144,16 @@ def committed(fn):
             raise
 
     return run
+
+
+class CommandGroup(AppGroup):
+    """A `flask` command group whose commands each run as one unit of work (`committed`): a
+    command changes state through services and never commits itself."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn):
+            return register(committed(fn))
+
+        return decorator
