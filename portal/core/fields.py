@@ -1,0 +1,138 @@
+"""WTForms fields for what users type: whole numbers, ids, amounts, rates and dates, parsed in one
+place with bounds (`portal.core.parse`, `portal.core.money`).
+
+Each keeps the text as typed (shown again when the form comes back with an error) and puts the
+parsed value in `data`: an `int` (fen for amounts, basis points for rates), a `date`, or `None`
+for an empty field (whether empty is allowed is the validators' business: `InputRequired`).
+Text that does not parse, or a value outside the bounds, is the field's error with its `message`;
+nothing raises past the form.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import Form, StringField
+
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.money import MoneyError, parse_percent, parse_yuan
+from portal.core.parse import MAX_ID, plain, to_int
+
+#: The largest amount a money column holds (a signed 64-bit integer of fen, with room to add up).
+MAX_FEN = 10**15
+
+
+class ParsedField(StringField):
+    """Base: `parse(text)` gives the value or raises ValueError; `message` says what to type."""
+
+    message = _l("Enter a valid value.")
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        if message is not None:
+            self.message = message
+        self.raw: str | None = None
+
+    def parse(self, text: str):
+        raise NotImplementedError
+
+    def shown(self, value) -> str:
+        return "" if value is None else str(value)
+
+    def process_formdata(self, valuelist):
+        self.raw = plain(valuelist[0]) if valuelist else ""
+        self.data = None
+        if self.raw:
+            try:
+                self.data = self.parse(self.raw)
+            except (ValueError, MoneyError):
+                raise ValueError(str(self.message)) from None
+
+    def _value(self):
+        return self.raw if self.raw is not None else self.shown(self.data)
+
+
+class IntegerText(ParsedField):
+    """A whole number within [minimum, maximum] (full-width digits and thousands commas allowed)."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = 10**9,
+                 message=None, **kwargs):
+        self.minimum, self.maximum = minimum, maximum
+        super().__init__(label, validators, message=message or _l(
+            "Enter a whole number from %(min)d to %(max)d.", min=minimum, max=maximum), **kwargs)
+
+    def parse(self, text):
+        value = to_int(text, self.minimum, self.maximum)
+        if value is None:
+            raise ValueError(text)
+        return value
+
+
+class IdText(IntegerText):
+    """The id of a row, as a form sends it (a select, a hidden field); load it through the same
+    scoped query as an id in the URL."""
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+        super().__init__(label, validators, minimum=1, maximum=MAX_ID,
+                         message=message or _l("Choose one of the listed entries."), **kwargs)
+
+
+class MoneyText(ParsedField):
+    """An amount typed in yuan (`1,234.50`, `¥99`, `１２３`) → integer fen within the bounds."""
+
+    message = _l("Enter an amount in yuan, e.g. 12800.00.")
+
+    def __init__(self, label=None, validators=None, *, minimum_fen: int = 0,
+                 maximum_fen: int = MAX_FEN, message=None, **kwargs):
+        self.minimum_fen, self.maximum_fen = minimum_fen, maximum_fen
+        super().__init__(label, validators, message=message, **kwargs)
+
+    def parse(self, text):
+        fen = parse_yuan(text)
+        if not self.minimum_fen <= fen <= self.maximum_fen:
+            raise ValueError(text)
+        return fen
+
+    def shown(self, value):
+        from portal.core.money import fen_to_decimal
+
+        return "" if value is None else str(fen_to_decimal(value))
+
+
+class PercentText(ParsedField):
+    """A percentage typed as `12.5` or `12.5%` → basis points (at most two decimals) within the
+    bounds (default 0–100 %)."""
+
+    message = _l("Enter a percentage with at most two decimals.")
+
+    def __init__(self, label=None, validators=None, *, minimum_bp: int = 0,
+                 maximum_bp: int = 10_000, message=None, **kwargs):
+        self.minimum_bp, self.maximum_bp = minimum_bp, maximum_bp
+        super().__init__(label, validators, message=message, **kwargs)
+
+    def parse(self, text):
+        bp = parse_percent(text)
+        if not self.minimum_bp <= bp <= self.maximum_bp:
+            raise ValueError(text)
+        return bp
+
+    def shown(self, value):
+        from decimal import Decimal
+
+        return "" if value is None else str(Decimal(value) / 100)
+
+
+class DateText(ParsedField):
+    """A date typed as YYYY-MM-DD (what `<input type=date>` sends)."""
+
+    message = _l("Enter the date as YYYY-MM-DD.")
+
+    def parse(self, text):
+        return date.fromisoformat(text[:10])
+
+    def shown(self, value):
+        return "" if value is None else value.isoformat()
+
+
+def parsed(form: Form) -> dict:
+    """The form's values by field name (the parsed ones for the fields above)."""
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
