@@ -17,6 +17,7 @@ from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
 from portal.extensions import db
 from portal.orders import importing, services
+from portal.orders.forms import DecisionForm, OrderForm, ReturnForm
 from portal.orders.models import OrderStatus, SalesOrder
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -69,16 +70,6 @@ def queue():
     return render_template("orders/queue.html", page=paginate(db.session, stmt))
 
 
-def _form_lines() -> list[dict]:
-    lines = []
-    for i in range(60):
-        if f"sku-{i}" not in request.form and f"quantity-{i}" not in request.form:
-            continue
-        lines.append({"sku": request.form.get(f"sku-{i}", ""),
-                      "quantity": request.form.get(f"quantity-{i}", "")})
-    return lines
-
-
 def _form_choices():
     from portal.deals.models import Customer
     from portal.deals.services import approved_deals_for
@@ -92,16 +83,16 @@ def _form_choices():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*DEALERS)
 def new():
-    data = request.form if request.method == "POST" else {
-        "order_date": clock.today().isoformat(), "deal_id": request.args.get("deal", "")}
-    lines = _form_lines() if request.method == "POST" else []
+    form = OrderForm(data=None if request.method == "POST" else {
+        "order_date": clock.today().isoformat(), "deal_id": request.args.get("deal", "")})
+    lines = form.lines()
 
     def page(errors=None, draft=None):
         while len(lines) < FORM_LINES:
             lines.append({"sku": "", "quantity": ""})
         deals, customers = _form_choices()
-        return render_page("orders/new.html", block="form" if request.form.get("action") == "preview"
-                           else None, data=data, lines=lines, errors=errors or {}, draft=draft,
+        return render_page("orders/new.html", block="form" if form.previewing else None,
+                           data=form.values(), lines=lines, errors=errors or {}, draft=draft,
                            deals=deals, customers=customers)
 
     def invalid(exc):
@@ -111,8 +102,8 @@ def new():
 
     if request.method == "POST":
         on_invalid(invalid)
-        draft = services.clean_order(current_user, data, lines)
-        if request.form.get("action") != "preview":
+        draft = services.clean_order(current_user, form.values(), lines)
+        if not form.previewing:
             order = services.create_order(current_user, draft)
             flash(_("Order %(number)s submitted for confirmation.", number=order.number),
                   "success")
@@ -176,7 +167,7 @@ def _decided(order, message):
     if is_htmx():
         return render_template("orders/_decision.html", order=order, message=message)
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), url_for("orders.detail", order_id=order.id)))
+    return redirect(safe_next(DecisionForm().next.data, url_for("orders.detail", order_id=order.id)))
 
 
 @bp.route("/<int:order_id>/confirm", methods=["POST"])
@@ -191,7 +182,7 @@ def confirm(order_id: int):
 @roles_required(*MANAGERS)
 def reject(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
-    services.reject_order(current_user, order, request.form.get("reason", ""))
+    services.reject_order(current_user, order, DecisionForm().reason.data)
     return _decided(order, _("Order %(number)s rejected.", number=order.number))
 
 
@@ -209,18 +200,20 @@ def cancel(order_id: int):
 def new_return(order_id: int):
     """Record a return (credit note) of some units of a confirmed order's lines."""
     order = services.get_order_or_404(order_id, current_user)
-    data = request.form if request.method == "POST" else {"return_date": clock.today().isoformat()}
+    form = ReturnForm(data=None if request.method == "POST" else {
+        "return_date": clock.today().isoformat()})
     if not services.can_return(current_user, order):
         flash(_("Order %(number)s has nothing that can be returned.", number=order.number), "error")
         return redirect(url_for("orders.detail", order_id=order.id))
     if request.method == "POST":
-        on_invalid(lambda exc: render_template("orders/return_new.html", order=order, data=data,
-                                               errors=exc.errors))
-        quantities = {line.id: request.form.get(f"qty-{line.id}", "") for line in order.lines}
-        record = services.record_return(current_user, order, request.form, quantities)
+        on_invalid(lambda exc: render_template("orders/return_new.html", order=order,
+                                               data=form.values(order.lines), errors=exc.errors))
+        record = services.record_return(current_user, order, form.values(order.lines),
+                                        form.quantities(order.lines))
         flash(_("Return %(number)s recorded.", number=record.number), "success")
         return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/return_new.html", order=order, data=data, errors={})
+    return render_template("orders/return_new.html", order=order, data=form.values(order.lines),
+                           errors={})
 
 
 @bp.route("/upload", methods=["GET", "POST"])
