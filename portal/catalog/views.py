@@ -11,12 +11,12 @@ from sqlalchemy import func, or_, select
 
 from portal.accounts.models import TIER_LABELS, Tier
 from portal.admin.views import EXTRA_PAGES
-from portal.catalog import imports, services
+from portal.catalog import forms, imports, services
 from portal.catalog.importing import ImportRejected, template_response
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine
 from portal.core import clock
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
+from portal.core.money import MoneyError, fen_to_decimal, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, roles_required
@@ -213,7 +213,6 @@ def price_list_template(fmt: str):
 def discounts():
     all_lines = services.lines()
     tiers = list(Tier)
-    errors = {}
     values = {f"{tier}-{line_id}": str(Decimal(bp) / 100)
               for (tier, line_id), bp in services.discount_matrix().items()}
 
@@ -222,16 +221,11 @@ def discounts():
                                tier_labels=TIER_LABELS, values=values, errors=errors or {})
 
     if request.method == "POST":
-        parsed = {}
-        for t in tiers:
-            for ln in all_lines:
-                key = f"{t.value}-{ln.id}"
-                raw = (request.form.get(key) or "0").strip() or "0"
-                values[key] = raw
-                try:
-                    parsed[(t.value, ln.id)] = parse_percent(raw)
-                except MoneyError:
-                    errors[key] = _("Enter a percentage with at most two decimals.")
+        form = forms.discount_matrix(tiers, all_lines)
+        values = {key: text or "0" for key, text in form.texts().items()}
+        errors = form.cell_errors()
+        parsed = {(t.value, ln.id): form.values()[f"{t.value}-{ln.id}"] or 0
+                  for t in tiers for ln in all_lines}
         if errors:
             return page(errors), 422
         on_invalid(lambda exc: page({k: str(v) for k, v in exc.errors.items()}))

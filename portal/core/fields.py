@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from wtforms import Form, StringField
+from wtforms.fields.core import UnboundField
 
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_percent, parse_yuan
@@ -26,10 +27,11 @@ class ParsedField(StringField):
 
     message = _l("Enter a valid value.")
 
-    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, message=None, blank=("",), **kwargs):
         super().__init__(label, validators, **kwargs)
         if message is not None:
             self.message = message
+        self.blank = blank  # texts that mean "nothing typed" (`-` for "any" in the matrix)
         self.raw: str | None = None
 
     def parse(self, text: str):
@@ -41,7 +43,7 @@ class ParsedField(StringField):
     def process_formdata(self, valuelist):
         self.raw = plain(valuelist[0]) if valuelist else ""
         self.data = None
-        if self.raw:
+        if self.raw not in self.blank and self.raw:
             try:
                 self.data = self.parse(self.raw)
             except (ValueError, MoneyError):
@@ -131,6 +133,46 @@ class DateText(ParsedField):
 
     def shown(self, value):
         return "" if value is None else value.isoformat()
+
+
+class MatrixForm(Form):
+    """A table of typed cells, named by row and column in the page (`gold-3`: tier × product
+    line; `depth-0`: rule row × column): the tier discounts and the approval matrix.
+
+    Built per request with `MatrixForm.of({input name: field}, formdata)`, since its rows come
+    from the database. Each cell parses and checks itself like any field of this module."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST of the app
+
+    @classmethod
+    def of(cls, cells: dict[str, UnboundField], formdata=None, data: dict | None = None):
+        attrs = {}
+        for i, (name, unbound) in enumerate(cells.items()):
+            attrs[f"cell_{i}"] = UnboundField(unbound.field_class, *unbound.args,
+                                              **{**unbound.kwargs, "name": name})
+        form = type("Matrix", (cls,), attrs)(formdata, data=_by_attribute(cells, data or {}))
+        form.validate()
+        return form
+
+    def cell(self, name: str):
+        return next(field for field in self._fields.values() if field.name == name)
+
+    def values(self) -> dict:
+        """{input name: parsed value}."""
+        return {field.name: field.data for field in self._fields.values()}
+
+    def texts(self) -> dict:
+        """{input name: text as typed}, for the page shown again."""
+        return {field.name: field._value() for field in self._fields.values()}
+
+    def cell_errors(self) -> dict:
+        """{input name: its first message}."""
+        return {field.name: str(field.errors[0]) for field in self._fields.values() if field.errors}
+
+
+def _by_attribute(cells: dict, data: dict) -> dict:
+    return {f"cell_{i}": data[name] for i, name in enumerate(cells) if name in data}
 
 
 def parsed(form: Form) -> dict:
