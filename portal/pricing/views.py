@@ -22,7 +22,7 @@ from portal.core import audit, clock
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, fen_to_decimal, format_bp, parse_percent, parse_yuan
+from portal.core.money import fen_to_decimal, format_bp
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import (
@@ -36,7 +36,7 @@ from portal.core.permissions import (
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.deals.models import DealRegistration
 from portal.extensions import db
-from portal.pricing import workflow
+from portal.pricing import forms, workflow
 from portal.pricing.models import ExceptionStatus, PriceException, StepStatus
 from portal.pricing.services import price_many, tier_discounts
 
@@ -352,7 +352,7 @@ def cancel(exception_id: int):
 
 # --- /admin/approval-matrix ----------------------------------------------------------------------
 
-RULE_ROWS = 5
+RULE_ROWS = forms.RULE_ROWS
 
 
 @bp.route("/admin/approval-matrix", methods=["GET", "POST"])
@@ -365,36 +365,7 @@ def rules():
                            approver_roles=workflow.APPROVER_ROLES, role_labels=ROLE_LABELS)
 
     if request.method == "POST":
-        errors = {}
-        f = request.form
-        rows, parsed = [], []
-        for i in range(RULE_ROWS):
-            approvers = [f.get(f"approver-{i}-{k}") for k in range(3) if f.get(f"approver-{i}-{k}")]
-            level = (f.get(f"level-{i}") or "").strip()
-            if not level and not approvers:
-                continue
-            row = {"level": level, "depth": (f.get(f"depth-{i}") or "").strip(),
-                   "value": (f.get(f"value-{i}") or "").strip(),
-                   "days": (f.get(f"days-{i}") or "").strip(), "approvers": approvers}
-            rows.append(row)
-            try:
-                depth = -1 if row["depth"] in ("", "-") else parse_percent(row["depth"])
-            except MoneyError:
-                errors[f"depth-{i}"] = _("Enter percentage points, e.g. 5.")
-                depth = 0
-            try:
-                value = parse_yuan(row["value"]) if row["value"] else None
-            except MoneyError:
-                errors[f"value-{i}"] = _("Enter an amount in yuan.")
-                value = None
-            level_number, days = to_int(level, 0, 100), to_int(row["days"], 0, 365)
-            if level_number is None:
-                errors[f"level-{i}"] = _("Enter a whole number from 0 to 100.")
-            if days is None:
-                errors[f"days-{i}"] = _("Enter a whole number from 0 to 365.")
-            parsed.append({"level": level_number or 0, "depth_above_bp": depth,
-                           "value_from_fen": value, "approvers": approvers,
-                           "target_business_days": days or 0})
+        rows, parsed, errors = forms.rules_matrix()
         if errors:
             return page(rows, errors), 422
         on_invalid(lambda err: page(rows, {k: str(v) for k, v in err.errors.items()}))
