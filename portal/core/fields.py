@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.fields.core import UnboundField
 
@@ -133,6 +134,29 @@ class DateText(ParsedField):
 
     def shown(self, value):
         return "" if value is None else value.isoformat()
+
+
+class RowsForm(FlaskForm):
+    """A form whose page also has inputs named by row (`sku-3`, `price-17`, `qty-17`): its
+    fixed fields are WTForms fields, the row inputs are read with `sent(name)` from the same
+    submitted data, and parsed where the rows are checked (the service, which an upload
+    shares)."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST of the app
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        self.formdata = self.meta.wrap_formdata(self, formdata)
+        super().process(self.formdata, obj, data, extra_filters, **kwargs)
+
+    def sent(self, name: str, default: str = "") -> str:
+        return (self.formdata or {}).get(name, default)
+
+    def has(self, name: str) -> bool:
+        return name in (self.formdata or {})
+
+    def values(self) -> dict:
+        return {name: field.data for name, field in self._fields.items()}
 
 
 class MatrixForm(Form):

@@ -6,26 +6,16 @@ text typed. A return's quantities are parsed by `services.record_return` for the
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
+
+from portal.core.fields import RowsForm
 
 #: Line rows read from a submitted order (`sku-<i>`, `quantity-<i>`); the page shows 5 and adds
 #: more with JavaScript.
 MAX_LINE_ROWS = 60
 
 
-class _KeepsFormdata(FlaskForm):
-    """A form that also reads fields named by row (`sku-3`, `qty-17`) from the submitted data."""
-
-    class Meta:
-        csrf = False  # CSRFProtect checks every POST of the app
-
-    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
-        self.formdata = self.meta.wrap_formdata(self, formdata)
-        super().process(self.formdata, obj, data, extra_filters, **kwargs)
-
-
-class OrderForm(_KeepsFormdata):
+class OrderForm(RowsForm):
     contract_no = StringField(default="")
     order_date = StringField(default="")
     deal_id = StringField(default="")
@@ -38,31 +28,26 @@ class OrderForm(_KeepsFormdata):
     def previewing(self) -> bool:
         return self.action.data == "preview"
 
-    def values(self) -> dict:
-        return {name: field.data for name, field in self._fields.items()}
-
     def lines(self) -> list[dict]:
         """The line rows that were sent ({sku, quantity} as typed)."""
-        sent = self.formdata or {}
-        return [{"sku": sent.get(f"sku-{i}", ""), "quantity": sent.get(f"quantity-{i}", "")}
-                for i in range(MAX_LINE_ROWS) if f"sku-{i}" in sent or f"quantity-{i}" in sent]
+        return [{"sku": self.sent(f"sku-{i}"), "quantity": self.sent(f"quantity-{i}")}
+                for i in range(MAX_LINE_ROWS) if self.has(f"sku-{i}") or self.has(f"quantity-{i}")]
 
 
-class DecisionForm(_KeepsFormdata):
+class DecisionForm(RowsForm):
     """Confirm, reject (with a reason) or cancel; `next` is where to go back to."""
 
     reason = StringField(default="")
     next = StringField(default="")
 
 
-class ReturnForm(_KeepsFormdata):
+class ReturnForm(RowsForm):
     return_date = StringField(default="")
     reason = StringField(default="")
 
     def quantities(self, lines) -> dict[int, str]:
         """{order line id: quantity as typed} for the order's lines (`qty-<line id>`)."""
-        sent = self.formdata or {}
-        return {line.id: sent.get(f"qty-{line.id}", "") for line in lines}
+        return {line.id: self.sent(f"qty-{line.id}") for line in lines}
 
     def values(self, lines) -> dict:
         return {"return_date": self.return_date.data, "reason": self.reason.data,

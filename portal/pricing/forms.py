@@ -1,13 +1,15 @@
-"""Forms of the pricing domain: the approval matrix (the shared `MatrixForm` of
-`portal.core.fields`, like the tier discounts)."""
+"""Forms of the pricing domain: an exception request with its lines, an approver's decision with
+counter-offers, and the approval matrix (the shared `MatrixForm` of `portal.core.fields`, like
+the tier discounts)."""
 from __future__ import annotations
 
 from flask import request
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
-from portal.core.fields import IntegerText, MatrixForm, MoneyText, PercentText
+from portal.core.fields import IdText, IntegerText, MatrixForm, MoneyText, PercentText, RowsForm
 from portal.core.i18n import lazy_gettext as _l
+from portal.pricing.workflow import MAX_LINES
 
 #: Rows of the approval matrix page.
 RULE_ROWS = 5
@@ -52,3 +54,39 @@ def rules_matrix() -> tuple[list[dict], list[dict], dict]:
                        "value_from_fen": values[f"value-{i}"], "approvers": approvers,
                        "target_business_days": values[f"days-{i}"] or 0})
     return rows, parsed, errors
+
+
+class ExceptionRequestForm(RowsForm):
+    """A price exception request: its registration, reason and line rows (`sku-<i>`,
+    `quantity-<i>`, `price-<i>`, checked by `workflow.save_request`). `action`: preview,
+    add_row, draft or submit."""
+
+    deal_id = StringField(default="")
+    reason = StringField(default="")
+    action = StringField(default="preview")
+    rows = IntegerText(minimum=1, maximum=MAX_LINES)
+
+    def row_count(self) -> int:
+        count = self.rows.data or 3
+        return min(count + 1, MAX_LINES) if self.action.data == "add_row" else count
+
+    def lines(self) -> list[dict]:
+        return [{"index": i, "sku": self.sent(f"sku-{i}"), "quantity": self.sent(f"quantity-{i}"),
+                 "price": self.sent(f"price-{i}")} for i in range(self.row_count())]
+
+
+class ExceptionDecisionForm(RowsForm):
+    """An approver's decision on a step, with counter-offer prices per line (`price-<line id>`)."""
+
+    step_id = IdText()
+    decision = StringField(default="")
+    comment = StringField(default="")
+    floor_reason = StringField(default="")
+
+    def prices(self, lines) -> dict[int, str]:
+        return {line.id: self.sent(f"price-{line.id}") for line in lines}
+
+    def shown(self, lines) -> dict:
+        """What the page shows again: the comment, the reason and the prices as typed."""
+        return {"comment": self.comment.data, "floor_reason": self.floor_reason.data,
+                **{f"price-{line_id}": text for line_id, text in self.prices(lines).items()}}

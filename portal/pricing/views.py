@@ -24,7 +24,7 @@ from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import fen_to_decimal, format_bp
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import to_id, to_int
+from portal.core.parse import to_id
 from portal.core.permissions import (
     DEALER_ROLES,
     HEAD_OFFICE_ROLES,
@@ -202,15 +202,6 @@ def _export_exceptions(fmt, items):
     return export_response(fmt, f"exceptions-{clock.today().isoformat()}", header, rows)
 
 
-def _raw_lines(form, count: int) -> list[dict]:
-    return [{"index": i, "sku": form.get(f"sku-{i}", ""), "quantity": form.get(f"quantity-{i}", ""),
-             "price": form.get(f"price-{i}", "")} for i in range(count)]
-
-
-def _line_count(form) -> int:
-    return to_int(form.get("rows"), 1, workflow.MAX_LINES) or 3
-
-
 def _request_form(exc: PriceException | None):
     """The request form (new or edit): preview, add a line, save as draft, or submit."""
     deals = workflow.eligible_deals(current_user)
@@ -221,28 +212,24 @@ def _request_form(exc: PriceException | None):
                            catalogue=_sku_choices(), role_labels=ROLE_LABELS)
 
     if request.method == "POST":
-        form = request.form
-        count = _line_count(form)
-        action = form.get("action", "preview")
-        if action == "add_row":
-            count = min(count + 1, workflow.MAX_LINES)
-        raw = _raw_lines(form, count)
+        form = forms.ExceptionRequestForm()
+        action = form.action.data
+        raw = form.lines()
         deal_value = next((d.estimated_value_fen or 0 for d in deals
-                           if str(d.id) == form.get("deal_id")), 0)
+                           if str(d.id) == form.deal_id.data), 0)
 
         def evaluated(errors=None):
             evaluation = workflow.evaluate(current_user.dealer, raw, deal_value_fen=deal_value)
             if action == "preview" and is_htmx():
                 return render_page("pricing/exception_form.html", block="figures", ev=evaluation,
                                    head_office=False, role_labels=ROLE_LABELS)
-            values = {"deal_id": form.get("deal_id", ""), "reason": form.get("reason", ""),
-                      "lines": raw}
+            values = {"deal_id": form.deal_id.data, "reason": form.reason.data, "lines": raw}
             return page(values, evaluation, errors)
 
         if action in ("draft", "submit"):
             on_invalid(lambda err: evaluated(dict(err.errors) or {"form": err.message}))
-            saved = workflow.save_request(current_user, exc, deal_id=form.get("deal_id"),
-                                          reason=form.get("reason", ""), raw_lines=raw,
+            saved = workflow.save_request(current_user, exc, deal_id=form.deal_id.data,
+                                          reason=form.reason.data, raw_lines=raw,
                                           submit=action == "submit")
             flash(_("Request %(number)s submitted for approval.", number=saved.number)
                   if action == "submit" else _("Draft %(number)s saved.", number=saved.number),
@@ -251,7 +238,8 @@ def _request_form(exc: PriceException | None):
         return evaluated()
     preset = request.args.get("deal", "")
     if exc is None:
-        return page({"deal_id": preset, "reason": "", "lines": _raw_lines({}, 3)})
+        return page({"deal_id": preset, "reason": "",
+                     "lines": [{"index": i, "sku": "", "quantity": "", "price": ""} for i in range(3)]})
     raw = [{"index": i, "sku": ln.product.sku, "quantity": str(ln.quantity),
             "price": str(fen_to_decimal(ln.requested_price_fen))}
            for i, ln in enumerate(exc.lines)]
@@ -311,18 +299,18 @@ def _detail(exc: PriceException, errors: dict | None = None, form=None, status: 
 @roles_required(Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
 def decide(exception_id: int):
     exc = workflow.get_exception_or_404(exception_id, current_user)
-    form = request.form
-    step_id = to_id(form.get("step_id")) or 0
-    prices = {ln.id: form.get(f"price-{ln.id}", "") for ln in exc.lines}
-    if form.get("decision") == "preview":   # live figures while typing counter-offers; no write
+    form = forms.ExceptionDecisionForm()
+    step_id = form.step_id.data or 0
+    prices = form.prices(exc.lines)
+    if form.decision.data == "preview":   # live figures while typing counter-offers; no write
         if not workflow.can_decide(current_user, exc):
             raise workflow.already_decided(exc, step_id)
         return render_page("pricing/exception.html", block="counter_figures",
                            counter=workflow.counter_figures(exc, prices), exc=exc)
     def invalid(err):
         reloaded = workflow.get_exception_or_404(exception_id, current_user)
-        return _detail(reloaded, errors=dict(err.errors) or {"form": err.message}, form=form,
-                       status=422)
+        return _detail(reloaded, errors=dict(err.errors) or {"form": err.message},
+                       form=form.shown(reloaded.lines), status=422)
 
     def lost_race(_err):
         # Another approver committed first (PostgreSQL: our UPDATE matched no row of our version).
@@ -331,9 +319,8 @@ def decide(exception_id: int):
 
     on_invalid(invalid)
     on_error(StaleDataError, lost_race)
-    workflow.decide(current_user, exc, step_id=step_id, decision=form.get("decision", ""),
-                    comment=form.get("comment", ""), prices=prices,
-                    floor_reason=form.get("floor_reason", ""))
+    workflow.decide(current_user, exc, step_id=step_id, decision=form.decision.data,
+                    comment=form.comment.data, prices=prices, floor_reason=form.floor_reason.data)
     flash(_("Decision recorded for %(number)s.", number=exc.number), "success")
     target = url_for("pricing.exception", exception_id=exc.id)
     if is_htmx():
