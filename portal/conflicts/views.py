@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.conflicts import services
+from portal.conflicts import forms, services
 from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.core import audit
 from portal.core.errors import Conflict
@@ -15,7 +15,6 @@ from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import register
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import MAX_ID, to_int
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.extensions import db
@@ -98,7 +97,7 @@ def detail(case_id: int):
 @roles_required(*DECIDERS)
 def decide(case_id: int):
     case = services.get_case_or_404(case_id, current_user)
-    version = request.form.get("version", "")
+    form = forms.CaseDecisionForm()
 
     def invalid(exc):
         errors = {k: str(v) for k, v in exc.errors.items()}
@@ -117,8 +116,8 @@ def decide(case_id: int):
 
     on_invalid(invalid)
     on_error((StaleDataError, Conflict), lost_race)
-    services.decide(current_user, case, request.form.get("decision", ""),
-                    request.form.get("reason", ""), seen_version=to_int(version, 0, MAX_ID))
+    services.decide(current_user, case, form.decision.data, form.reason.data,
+                    seen_version=form.version.data)
     if is_htmx():
         response = current_app.make_response(
             render_page("conflicts/detail.html", block="decision", **_context(case)))
@@ -167,7 +166,7 @@ def overlap_decide(overlap_id: int, action: str):
 
     on_error((StaleDataError, Conflict), lost_race)
     if action == "dismiss":
-        services.dismiss_overlap(current_user, notice, request.form.get("reason", ""))
+        services.dismiss_overlap(current_user, notice, forms.OverlapForm().reason.data)
         message = _("Dismissed: not the same customer.")
     else:
         cases = services.escalate_overlap(current_user, notice)

@@ -11,13 +11,12 @@ from portal.catalog.models import ProductLine
 from portal.core import audit
 from portal.core.export import export_response
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.unit_of_work import back_to, on_invalid
 from portal.extensions import db
 from portal.main.dashboard import register_figures
-from portal.rebates import documents, programs, services
+from portal.rebates import documents, forms, programs, services
 from portal.rebates.models import RebateProgram, RebateRun, RebateStatement, RunStatus, StatementStatus
 
 bp = Blueprint("rebates", __name__, url_prefix="/rebates")
@@ -218,13 +217,10 @@ def run_dealer(run_id: int, dealer_id: int):
 @roles_required(Role.FINANCE)
 def add_adjustment(run_id: int):
     obj = _run_or_404(run_id)
-    try:
-        amount = parse_yuan(request.form.get("amount"))
-    except MoneyError:
-        amount = 0
+    form = forms.AdjustmentForm()
     on_invalid(back_to(url_for("rebates.run", run_id=obj.id), field_messages=True))
-    services.add_adjustment(current_user, obj, request.form.get("dealer", ""), amount,
-                            request.form.get("reason", ""))
+    services.add_adjustment(current_user, obj, form.dealer.data, form.amount.data or 0,
+                            form.reason.data)
     flash(_("Adjustment added."), "success")
     return redirect(url_for("rebates.run", run_id=obj.id))
 
@@ -291,8 +287,8 @@ def mark_paid(statement_id: int):
                                history=audit.history("rebate_statement", obj.id))
 
     on_invalid(invalid)
-    services.mark_paid(current_user, obj, request.form.get("paid_on"),
-                       request.form.get("reference", ""))
+    form = forms.PaymentForm()
+    services.mark_paid(current_user, obj, form.paid_on.data, form.reference.data)
     if obj.net_payable_fen < 0:
         flash(_("Settlement of %(number)s recorded.", number=obj.number), "success")
     else:
