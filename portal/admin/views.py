@@ -12,9 +12,10 @@ from sqlalchemy import or_, select
 from portal.accounts import services
 from portal.accounts.forms import DealerForm, UserForm
 from portal.accounts.models import Dealer, DealerStatus, Region, User
+from portal.admin import forms
 from portal.core.audit import AuditEntry
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import to_id, to_int
+from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.core.settings import DEFAULTS, get_setting, set_setting
 from portal.core.unit_of_work import on_invalid
@@ -86,10 +87,11 @@ def dealer(dealer_id: int | None = None):
 @roles_required(Role.ADMIN)
 def dealer_status(dealer_id: int):
     obj = db.get_or_404(Dealer, dealer_id)
-    status = request.form.get("status")
+    form = forms.DealerStatusForm()
+    status = form.status.data
     if status not in {s.value for s in DealerStatus}:
         abort(400)
-    services.set_dealer_status(current_user, obj, status, request.form.get("reason", ""))
+    services.set_dealer_status(current_user, obj, status, form.reason.data)
     flash(_("Dealer %(code)s is now %(status)s.", code=obj.code,
             status=_("suspended") if status == "suspended" else _("active")), "success")
     return redirect(url_for("admin.dealer", dealer_id=obj.id))
@@ -187,23 +189,15 @@ def _parse_day(value):
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings():
-    errors = {}
-    if request.method == "POST":
-        values = {}
-        for key in DEFAULTS:
-            raw = (request.form.get(key) or "").strip()
-            number = to_int(raw, 1, 3650)
-            if number is None:
-                errors[key] = _("Enter a whole number between 1 and 3650.")
-            else:
-                values[key] = number
-        if not errors:
-            for key, value in values.items():
-                if value != get_setting(key):
-                    set_setting(current_user, key, value)
-            flash(_("Settings saved."), "success")
-            return redirect(url_for("admin.settings"))
-    current = {k: request.form.get(k, get_setting(k)) for k in DEFAULTS}
+    form = forms.settings_form(DEFAULTS, {key: get_setting(key) for key in DEFAULTS})
+    errors = form.cell_errors() if request.method == "POST" else {}
+    if request.method == "POST" and not errors:
+        for key, value in form.values().items():
+            if value != get_setting(key):
+                set_setting(current_user, key, value)
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("admin.settings"))
+    current = form.texts()
     from portal.core.settings import SETTING_LABELS
 
     return render_template("admin/settings.html", values=current, errors=errors,
