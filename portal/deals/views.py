@@ -200,11 +200,12 @@ def new(deal_id: int | None = None):
         flash(_("Only a draft can be changed."), "error")
         return redirect(url_for("deals.detail", deal_id=deal.id))
     if request.method == "POST":
-        data, rows = forms.deal_input(request.form)
+        form = forms.DealForm()
+        data, rows = form.deal_input()
         on_invalid(lambda exc: render_template("deals/form.html", deal=deal,
                                                **_form_context(data, rows, _errors(exc))))
         saved = services.save_deal(current_user, deal, data, rows)
-        if request.form.get("action") == "submit":
+        if form.action.data == "submit":
             services.submit_deal(current_user, saved)
         if saved.status == DealStatus.IN_CONFLICT:
             flash(_("Registration %(number)s is under review — possible overlap with an "
@@ -273,13 +274,14 @@ def submit(deal_id: int):
 @roles_required(*MANAGERS)
 def decide(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
-    action = request.form.get("action")
+    form = forms.DealActionForm()
+    action = form.action.data
     _back_on_invalid(deal)
     if action == "approve":
-        services.approve_deal(current_user, deal, request.form.get("comment", ""))
+        services.approve_deal(current_user, deal, form.comment.data)
         message = _("Registration %(number)s approved.", number=deal.number)
     elif action == "reject":
-        services.reject_deal(current_user, deal, request.form.get("comment", ""))
+        services.reject_deal(current_user, deal, form.comment.data)
         message = _("Registration %(number)s rejected.", number=deal.number)
     else:
         raise ValidationError(_l("Choose approve or reject."))
@@ -291,12 +293,13 @@ def decide(deal_id: int):
 def extension(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
     _back_on_invalid(deal)
+    form = forms.DealActionForm()
     if is_dealer(current_user):
-        services.request_extension(current_user, deal, request.form.get("reason", ""))
+        services.request_extension(current_user, deal, form.reason.data)
         message = _("Extension requested.")
     else:
-        approve = request.form.get("action") == "approve"
-        services.decide_extension(current_user, deal, approve, request.form.get("comment", ""))
+        approve = form.action.data == "approve"
+        services.decide_extension(current_user, deal, approve, form.comment.data)
         message = _("Extension approved.") if approve else _("Extension declined.")
     return _back(deal, message)
 
@@ -305,11 +308,12 @@ def extension(deal_id: int):
 @roles_required(*DEALER_ROLES)
 def close(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
-    outcome = request.form.get("outcome")
+    form = forms.DealActionForm()
+    outcome = form.outcome.data
     if outcome == "won":
         services.mark_won(current_user, deal)
     elif outcome == "lost":
-        services.mark_lost(current_user, deal, request.form.get("reason", ""))
+        services.mark_lost(current_user, deal, form.reason.data)
     else:
         flash(_("Choose won or lost."), "error")
         return redirect(url_for("deals.detail", deal_id=deal.id)), 303

@@ -51,8 +51,9 @@ def _head_office_customers():
 @bp.route("/leads/new", methods=["GET", "POST"])
 @roles_required(Role.SALES_REP)
 def lead_new():
-    data = dict(request.form) if request.method == "POST" else {}
-    line_ids = request.form.getlist("line_ids") if request.method == "POST" else []
+    form = forms.LeadForm()
+    data = form.values() if request.method == "POST" else {}
+    line_ids = form.line_ids() if request.method == "POST" else []
 
     def page(errors):
         product_lines, _products = forms.catalogue_choices()
@@ -112,7 +113,7 @@ def lead(lead_id: int):
 @roles_required(Role.SALES_REP, Role.SALES_DIRECTOR, Role.ADMIN)
 def lead_close(lead_id: int):
     obj = services.get_lead_or_404(lead_id, current_user)
-    services.close_lead(current_user, obj, request.form.get("reason", ""))
+    services.close_lead(current_user, obj, forms.CloseForm().reason.data)
     flash(_("Lead %(number)s closed.", number=obj.number), "success")
     return redirect(url_for("deals.lead", lead_id=obj.id))
 
