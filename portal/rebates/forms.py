@@ -1,6 +1,8 @@
-"""Forms of the rebates domain: a manual adjustment of a run and a statement's settlement.
+"""Forms of the rebates domain: a program with its bands, a manual adjustment of a run, and a
+statement's settlement.
 
-(The program form, with its band rows, is read by `programs.clean_program`.)"""
+A program's fields and band rows are checked by `programs.clean_program` (one set of messages
+for the page and the tests); `ProgramForm` carries what was typed."""
 from __future__ import annotations
 
 from wtforms import StringField
@@ -18,3 +20,15 @@ class AdjustmentForm(RowsForm):
 class PaymentForm(RowsForm):
     paid_on = StringField(default="")
     reference = StringField(default="")
+
+
+class ProgramForm(RowsForm):
+    """A rebate program; its bands are rows `band-<i>-from`, `band-<i>-to`, `band-<i>-rate`."""
+
+    def bands(self, rows: int) -> list[dict]:
+        return [{"from": self.sent(f"band-{i}-from"), "to": self.sent(f"band-{i}-to"),
+                 "rate": self.sent(f"band-{i}-rate")} for i in range(rows)]
+
+    def chosen(self, name: str) -> list[str]:
+        """The ticked boxes of `eligible_tiers` / `eligible_line_ids`."""
+        return self.formdata.getlist(name) if self.formdata else []

@@ -115,12 +115,11 @@ def program(program_id: int | None = None):
                                history=history)
 
     if request.method == "POST":
-        band_input = [{"from": request.form.get(f"band-{i}-from", ""),
-                       "to": request.form.get(f"band-{i}-to", ""),
-                       "rate": request.form.get(f"band-{i}-rate", "")} for i in range(BAND_ROWS)]
-        on_invalid(lambda exc: page(request.form, band_input, request.form.getlist("eligible_tiers"),
-                                    request.form.getlist("eligible_line_ids"), exc.errors))
-        values = programs.clean_program(request.form, band_input,
+        form = forms.ProgramForm()
+        band_input = form.bands(BAND_ROWS)
+        on_invalid(lambda exc: page(form.formdata, band_input, form.chosen("eligible_tiers"),
+                                    form.chosen("eligible_line_ids"), exc.errors))
+        values = programs.clean_program(form.formdata, band_input,
                                         line_ids={ln.id for ln in lines}, program=obj)
         saved = programs.save_program(current_user, obj, values)
         flash(_("Rebate program %(name)s saved.", name=saved.name), "success")
