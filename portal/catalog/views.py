@@ -1,7 +1,6 @@
 """`/admin/catalog/` — product lines, products, price lists, tier discounts, imports (admins)."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,9 +15,9 @@ from portal.catalog.importing import ImportRejected, template_response
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine
 from portal.core import clock
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, fen_to_decimal, parse_yuan
+from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import to_id, to_int
+from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.extensions import db
@@ -32,13 +31,6 @@ for _entry in [("catalog.products", _l("Products")), ("catalog.lines", _l("Produ
         EXTRA_PAGES.append(_entry)
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
-
-
 # --- product lines -------------------------------------------------------------------------------
 
 @bp.route("/lines/", methods=["GET", "POST"])
@@ -46,17 +38,16 @@ def _date(value: str | None) -> date | None:
 @roles_required(Role.ADMIN)
 def lines(line_id: int | None = None):
     line = db.get_or_404(ProductLine, line_id) if line_id else None
+    form = forms.LineForm()
 
     def page(errors=None):
         return render_template("catalog/lines.html", lines=services.lines(), line=line,
-                               errors=errors or {}, form=request.form)
+                               errors=errors or {}, form=form.formdata or {})
 
     if request.method == "POST":
-        f = request.form
-        sort = f.get("sort", "0").strip()
         on_invalid(lambda exc: page(exc.errors))
-        services.save_line(current_user, line, code=f.get("code", ""), name_zh=f.get("name_zh", ""),
-                           name_en=f.get("name_en", ""), sort=to_int(sort, -10**6, 10**6) or 0)
+        services.save_line(current_user, line, code=form.code.data, name_zh=form.name_zh.data,
+                           name_en=form.name_en.data, sort=form.sort.data or 0)
         flash(_("Product line saved."), "success")
         return redirect(url_for("catalog.lines"))
     return page()
@@ -90,25 +81,16 @@ def product(product_id: int | None = None):
                                errors=errors or {}, lines=services.lines())
 
     if request.method == "POST":
-        errors = {}
-        f = request.form
-        values = dict(f)
-        values["active"] = bool(f.get("active"))
-        floor = None
-        raw_floor = (f.get("floor_price") or "").strip()
-        if raw_floor:
-            try:
-                floor = parse_yuan(raw_floor)
-            except MoneyError:
-                errors["floor_price"] = _("Enter an amount in yuan, e.g. 12800.00.")
-        line_id = f.get("line_id", "")
-        if errors:
-            return page(values, errors), 422
+        form = forms.ProductForm()
+        values = form.shown()
+        form.validate()
+        if form.floor_price.errors:
+            return page(values, {"floor_price": form.floor_price.errors[0]}), 422
         on_invalid(lambda exc: page(values, exc.errors))
         saved = services.save_product(
-            current_user, obj, sku=f.get("sku", ""), name=f.get("name", ""),
-            line_id=to_id(line_id) or 0, unit=f.get("unit", ""),
-            active=bool(f.get("active")), floor_price_fen=floor)
+            current_user, obj, sku=form.sku.data, name=form.name.data,
+            line_id=form.line_id.data or 0, unit=form.unit.data,
+            active=bool(form.active.data), floor_price_fen=form.floor_price.data)
         flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
         return redirect(url_for("catalog.product", product_id=saved.id))
     if obj:
@@ -155,17 +137,18 @@ def price_lists():
 @bp.route("/price-lists/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def price_list_new():
+    form = forms.PriceListForm()
+
     def page(errors=None, report=None):
         return render_template("catalog/price_list_new.html", errors=errors or {}, report=report,
-                               form=request.form)
+                               form=form.formdata or {})
 
     if request.method == "POST":
-        f = request.form
         on_invalid(lambda exc: page(errors=exc.errors))
         on_error(ImportRejected, lambda exc: page(report=exc.errors))
         plist = imports.import_price_list(
-            current_user, request.files.get("file"), name=f.get("name", ""),
-            effective_from=_date(f.get("effective_from")), effective_to=_date(f.get("effective_to")))
+            current_user, request.files.get("file"), name=form.name.data,
+            effective_from=form.effective_from.data, effective_to=form.effective_to.data)
         flash(_("Price list “%(name)s” created.", name=plist.name), "success")
         return redirect(url_for("catalog.price_list", list_id=plist.id))
     return page()
@@ -176,17 +159,18 @@ def price_list_new():
 def price_list(list_id: int):
     plist = db.get_or_404(PriceList, list_id)
     if request.method == "POST":
-        f = request.form
-        on_invalid(lambda exc: _price_list_page(db.get_or_404(PriceList, list_id), exc.errors))
-        services.update_price_list(current_user, plist, name=f.get("name", ""),
-                                   effective_from=_date(f.get("effective_from")),
-                                   effective_to=_date(f.get("effective_to")))
+        form = forms.PriceListForm()
+        on_invalid(lambda exc: _price_list_page(db.get_or_404(PriceList, list_id), exc.errors,
+                                                form.formdata))
+        services.update_price_list(current_user, plist, name=form.name.data,
+                                   effective_from=form.effective_from.data,
+                                   effective_to=form.effective_to.data)
         flash(_("Price list saved."), "success")
         return redirect(url_for("catalog.price_list", list_id=plist.id))
-    return _price_list_page(plist, {})
+    return _price_list_page(plist, {}, None)
 
 
-def _price_list_page(plist, errors):
+def _price_list_page(plist, errors, sent):
     stmt = (select(PriceListItem).join(Product, Product.id == PriceListItem.product_id)
             .where(PriceListItem.price_list_id == plist.id))
     q = (request.args.get("q") or "").strip()
@@ -195,7 +179,7 @@ def _price_list_page(plist, errors):
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "price": PriceListItem.list_price_fen},
                                      "sku"))
     return render_template("catalog/price_list.html", plist=plist, errors=errors,
-                           form=request.form if errors else None,
+                           form=sent if errors else None,
                            page=paginate(db.session, stmt, per_page=50))
 
 
