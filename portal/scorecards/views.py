@@ -155,10 +155,11 @@ def dealer_targets(code: str):
     if not services._may_set_targets(current_user, dealer):
         abort(404)
     if request.method == "POST":
-        values, errors = forms.target_input(request.form)
+        form = forms.TargetForm()
+        values, errors = form.parsed()
         if errors:
-            return _targets_page(dealer, errors, request.form), 422
-        on_invalid(lambda exc: _targets_page(dealer, exc.errors, request.form))
+            return _targets_page(dealer, errors, form.shown()), 422
+        on_invalid(lambda exc: _targets_page(dealer, exc.errors, form.shown()))
         services.set_target(current_user, dealer, **values)
         flash(_("Target saved."), "success")
         return redirect(url_for("scorecards.dealer_targets", code=dealer.code))
@@ -212,7 +213,7 @@ def policy():
                                advice_labels=scoring.ADVICE_LABELS)
 
     if request.method == "POST":
-        weights, thresholds, errors = forms.policy_input(request.form)
+        weights, thresholds, errors = forms.PolicyForm().parsed()
         if errors:
             return page(errors), 422
         on_invalid(lambda exc: page(exc.errors))
@@ -226,6 +227,7 @@ def policy():
 @roles_required(Role.ADMIN)
 def change_tier(code: str):
     dealer = services.get_dealer_or_404(code, current_user)
+    form = forms.TierForm()
 
     def invalid(exc):
         reloaded = services.get_dealer_or_404(code, current_user)
@@ -235,10 +237,9 @@ def change_tier(code: str):
                                periods=kpis.period_choices(clock.today()),
                                can_set_targets=services._may_set_targets(current_user, reloaded),
                                tiers=list(Tier), tier_labels=TIER_LABELS, errors=exc.errors,
-                               form=request.form)
+                               form=form.shown())
 
     on_invalid(invalid)
-    services.change_tier(current_user, dealer, request.form.get("tier", "")[:20],
-                         request.form.get("reason", "")[:2000])
+    services.change_tier(current_user, dealer, form.tier.data, form.reason.data)
     flash(_("Tier changed to %(tier)s.", tier=TIER_LABELS[Tier(dealer.tier)]), "success")
     return redirect(url_for("scorecards.detail", code=dealer.code))
