@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.accounts import services
 from portal.accounts.auth import SESSION_ID, begin_session
-from portal.accounts.forms import LOCALE_CHOICES, PasswordForm, UserForm
+from portal.accounts.forms import LOCALE_CHOICES, LanguageForm, PasswordForm, UserForm
 from portal.accounts.models import User
 from portal.core.permissions import ALL_ROLES, DEALER_ROLES, Role, roles_required
 from portal.core.unit_of_work import on_invalid
@@ -76,13 +76,14 @@ def logout():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    locale = request.form.get("locale")
+    form = LanguageForm()
+    locale = form.locale.data
     if locale not in dict(LOCALE_CHOICES):
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
         services.set_own_locale(current_user, locale)
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_next(form.next.data))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import auth, framework, schemas, services
+from portal.api.forms import TokenForm
 from portal.api.framework import bad_cursor, decode_cursor, json_response, operation, page_of, problem
 from portal.api.models import ApiToken, IdempotentRequest
 from portal.api.serialize import order_out, order_summary, price_rows, registration_out, statement_out
@@ -476,7 +477,7 @@ def create_token():
         return redirect(url_for("accounts.profile") + "#api-tokens"), 303
 
     on_invalid(invalid)
-    token, secret = services.create_token(current_user, request.form.get("name", ""))
+    token, secret = services.create_token(current_user, TokenForm().name.data)
     # Shown on this answer only: never put into the session cookie or a redirect.
     response = current_app.make_response(render_template("api/token_created.html", token=token,
                                                          secret=secret))
