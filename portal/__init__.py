@@ -8,6 +8,7 @@ import os
 from flask import Flask
 
 from portal.config import ROOT, load_config
+from portal.core.unit_of_work import PortalFlask
 
 #: Domain packages with a `views.bp` blueprint, registered when present.
 BLUEPRINTS = ["main", "accounts", "notifications", "admin", "catalog", "pricing", "deals",
@@ -15,8 +16,8 @@ BLUEPRINTS = ["main", "accounts", "notifications", "admin", "catalog", "pricing"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app = PortalFlask(__name__, template_folder=str(ROOT / "templates"),
+                      static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     app.config.update(load_config(config))
     os.makedirs(app.config["STORAGE_DIR"], exist_ok=True)
     _logging(app)

@@ -5,9 +5,10 @@ import importlib
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-seed_cli = AppGroup("seed", help="Load data.")
+from portal.core.unit_of_work import CommandGroup
+
+seed_cli = CommandGroup("seed", help="Load data.")
 
 #: Demo seeding steps in dependency order; a domain not installed is skipped.
 DEMO_STEPS = ["portal.seed.accounts", "portal.catalog.seed", "portal.deals.seed",
@@ -41,7 +42,6 @@ def seed_demo():
             raise
         module.seed_demo(ctx)
         db.session.flush()
-    db.session.commit()
     click.echo("Demo data loaded.")
     _print_logins()
 

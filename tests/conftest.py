@@ -4,8 +4,11 @@ The backend is SQLite unless `TEST_DATABASE_URL` names a PostgreSQL server: then
 this run's own is created there (and dropped at the end), so parallel runs never collide.
 The schema is built by running the migrations, never `create_all`.
 
-Each test runs inside a transaction that is rolled back afterwards; views still `commit()`,
-which releases a savepoint. Tests that need real commits across connections (concurrent
+Each test runs inside a transaction that is rolled back afterwards; a request's commit (one per
+request, `portal.core.unit_of_work`) releases a savepoint. What a test wrote before a POST is
+committed the same way when the request starts, as every request in production starts after the
+previous one committed: a request that rolls back (an error, a 4xx answer) undoes only its own
+writes. Tests that need real commits across connections (concurrent
 decisions, the browser) use `fresh_database`, which hands out a database of their own.
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import has_request_context, request, request_started
 
 from portal import create_app
 from portal.accounts.auth import session_entries
@@ -171,14 +174,21 @@ def db(app):
         engines[None] = conn
         _db.session = _db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         limiter.reset()
+        request_started.connect(_commit_test_writes, app)
         try:
             yield _db
         finally:
+            request_started.disconnect(_commit_test_writes, app)
             _db.session.remove()
             _db.session = saved_session
             engines[None] = saved_engine
             outer.rollback()
             conn.close()
+
+
+def _commit_test_writes(_app, **_extra):
+    if request.method not in READ_METHODS and _db.session().in_transaction():
+        _db.session.commit()
 
 
 @pytest.fixture

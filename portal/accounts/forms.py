@@ -39,3 +39,13 @@ class DealerForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least %(min)d characters."))])
+
+
+class LanguageForm(FlaskForm):
+    """The language switcher in the page header (CSRFProtect checks the POST)."""
+
+    class Meta:
+        csrf = False
+
+    locale = StringField(default="")
+    next = StringField(default="")

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from portal.accounts import services
 from portal.accounts.auth import SESSION_ID, begin_session
-from portal.accounts.forms import LOCALE_CHOICES, PasswordForm, UserForm
+from portal.accounts.forms import LOCALE_CHOICES, LanguageForm, PasswordForm, UserForm
 from portal.accounts.models import User
-from portal.core.errors import ValidationError
 from portal.core.permissions import ALL_ROLES, DEALER_ROLES, Role, roles_required
+from portal.core.unit_of_work import on_invalid
 from portal.core.urls import safe_next
 from portal.extensions import db, limiter
 
@@ -50,12 +50,10 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.LoginRefused as refused:
-            db.session.commit()  # nothing to keep, but end the transaction cleanly
             flash(str(refused.message), "error")
             status = 401
         else:
             begin_session(user)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
@@ -70,7 +68,6 @@ def logout():
         return render_template("accounts/logout.html")
     if current_user.is_authenticated:
         services.logout(current_user, session.get(SESSION_ID))
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "success")
@@ -79,32 +76,31 @@ def logout():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    locale = request.form.get("locale")
+    form = LanguageForm()
+    locale = form.locale.data
     if locale not in dict(LOCALE_CHOICES):
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
         services.set_own_locale(current_user, locale)
-        db.session.commit()
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_next(form.next.data))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
 def profile():
     form = PasswordForm()
+
+    def page():
+        return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.new.data)
-        except ValidationError as exc:
-            for field, message in exc.errors.items():
-                getattr(form, field).errors.append(str(message))
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # the token rotated: keep this session, end the others
-            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
-            return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+        on_invalid(lambda exc: page(), form=form)
+        services.change_password(current_user, form.current.data, form.new.data)
+        login_user(current_user._get_current_object())  # the token rotated: keep this session, end the others
+        flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+        return redirect(url_for("accounts.profile"))
+    return page()
 
 
 # --- a dealer admin manages its own dealer's users --------------------------------------------
@@ -138,30 +134,22 @@ def get_team_user_or_404(user_id: int) -> User:
 def team_user(user_id: int | None = None):
     user = get_team_user_or_404(user_id) if user_id else None
     form = _team_form(user)
+
+    def page():
+        return render_template("accounts/team_user.html", form=form, user=user), \
+            422 if form.errors else 200
+
     if form.validate_on_submit():
-        try:
-            if user is None:
-                user = services.create_user(
-                    current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                    password=form.password.data or "", dealer_id=current_user.dealer_id,
-                    locale=form.locale.data)
-            else:
-                services.update_user(current_user, user, name=form.name.data, role=form.role.data,
-                                     dealer_id=current_user.dealer_id, active=form.active.data,
-                                     locale=form.locale.data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
+        on_invalid(lambda exc: page(), form=form)
+        if user is None:
+            services.create_user(
+                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data or "", dealer_id=current_user.dealer_id,
+                locale=form.locale.data)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("accounts.team"))
-    return render_template("accounts/team_user.html", form=form, user=user), \
-        422 if form.errors else 200
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    for field, message in exc.errors.items():
-        if hasattr(form, field):
-            getattr(form, field).errors = list(getattr(form, field).errors) + [str(message)]
-    if not exc.errors:
-        flash(str(exc.message), "error")
+            services.update_user(current_user, user, name=form.name.data, role=form.role.data,
+                                 dealer_id=current_user.dealer_id, active=form.active.data,
+                                 locale=form.locale.data)
+        flash(_("Saved."), "success")
+        return redirect(url_for("accounts.team"))
+    return page()

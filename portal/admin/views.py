@@ -12,14 +12,14 @@ from sqlalchemy import or_, select
 from portal.accounts import services
 from portal.accounts.forms import DealerForm, UserForm
 from portal.accounts.models import Dealer, DealerStatus, Region, User
-from portal.accounts.views import _errors_to_form
+from portal.admin import forms
 from portal.core.audit import AuditEntry
-from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import to_id, to_int
+from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.core.settings import DEFAULTS, get_setting, set_setting
+from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -68,31 +68,31 @@ def dealer(dealer_id: int | None = None):
     obj = db.get_or_404(Dealer, dealer_id) if dealer_id else None
     form = DealerForm(obj=obj)
     form.region_id.choices = [(r.id, r.label(str(_locale()))) for r in _regions()]
+
+    def page():
+        users = list(db.session.scalars(select(User).where(User.dealer_id == obj.id))) if obj else []
+        return render_template("admin/dealer.html", form=form, dealer=obj, users=users), \
+            422 if form.errors else 200
+
     if form.validate_on_submit():
-        try:
-            obj = services.save_dealer(current_user, obj, code=form.code.data, name=form.name.data,
-                                       tier=form.tier.data, region_id=form.region_id.data,
-                                       city=form.city.data, uscc=form.uscc.data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Dealer %(code)s saved.", code=obj.code), "success")
-            return redirect(url_for("admin.dealer", dealer_id=obj.id))
-    users = list(db.session.scalars(select(User).where(User.dealer_id == obj.id))) if obj else []
-    return render_template("admin/dealer.html", form=form, dealer=obj, users=users), \
-        422 if form.errors else 200
+        on_invalid(lambda exc: page(), form=form)
+        saved = services.save_dealer(current_user, obj, code=form.code.data, name=form.name.data,
+                                     tier=form.tier.data, region_id=form.region_id.data,
+                                     city=form.city.data, uscc=form.uscc.data)
+        flash(_("Dealer %(code)s saved.", code=saved.code), "success")
+        return redirect(url_for("admin.dealer", dealer_id=saved.id))
+    return page()
 
 
 @bp.route("/dealers/<int:dealer_id>/status", methods=["POST"])
 @roles_required(Role.ADMIN)
 def dealer_status(dealer_id: int):
     obj = db.get_or_404(Dealer, dealer_id)
-    status = request.form.get("status")
+    form = forms.DealerStatusForm()
+    status = form.status.data
     if status not in {s.value for s in DealerStatus}:
         abort(400)
-    services.set_dealer_status(current_user, obj, status, request.form.get("reason", ""))
-    db.session.commit()
+    services.set_dealer_status(current_user, obj, status, form.reason.data)
     flash(_("Dealer %(code)s is now %(status)s.", code=obj.code,
             status=_("suspended") if status == "suspended" else _("active")), "success")
     return redirect(url_for("admin.dealer", dealer_id=obj.id))
@@ -128,25 +128,25 @@ def user(user_id: int | None = None):
     if request.method == "GET" and obj:
         form.region_ids.data = obj.region_ids
         form.dealer_id.data = obj.dealer_id or 0
+
+    def page():
+        return render_template("admin/user.html", form=form, user=obj), 422 if form.errors else 200
+
     if form.validate_on_submit():
-        try:
-            if obj is None:
-                obj = services.create_user(
-                    current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                    password=form.password.data or "", dealer_id=form.dealer_id.data or None,
-                    region_ids=form.region_ids.data, locale=form.locale.data)
-            else:
-                services.update_user(current_user, obj, name=form.name.data, role=form.role.data,
-                                     dealer_id=form.dealer_id.data or None,
-                                     region_ids=form.region_ids.data, active=form.active.data,
-                                     locale=form.locale.data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
+        on_invalid(lambda exc: page(), form=form)
+        if obj is None:
+            saved = services.create_user(
+                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data or "", dealer_id=form.dealer_id.data or None,
+                region_ids=form.region_ids.data, locale=form.locale.data)
         else:
-            db.session.commit()
-            flash(_("User %(email)s saved.", email=obj.email), "success")
-            return redirect(url_for("admin.user", user_id=obj.id))
-    return render_template("admin/user.html", form=form, user=obj), 422 if form.errors else 200
+            saved = services.update_user(current_user, obj, name=form.name.data, role=form.role.data,
+                                         dealer_id=form.dealer_id.data or None,
+                                         region_ids=form.region_ids.data, active=form.active.data,
+                                         locale=form.locale.data)
+        flash(_("User %(email)s saved.", email=saved.email), "success")
+        return redirect(url_for("admin.user", user_id=saved.id))
+    return page()
 
 
 # --- audit log -----------------------------------------------------------------------------------
@@ -190,24 +190,15 @@ def _parse_day(value):
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings():
-    errors = {}
-    if request.method == "POST":
-        values = {}
-        for key in DEFAULTS:
-            raw = (request.form.get(key) or "").strip()
-            number = to_int(raw, 1, 3650)
-            if number is None:
-                errors[key] = _("Enter a whole number between 1 and 3650.")
-            else:
-                values[key] = number
-        if not errors:
-            for key, value in values.items():
-                if value != get_setting(key):
-                    set_setting(current_user, key, value)
-            db.session.commit()
-            flash(_("Settings saved."), "success")
-            return redirect(url_for("admin.settings"))
-    current = {k: request.form.get(k, get_setting(k)) for k in DEFAULTS}
+    form = forms.settings_form(DEFAULTS, {key: get_setting(key) for key in DEFAULTS})
+    errors = form.cell_errors() if request.method == "POST" else {}
+    if request.method == "POST" and not errors:
+        for key, value in form.values().items():
+            if value != get_setting(key):
+                set_setting(current_user, key, value)
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("admin.settings"))
+    current = form.texts()
     from portal.core.settings import SETTING_LABELS
 
     return render_template("admin/settings.html", values=current, errors=errors,

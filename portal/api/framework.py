@@ -24,7 +24,6 @@ from pydantic.json_schema import models_json_schema
 
 from portal.core import audit
 from portal.core.errors import DomainError, ValidationError
-from portal.extensions import db
 
 PROBLEM = "application/problem+json"
 PROBLEM_BASE = "https://dealer-portal.example/problems/"
@@ -156,8 +155,7 @@ def operation(method: str, summary: str, *, roles, query=None, body=None, respon
                                    errors=field_errors_from_pydantic(exc, "body"))
             try:
                 return view(actor, **kwargs)
-            except DomainError as exc:
-                db.session.rollback()
+            except DomainError as exc:  # a 4xx answer: the request's writes are rolled back
                 return domain_problem(exc)
 
         wrapped.allowed_roles = allowed  # the route matrix and the navigation read it

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import auth, framework, schemas, services
+from portal.api.forms import TokenForm
 from portal.api.framework import bad_cursor, decode_cursor, json_response, operation, page_of, problem
 from portal.api.models import ApiToken, IdempotentRequest
 from portal.api.serialize import order_out, order_summary, price_rows, registration_out, statement_out
@@ -31,6 +32,7 @@ from portal.core.permissions import (
     roles_required,
     scope_region,
 )
+from portal.core.unit_of_work import on_invalid
 from portal.extensions import csrf, db
 
 bp = Blueprint("api", __name__)
@@ -49,7 +51,6 @@ STATEMENT_VIEWERS = ORDER_VIEWERS
 
 @v1.errorhandler(404)
 def _not_found(_err):
-    db.session.rollback()
     return problem(404, _("Not found."), kind="not-found")
 
 
@@ -392,7 +393,8 @@ def statement_pdf(actor, number: str):
 # --- idempotent POSTs ----------------------------------------------------------------------------
 
 def _idempotent(actor, name: str, run, renames: dict[str, str]):
-    """Run `run()` → (status, body, location) once per `Idempotency-Key`, commit, answer.
+    """Run `run()` → (status, body, location) once per `Idempotency-Key` and answer (the
+    request commits both the work and the stored answer).
 
     Without the header the POST simply runs. With it, the key is claimed by inserting a row
     unique on (user, key) before the work: of two racing retries the second's insert waits for
@@ -411,11 +413,10 @@ def _idempotent(actor, name: str, run, renames: dict[str, str]):
             return _replay(earlier, name, fingerprint)
         claim = IdempotentRequest(user_id=actor.id, key=key, operation=name,
                                   request_hash=fingerprint, status_code=0, response={})
-        db.session.add(claim)
         try:
-            db.session.flush()
+            with db.session.begin_nested():  # a lost claim undoes the claim alone
+                db.session.add(claim)
         except IntegrityError:
-            db.session.rollback()
             earlier = _stored(actor.id, key)
             if earlier is None:
                 return problem(409, _("A request with this Idempotency-Key is still running; "
@@ -424,8 +425,7 @@ def _idempotent(actor, name: str, run, renames: dict[str, str]):
             return _replay(earlier, name, fingerprint)
     try:
         status, body, location = run()
-    except ValidationError as exc:
-        db.session.rollback()
+    except ValidationError as exc:  # a 4xx answer: the request's writes are rolled back
         if isinstance(exc, _PointerErrors):
             errors = [{"pointer": k, "detail": str(v)} for k, v in exc.errors.items()]
             return problem(422, str(exc.message), kind="validation", errors=errors)
@@ -433,7 +433,6 @@ def _idempotent(actor, name: str, run, renames: dict[str, str]):
     if claim is not None:
         claim.status_code = status
         claim.response = {"body": body, "location": location}
-    db.session.commit()
     response = json_response(body, status)
     if location:
         response.headers["Location"] = location
@@ -450,7 +449,6 @@ def _replay(earlier: IdempotentRequest, name: str, fingerprint: str):
         return problem(422, _("This Idempotency-Key was already used for a different request."),
                        kind="idempotency-key-reused",
                        errors=[{"header": "Idempotency-Key", "detail": _("Key reused.")}])
-    db.session.commit()  # nothing new; ends the transaction (and keeps the token's last use)
     response = json_response(earlier.response["body"], earlier.status_code)
     if earlier.response.get("location"):
         response.headers["Location"] = earlier.response["location"]
@@ -474,13 +472,12 @@ def api_tokens_of(user) -> list[dict]:
 @bp.route("/account/tokens", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def create_token():
-    try:
-        token, secret = services.create_token(current_user, request.form.get("name", ""))
-    except ValidationError as exc:
-        db.session.rollback()
+    def invalid(exc):
         flash(str(next(iter(exc.errors.values()), exc.message)), "error")
         return redirect(url_for("accounts.profile") + "#api-tokens"), 303
-    db.session.commit()
+
+    on_invalid(invalid)
+    token, secret = services.create_token(current_user, TokenForm().name.data)
     # Shown on this answer only: never put into the session cookie or a redirect.
     response = current_app.make_response(render_template("api/token_created.html", token=token,
                                                          secret=secret))
@@ -501,7 +498,6 @@ def get_own_token_or_404(token_id: int) -> ApiToken:
 def revoke_token(token_id: int):
     token = get_own_token_or_404(token_id)
     services.revoke_token(current_user, token)
-    db.session.commit()
     flash(_("Token %(name)s revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for("accounts.profile") + "#api-tokens")
 

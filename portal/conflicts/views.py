@@ -6,17 +6,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.conflicts import services
+from portal.conflicts import forms, services
 from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.core import audit
-from portal.core.errors import Conflict, ValidationError
+from portal.core.errors import Conflict
 from portal.core.htmx import error_response, is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import register
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import MAX_ID, to_int
 from portal.core.permissions import Role, roles_required
+from portal.core.unit_of_work import on_error, on_invalid
 from portal.extensions import db
 
 bp = Blueprint("conflicts", __name__, url_prefix="/conflicts")
@@ -97,27 +97,27 @@ def detail(case_id: int):
 @roles_required(*DECIDERS)
 def decide(case_id: int):
     case = services.get_case_or_404(case_id, current_user)
-    version = request.form.get("version", "")
-    try:
-        services.decide(current_user, case, request.form.get("decision", ""),
-                        request.form.get("reason", ""),
-                        seen_version=to_int(version, 0, MAX_ID))
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
+    form = forms.CaseDecisionForm()
+
+    def invalid(exc):
         errors = {k: str(v) for k, v in exc.errors.items()}
-        case = services.get_case_or_404(case_id, current_user)
-        return render_page("conflicts/detail.html", block="decision", **_context(case, errors)), 422
-    except (StaleDataError, Conflict) as exc:
-        db.session.rollback()
-        case = services.get_case_or_404(case_id, current_user)
-        who = case.decided_by.name if case.decided_by else _("someone else")
-        message = _("Already decided by %(name)s.", name=who) if case.status != CaseStatus.OPEN \
+        reloaded = services.get_case_or_404(case_id, current_user)
+        return render_page("conflicts/detail.html", block="decision", **_context(reloaded, errors))
+
+    def lost_race(exc):
+        reloaded = services.get_case_or_404(case_id, current_user)
+        who = reloaded.decided_by.name if reloaded.decided_by else _("someone else")
+        message = _("Already decided by %(name)s.", name=who) if reloaded.status != CaseStatus.OPEN \
             else str(getattr(exc, "message", "")) or _("Somebody else changed this case; reload it.")
         if is_htmx():
             return error_response(message, 409)
         return render_template("conflicts/detail.html", conflict_message=message,
-                               **_context(case)), 409
+                               **_context(reloaded)), 409
+
+    on_invalid(invalid)
+    on_error((StaleDataError, Conflict), lost_race)
+    services.decide(current_user, case, form.decision.data, form.reason.data,
+                    seen_version=form.version.data)
     if is_htmx():
         response = current_app.make_response(
             render_page("conflicts/detail.html", block="decision", **_context(case)))
@@ -132,7 +132,6 @@ def decide(case_id: int):
 def take(case_id: int):
     case = services.get_case_or_404(case_id, current_user)
     services.take_over(current_user, case)
-    db.session.commit()
     flash(_("You took case %(number)s over.", number=case.number), "success")
     return redirect(url_for("conflicts.detail", case_id=case.id))
 
@@ -151,20 +150,20 @@ def overlap_decide(overlap_id: int, action: str):
     """Dismiss a possible overlap (not the same customer) or take it up (the same customer: the
     check runs again and opens a case where product lines overlap)."""
     notice = services.get_overlap_or_404(overlap_id, current_user)
-    try:
-        if action == "dismiss":
-            services.dismiss_overlap(current_user, notice, request.form.get("reason", ""))
-            message = _("Dismissed: not the same customer.")
-        else:
-            cases = services.escalate_overlap(current_user, notice)
-            message = _("Linked as the same customer; %(n)d case(s) opened.", n=len(cases))
-        db.session.commit()
-    except (StaleDataError, Conflict) as exc:
-        db.session.rollback()
-        notice = services.get_overlap_or_404(overlap_id, current_user)
-        return render_template("conflicts/overlap.html", notice=notice,
+
+    def lost_race(exc):
+        reloaded = services.get_overlap_or_404(overlap_id, current_user)
+        return render_template("conflicts/overlap.html", notice=reloaded,
                                conflict_message=str(getattr(exc, "message", "")) or
                                _("Somebody else handled this notice; reload it."),
-                               history=audit.history("possible_overlap", notice.id)), 409
+                               history=audit.history("possible_overlap", reloaded.id)), 409
+
+    on_error((StaleDataError, Conflict), lost_race)
+    if action == "dismiss":
+        services.dismiss_overlap(current_user, notice, forms.OverlapForm().reason.data)
+        message = _("Dismissed: not the same customer.")
+    else:
+        cases = services.escalate_overlap(current_user, notice)
+        message = _("Linked as the same customer; %(n)d case(s) opened.", n=len(cases))
     flash(message, "success")
     return redirect(url_for("conflicts.overlap", overlap_id=overlap_id), 303)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 
-deals_cli = AppGroup("deals", help="Deal registrations.")
+from portal.core.unit_of_work import CommandGroup
+
+deals_cli = CommandGroup("deals", help="Deal registrations.")
 
 
 @deals_cli.command("expire")
@@ -14,10 +15,8 @@ deals_cli = AppGroup("deals", help="Deal registrations.")
 def expire(on_date):
     """Expire registrations past their protection and remind those expiring within 7 days."""
     from portal.deals.jobs import run_daily
-    from portal.extensions import db
 
     expired, reminded = run_daily(date.fromisoformat(on_date) if on_date else None)
-    db.session.commit()
     click.echo(f"{expired} registration(s) expired, {reminded} reminder(s) sent.")
 
 

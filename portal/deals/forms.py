@@ -7,7 +7,9 @@ one set of messages for the page, the htmx path and the tests.
 from __future__ import annotations
 
 from sqlalchemy import select
+from wtforms import StringField
 
+from portal.core.fields import IdText, RowsForm
 from portal.core.i18n import lazy_gettext as _l
 from portal.deals.models import STAGE_LABELS
 
@@ -29,14 +31,28 @@ CUSTOMER_LABELS = {
 }
 
 
-def deal_input(form) -> tuple[dict, list[dict]]:
-    """(fields, line rows) from a submitted registration form."""
-    data = {f: form.get(f, "") for f in DEAL_FIELDS}
-    rows = []
-    for i in range(LINE_ROWS):
-        rows.append({"line_id": form.get(f"line_{i}", ""), "product_id": form.get(f"product_{i}", ""),
-                     "quantity": form.get(f"qty_{i}", "")})
-    return data, rows
+class DealForm(RowsForm):
+    """A registration as typed: its fields (`DEAL_FIELDS`, checked by `clean_deal_input`) and
+    its line rows (`line_<i>`, `product_<i>`, `qty_<i>`). `action`: save or submit."""
+
+    action = StringField(default="")
+
+    def deal_input(self) -> tuple[dict, list[dict]]:
+        """(fields, line rows) as typed."""
+        data = {f: self.sent(f) for f in DEAL_FIELDS}
+        rows = [{"line_id": self.sent(f"line_{i}"), "product_id": self.sent(f"product_{i}"),
+                 "quantity": self.sent(f"qty_{i}")} for i in range(LINE_ROWS)]
+        return data, rows
+
+
+class DealActionForm(RowsForm):
+    """The buttons on a registration: approve or reject (`action`, `comment`), an extension
+    (`reason`; a manager's `action` approve/decline and `comment`), closing (`outcome`, `reason`)."""
+
+    action = StringField(default="")
+    comment = StringField(default="")
+    reason = StringField(default="")
+    outcome = StringField(default="")
 
 
 def deal_as_input(deal) -> tuple[dict, list[dict]]:
@@ -63,3 +79,45 @@ def catalogue_choices():
     products = list(db.session.scalars(select(Product).where(Product.active.is_(True))
                                        .order_by(Product.line_id, Product.sku)))
     return lines, products
+
+
+class CustomerForm(RowsForm):
+    """A customer record: its fields (`services.CUSTOMER_FIELDS`, checked by `save_customer`),
+    key account, and (head office) the owning sales rep."""
+
+    key_account = StringField(default="")
+    #: A rep's id; empty for none. Text that is no id is refused by the service like an unknown id.
+    owner_rep_id = StringField(default="")
+
+    def fields(self, names) -> dict:
+        return {name: self.sent(name) for name in names}
+
+    def owner_rep(self) -> int | None:
+        from portal.core.parse import to_id
+
+        text = self.owner_rep_id.data.strip()
+        return (to_id(text) or 0) if text else None
+
+
+class CustomerLinkForm(RowsForm):
+    other_id = IdText()
+    action = StringField(default="")
+
+
+class AliasForm(RowsForm):
+    name = StringField(default="")
+
+
+class LeadForm(RowsForm):
+    """A direct lead: what `views_leads.lead_new` reads (customer fields prefixed `customer_`,
+    product lines `line_ids`)."""
+
+    def values(self) -> dict:
+        return dict(self.formdata or {})
+
+    def line_ids(self) -> list[str]:
+        return self.formdata.getlist("line_ids") if self.formdata else []
+
+
+class CloseForm(RowsForm):
+    reason = StringField(default="")

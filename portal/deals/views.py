@@ -20,6 +20,7 @@ from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.core.unit_of_work import back_to, on_invalid
 from portal.deals import forms, services
 from portal.deals.models import STAGE_LABELS, Customer, DealRegistration, DealStatus
 from portal.extensions import db
@@ -198,33 +199,27 @@ def new(deal_id: int | None = None):
     if deal is not None and deal.status != DealStatus.DRAFT:
         flash(_("Only a draft can be changed."), "error")
         return redirect(url_for("deals.detail", deal_id=deal.id))
-    errors: dict = {}
     if request.method == "POST":
-        data, rows = forms.deal_input(request.form)
-        try:
-            deal = services.save_deal(current_user, deal, data, rows)
-            if request.form.get("action") == "submit":
-                services.submit_deal(current_user, deal)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = _errors(exc)
+        form = forms.DealForm()
+        data, rows = form.deal_input()
+        on_invalid(lambda exc: render_template("deals/form.html", deal=deal,
+                                               **_form_context(data, rows, _errors(exc))))
+        saved = services.save_deal(current_user, deal, data, rows)
+        if form.action.data == "submit":
+            services.submit_deal(current_user, saved)
+        if saved.status == DealStatus.IN_CONFLICT:
+            flash(_("Registration %(number)s is under review — possible overlap with an "
+                    "existing registration.", number=saved.number), "warning")
+        elif saved.status == DealStatus.SUBMITTED:
+            flash(_("Registration %(number)s submitted for approval.", number=saved.number),
+                  "success")
         else:
-            db.session.commit()
-            if deal.status == DealStatus.IN_CONFLICT:
-                flash(_("Registration %(number)s is under review — possible overlap with an "
-                        "existing registration.", number=deal.number), "warning")
-            elif deal.status == DealStatus.SUBMITTED:
-                flash(_("Registration %(number)s submitted for approval.", number=deal.number),
-                      "success")
-            else:
-                flash(_("Draft %(number)s saved.", number=deal.number), "success")
-            return redirect(url_for("deals.detail", deal_id=deal.id))
-        return render_template("deals/form.html", deal=None if deal_id is None else deal,
-                               **_form_context(data, rows, errors)), 422
+            flash(_("Draft %(number)s saved.", number=saved.number), "success")
+        return redirect(url_for("deals.detail", deal_id=saved.id))
     data, rows = forms.deal_as_input(deal) if deal else ({"stage": "qualifying"}, [])
     if not deal and to_id(request.args.get("customer")):
         data["customer_id"] = request.args["customer"]
-    return render_template("deals/form.html", deal=deal, **_form_context(data, rows, errors))
+    return render_template("deals/form.html", deal=deal, **_form_context(data, rows, {}))
 
 
 @bp.route("/deals/<int:deal_id>")
@@ -258,21 +253,17 @@ def _back(deal, message: str | None = None, category: str = "success"):
     return redirect(url_for("deals.detail", deal_id=deal.id))
 
 
-def _invalid(deal, exc: ValidationError):
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(url_for("deals.detail", deal_id=deal.id)), 303
+def _back_on_invalid(deal):
+    """A refused action goes back to the registration with the message."""
+    on_invalid(back_to(url_for("deals.detail", deal_id=deal.id)))
 
 
 @bp.route("/deals/<int:deal_id>/submit", methods=["POST"])
 @roles_required(*DEALER_ROLES)
 def submit(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
-    try:
-        services.submit_deal(current_user, deal)
-    except ValidationError as exc:
-        return _invalid(deal, exc)
-    db.session.commit()
+    _back_on_invalid(deal)
+    services.submit_deal(current_user, deal)
     if deal.status == DealStatus.IN_CONFLICT:
         return _back(deal, _("Registration %(number)s is under review — possible overlap with an "
                              "existing registration.", number=deal.number), "warning")
@@ -283,19 +274,17 @@ def submit(deal_id: int):
 @roles_required(*MANAGERS)
 def decide(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
-    action = request.form.get("action")
-    try:
-        if action == "approve":
-            services.approve_deal(current_user, deal, request.form.get("comment", ""))
-            message = _("Registration %(number)s approved.", number=deal.number)
-        elif action == "reject":
-            services.reject_deal(current_user, deal, request.form.get("comment", ""))
-            message = _("Registration %(number)s rejected.", number=deal.number)
-        else:
-            raise ValidationError(_l("Choose approve or reject."))
-    except ValidationError as exc:
-        return _invalid(deal, exc)
-    db.session.commit()
+    form = forms.DealActionForm()
+    action = form.action.data
+    _back_on_invalid(deal)
+    if action == "approve":
+        services.approve_deal(current_user, deal, form.comment.data)
+        message = _("Registration %(number)s approved.", number=deal.number)
+    elif action == "reject":
+        services.reject_deal(current_user, deal, form.comment.data)
+        message = _("Registration %(number)s rejected.", number=deal.number)
+    else:
+        raise ValidationError(_l("Choose approve or reject."))
     return _back(deal, message)
 
 
@@ -303,17 +292,15 @@ def decide(deal_id: int):
 @roles_required(*DEALER_ROLES, *MANAGERS)
 def extension(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
-    try:
-        if is_dealer(current_user):
-            services.request_extension(current_user, deal, request.form.get("reason", ""))
-            message = _("Extension requested.")
-        else:
-            approve = request.form.get("action") == "approve"
-            services.decide_extension(current_user, deal, approve, request.form.get("comment", ""))
-            message = _("Extension approved.") if approve else _("Extension declined.")
-    except ValidationError as exc:
-        return _invalid(deal, exc)
-    db.session.commit()
+    _back_on_invalid(deal)
+    form = forms.DealActionForm()
+    if is_dealer(current_user):
+        services.request_extension(current_user, deal, form.reason.data)
+        message = _("Extension requested.")
+    else:
+        approve = form.action.data == "approve"
+        services.decide_extension(current_user, deal, approve, form.comment.data)
+        message = _("Extension approved.") if approve else _("Extension declined.")
     return _back(deal, message)
 
 
@@ -321,15 +308,15 @@ def extension(deal_id: int):
 @roles_required(*DEALER_ROLES)
 def close(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
-    outcome = request.form.get("outcome")
+    form = forms.DealActionForm()
+    outcome = form.outcome.data
     if outcome == "won":
         services.mark_won(current_user, deal)
     elif outcome == "lost":
-        services.mark_lost(current_user, deal, request.form.get("reason", ""))
+        services.mark_lost(current_user, deal, form.reason.data)
     else:
         flash(_("Choose won or lost."), "error")
         return redirect(url_for("deals.detail", deal_id=deal.id)), 303
-    db.session.commit()
     return _back(deal, _("Registration %(number)s closed.", number=deal.number))
 
 

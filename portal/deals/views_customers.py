@@ -9,12 +9,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload
 
 from portal.core import audit
-from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.core.unit_of_work import back_to, on_invalid
 from portal.deals import forms, services
 from portal.deals.models import Customer, CustomerLink, DealRegistration
 from portal.deals.views import bp
@@ -63,26 +62,23 @@ def customer(customer_id: int | None = None):
     head_office = not is_dealer(current_user)
     if obj is not None and head_office is False and obj.dealer_id != current_user.dealer_id:
         abort(404)
-    errors: dict = {}
     data = {f: getattr(obj, f) or "" for f in services.CUSTOMER_FIELDS} if obj else {}
     if request.method == "POST":
         if obj is not None and head_office and obj.dealer_id is not None:
             abort(403)  # head office does not edit a dealer's own record
-        data = {f: request.form.get(f, "") for f in services.CUSTOMER_FIELDS}
-        rep = request.form.get("owner_rep_id", "").strip()
-        if rep and to_id(rep) is None:
-            rep = "0"  # not an id: refused by the service like an unknown one
-        try:
-            obj = services.save_customer(
-                current_user, obj, data, key_account=request.form.get("key_account") == "y",
-                owner_rep_id=(to_id(rep) or 0) if rep else None)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = {k: str(v) for k, v in exc.errors.items()}
-        else:
-            db.session.commit()
-            flash(_("Customer %(name)s saved.", name=obj.name), "success")
-            return redirect(url_for("deals.customer", customer_id=obj.id))
+        form = forms.CustomerForm()
+        data = form.fields(services.CUSTOMER_FIELDS)
+        on_invalid(lambda exc: _customer_page(obj, data, {k: str(v) for k, v in exc.errors.items()},
+                                              head_office))
+        saved = services.save_customer(
+            current_user, obj, data, key_account=form.key_account.data == "y",
+            owner_rep_id=form.owner_rep())
+        flash(_("Customer %(name)s saved.", name=saved.name), "success")
+        return redirect(url_for("deals.customer", customer_id=saved.id))
+    return _customer_page(obj, data, {}, head_office)
+
+
+def _customer_page(obj, data, errors, head_office):
     links, deals = [], []
     if obj is not None:
         deals = list(db.session.scalars(services.deals_query(current_user).where(
@@ -113,15 +109,15 @@ def _links(obj):
 def customer_link(customer_id: int):
     """Head office links (or unlinks) two records of the same company; never merges them."""
     obj = services.get_customer_or_404(customer_id, current_user)
-    other_text = request.form.get("other_id", "")
+    form = forms.CustomerLinkForm()
     # Scoped like the record in the URL: a channel manager cannot reach (or reveal, on the linked
     # page) a customer outside its regions by typing its number.
     other = db.session.scalar(services.customers_query(current_user).where(
-        Customer.id == to_id(other_text))) if to_id(other_text) else None
+        Customer.id == form.other_id.data)) if form.other_id.data else None
     if other is None or other.id == obj.id:
         flash(_("Enter the number of another customer record."), "error")
         return redirect(url_for("deals.customer", customer_id=obj.id)), 303
-    linked = request.form.get("action") != "unlink"
+    linked = form.action.data != "unlink"
     a, b = sorted((obj.id, other.id))
     link = db.session.scalar(select(CustomerLink).where(CustomerLink.a_id == a, CustomerLink.b_id == b))
     if link is None:
@@ -134,7 +130,6 @@ def customer_link(customer_id: int):
         from portal.deals.customers import link_names
 
         link_names(current_user, obj, other, "link")  # the desk teaches the matcher
-    db.session.commit()
     flash(_("Records linked.") if linked else _("Records unlinked."), "success")
     return redirect(url_for("deals.customer", customer_id=obj.id))
 
@@ -154,17 +149,12 @@ def customer_alias_add(customer_id: int):
     from portal.deals.customers import add_alias, refresh_keys
 
     obj = services.get_customer_or_404(customer_id, current_user)
-    try:
-        if add_alias(current_user, obj, request.form.get("name", ""), "manual"):
-            refresh_keys(obj)
-            flash(_("Alias added."), "success")
-        else:
-            flash(_("The customer already has that name."), "info")
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("deals.customer", customer_id=obj.id), 303)
-    db.session.commit()
+    on_invalid(back_to(url_for("deals.customer", customer_id=obj.id)))
+    if add_alias(current_user, obj, forms.AliasForm().name.data, "manual"):
+        refresh_keys(obj)
+        flash(_("Alias added."), "success")
+    else:
+        flash(_("The customer already has that name."), "info")
     return redirect(url_for("deals.customer", customer_id=obj.id), 303)
 
 
@@ -174,11 +164,7 @@ def customer_alias_remove(customer_id: int, alias_id: int):
     from portal.deals.customers import remove_alias
 
     obj = services.get_customer_or_404(customer_id, current_user)
-    try:
-        remove_alias(current_user, obj, alias_id)
-    except ValidationError:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
+    on_invalid(lambda _exc: abort(404))
+    remove_alias(current_user, obj, alias_id)
     flash(_("Alias removed."), "success")
     return redirect(url_for("deals.customer", customer_id=obj.id), 303)

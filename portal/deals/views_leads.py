@@ -14,6 +14,7 @@ from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
+from portal.core.unit_of_work import on_invalid
 from portal.deals import forms, services
 from portal.deals.models import Customer, DirectLead, LeadLine, LeadStatus
 from portal.deals.views import bp
@@ -51,47 +52,49 @@ def _head_office_customers():
 @bp.route("/leads/new", methods=["GET", "POST"])
 @roles_required(Role.SALES_REP)
 def lead_new():
-    errors: dict = {}
-    data = dict(request.form) if request.method == "POST" else {}
-    line_ids = request.form.getlist("line_ids") if request.method == "POST" else []
-    if request.method == "POST":
-        try:
-            value_text = (data.get("estimated_value") or "").strip()
-            try:
-                value = parse_yuan(value_text) if value_text else 0
-            except MoneyError as exc:
-                raise ValidationError(_("Enter the estimated value in yuan, e.g. 1,250,000.00."),
-                                      {"estimated_value": _("Enter the estimated value in yuan, "
-                                                            "e.g. 1,250,000.00.")}) from exc
-            cid = data.get("customer_id", "")
-            if cid and cid != "new":
-                customer = db.session.scalar(services.customers_query(current_user).where(
-                    Customer.id == to_id(cid))) if to_id(cid) else None
-                if customer is None:
-                    raise ValidationError(_("Choose a customer."), {"customer_id": _("Choose a customer.")})
-            else:
-                customer = services.save_customer(
-                    current_user, None, {f: data.get(f"customer_{f}", "") for f in services.CUSTOMER_FIELDS},
-                    key_account=data.get("key_account") == "y", owner_rep_id=current_user.id)
-            lead, cases = services.create_lead(current_user, customer, data.get("project_name", ""),
-                                               line_ids, value, data.get("notes", ""))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = {k: str(v) for k, v in exc.errors.items()} or {"form": str(exc.message)}
-            errors = {("customer_" + k if k in services.CUSTOMER_FIELDS else k): v
-                      for k, v in errors.items()}
-        else:
-            db.session.commit()
-            if cases:
-                flash(_("Lead %(number)s recorded; it overlaps an active registration and is held "
-                        "for the channel manager's decision.", number=lead.number), "warning")
-            else:
-                flash(_("Lead %(number)s recorded.", number=lead.number), "success")
-            return redirect(url_for("deals.lead", lead_id=lead.id))
-    product_lines, _products = forms.catalogue_choices()
-    return render_template("deals/lead_form.html", data=data, errors=errors, line_ids=line_ids,
-                           product_lines=product_lines, customers=_head_office_customers(),
-                           customer_labels=forms.CUSTOMER_LABELS), 422 if errors else 200
+    form = forms.LeadForm()
+    data = form.values() if request.method == "POST" else {}
+    line_ids = form.line_ids() if request.method == "POST" else []
+
+    def page(errors):
+        product_lines, _products = forms.catalogue_choices()
+        return render_template("deals/lead_form.html", data=data, errors=errors, line_ids=line_ids,
+                               product_lines=product_lines, customers=_head_office_customers(),
+                               customer_labels=forms.CUSTOMER_LABELS)
+
+    def invalid(exc):
+        errors = {k: str(v) for k, v in exc.errors.items()} or {"form": str(exc.message)}
+        return page({("customer_" + k if k in services.CUSTOMER_FIELDS else k): v
+                     for k, v in errors.items()})
+
+    if request.method != "POST":
+        return page({})
+    on_invalid(invalid)
+    value_text = (data.get("estimated_value") or "").strip()
+    try:
+        value = parse_yuan(value_text) if value_text else 0
+    except MoneyError as exc:
+        raise ValidationError(_("Enter the estimated value in yuan, e.g. 1,250,000.00."),
+                              {"estimated_value": _("Enter the estimated value in yuan, "
+                                                    "e.g. 1,250,000.00.")}) from exc
+    cid = data.get("customer_id", "")
+    if cid and cid != "new":
+        customer = db.session.scalar(services.customers_query(current_user).where(
+            Customer.id == to_id(cid))) if to_id(cid) else None
+        if customer is None:
+            raise ValidationError(_("Choose a customer."), {"customer_id": _("Choose a customer.")})
+    else:
+        customer = services.save_customer(
+            current_user, None, {f: data.get(f"customer_{f}", "") for f in services.CUSTOMER_FIELDS},
+            key_account=data.get("key_account") == "y", owner_rep_id=current_user.id)
+    lead, cases = services.create_lead(current_user, customer, data.get("project_name", ""),
+                                       line_ids, value, data.get("notes", ""))
+    if cases:
+        flash(_("Lead %(number)s recorded; it overlaps an active registration and is held "
+                "for the channel manager's decision.", number=lead.number), "warning")
+    else:
+        flash(_("Lead %(number)s recorded.", number=lead.number), "success")
+    return redirect(url_for("deals.lead", lead_id=lead.id))
 
 
 @bp.route("/leads/<int:lead_id>")
@@ -111,8 +114,7 @@ def lead(lead_id: int):
 @roles_required(Role.SALES_REP, Role.SALES_DIRECTOR, Role.ADMIN)
 def lead_close(lead_id: int):
     obj = services.get_lead_or_404(lead_id, current_user)
-    services.close_lead(current_user, obj, request.form.get("reason", ""))
-    db.session.commit()
+    services.close_lead(current_user, obj, forms.CloseForm().reason.data)
     flash(_("Lead %(number)s closed.", number=obj.number), "success")
     return redirect(url_for("deals.lead", lead_id=obj.id))
 

@@ -6,14 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core import clock
-from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import COUNT_PAGES_AHEAD, Page, page_number
 from portal.core.parse import plain, to_id
 from portal.core.permissions import roles_required
+from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
 from portal.inbox import services
+from portal.inbox.forms import BulkDecisionForm
 from portal.inbox.queue import INBOX_ROLES, KINDS, count, first_due
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -101,16 +102,11 @@ def index():
 @bp.route("/bulk", methods=["POST"])
 @roles_required(*INBOX_ROLES)
 def bulk():
-    keys = request.form.getlist("item")
-    action = request.form.get("action", "")
-    reason = request.form.get("reason", "")
-    try:
-        results = services.bulk_decide(current_user, keys, action, reason)
-    except ValidationError as exc:
-        db.session.rollback()
-        return _render(results=[], errors={"bulk": exc.message, **exc.errors}, status=422,
-                       reason=reason[:2000])
-    db.session.commit()
+    form = BulkDecisionForm()
+    reason = form.reason.data or ""
+    on_invalid(lambda exc: _render(results=[], errors={"bulk": exc.message, **exc.errors},
+                                   status=422, reason=reason[:2000]))
+    results = services.bulk_decide(current_user, form.item.data or [], form.action.data or "", reason)
     return _render(results=results)
 
 

@@ -27,8 +27,6 @@ def healthz():
     except Exception as exc:  # the point is to report it, whatever it is
         checks["database"] = f"error: {type(exc).__name__}"
         status = 503
-    finally:
-        db.session.rollback()
     if current_app.config.get("REDIS_URL"):
         try:
             _redis().ping()

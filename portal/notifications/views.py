@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from portal.core.htmx import is_htmx
 from portal.core.pagination import paginate
-from portal.core.parse import to_id
 from portal.core.permissions import ALL_ROLES, roles_required
 from portal.extensions import db
 from portal.notifications import services
+from portal.notifications.forms import MarkReadForm
 from portal.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -29,9 +29,8 @@ def index():
 @bp.route("/read", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def mark_read():
-    ids = [i for i in map(to_id, request.form.getlist("id")) if i is not None] or None
+    ids = MarkReadForm().ids()
     services.mark_read(current_user, ids)
-    db.session.commit()
     if is_htmx():
         return render_template("notifications/_badge.html", unread_count=0 if ids is None
                                else services.unread_count(current_user))
@@ -47,6 +46,5 @@ def open_note(note_id: int):
     if note is None:
         abort(404)
     services.mark_read(current_user, [note.id])
-    db.session.commit()
     target = note.link if services.is_portal_path(note.link) else url_for("notifications.index")
     return redirect(target)

@@ -9,14 +9,15 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from portal.catalog.models import Product
 from portal.core import audit, clock
-from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
+from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
 from portal.extensions import db
 from portal.orders import importing, services
+from portal.orders.forms import DecisionForm, OrderForm, ReturnForm
 from portal.orders.models import OrderStatus, SalesOrder
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -69,16 +70,6 @@ def queue():
     return render_template("orders/queue.html", page=paginate(db.session, stmt))
 
 
-def _form_lines() -> list[dict]:
-    lines = []
-    for i in range(60):
-        if f"sku-{i}" not in request.form and f"quantity-{i}" not in request.form:
-            continue
-        lines.append({"sku": request.form.get(f"sku-{i}", ""),
-                      "quantity": request.form.get(f"quantity-{i}", "")})
-    return lines
-
-
 def _form_choices():
     from portal.deals.models import Customer
     from portal.deals.services import approved_deals_for
@@ -92,30 +83,33 @@ def _form_choices():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*DEALERS)
 def new():
-    data = request.form if request.method == "POST" else {
-        "order_date": clock.today().isoformat(), "deal_id": request.args.get("deal", "")}
-    lines = _form_lines() if request.method == "POST" else []
-    errors, draft, status = {}, None, 200
+    form = OrderForm(data=None if request.method == "POST" else {
+        "order_date": clock.today().isoformat(), "deal_id": request.args.get("deal", "")})
+    lines = form.lines()
+
+    def page(errors=None, draft=None):
+        while len(lines) < FORM_LINES:
+            lines.append({"sku": "", "quantity": ""})
+        deals, customers = _form_choices()
+        return render_page("orders/new.html", block="form" if form.previewing else None,
+                           data=form.values(), lines=lines, errors=errors or {}, draft=draft,
+                           deals=deals, customers=customers)
+
+    def invalid(exc):
+        if not exc.errors:
+            flash(str(exc.message), "error")
+        return page(exc.errors)
+
     if request.method == "POST":
-        try:
-            draft = services.clean_order(current_user, data, lines)
-        except ValidationError as exc:
-            errors, status = exc.errors, 422
-            if not exc.errors:
-                flash(str(exc.message), "error")
-        else:
-            if request.form.get("action") != "preview":
-                order = services.create_order(current_user, draft)
-                db.session.commit()
-                flash(_("Order %(number)s submitted for confirmation.", number=order.number),
-                      "success")
-                return redirect(url_for("orders.detail", order_id=order.id))
-    while len(lines) < FORM_LINES:
-        lines.append({"sku": "", "quantity": ""})
-    deals, customers = _form_choices()
-    return render_page("orders/new.html", block="form" if request.form.get("action") == "preview"
-                       else None, data=data, lines=lines, errors=errors, draft=draft,
-                       deals=deals, customers=customers), status
+        on_invalid(invalid)
+        draft = services.clean_order(current_user, form.values(), lines)
+        if not form.previewing:
+            order = services.create_order(current_user, draft)
+            flash(_("Order %(number)s submitted for confirmation.", number=order.number),
+                  "success")
+            return redirect(url_for("orders.detail", order_id=order.id))
+        return page(draft=draft)
+    return page()
 
 
 @bp.route("/skus")
@@ -170,11 +164,10 @@ def _can_cancel(order) -> bool:
 
 
 def _decided(order, message):
-    db.session.commit()
     if is_htmx():
         return render_template("orders/_decision.html", order=order, message=message)
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), url_for("orders.detail", order_id=order.id)))
+    return redirect(safe_next(DecisionForm().next.data, url_for("orders.detail", order_id=order.id)))
 
 
 @bp.route("/<int:order_id>/confirm", methods=["POST"])
@@ -189,7 +182,7 @@ def confirm(order_id: int):
 @roles_required(*MANAGERS)
 def reject(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
-    services.reject_order(current_user, order, request.form.get("reason", ""))
+    services.reject_order(current_user, order, DecisionForm().reason.data)
     return _decided(order, _("Order %(number)s rejected.", number=order.number))
 
 
@@ -198,7 +191,6 @@ def reject(order_id: int):
 def cancel(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     services.cancel_order(current_user, order)
-    db.session.commit()
     flash(_("Order %(number)s cancelled.", number=order.number), "success")
     return redirect(url_for("orders.detail", order_id=order.id))
 
@@ -208,23 +200,20 @@ def cancel(order_id: int):
 def new_return(order_id: int):
     """Record a return (credit note) of some units of a confirmed order's lines."""
     order = services.get_order_or_404(order_id, current_user)
-    errors, status = {}, 200
-    data = request.form if request.method == "POST" else {"return_date": clock.today().isoformat()}
+    form = ReturnForm(data=None if request.method == "POST" else {
+        "return_date": clock.today().isoformat()})
     if not services.can_return(current_user, order):
         flash(_("Order %(number)s has nothing that can be returned.", number=order.number), "error")
         return redirect(url_for("orders.detail", order_id=order.id))
     if request.method == "POST":
-        quantities = {line.id: request.form.get(f"qty-{line.id}", "") for line in order.lines}
-        try:
-            record = services.record_return(current_user, order, request.form, quantities)
-        except ValidationError as exc:  # raised before anything changed
-            errors, status = exc.errors, 422
-        else:
-            db.session.commit()
-            flash(_("Return %(number)s recorded.", number=record.number), "success")
-            return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/return_new.html", order=order, data=data,
-                           errors=errors), status
+        on_invalid(lambda exc: render_template("orders/return_new.html", order=order,
+                                               data=form.values(order.lines), errors=exc.errors))
+        record = services.record_return(current_user, order, form.values(order.lines),
+                                        form.quantities(order.lines))
+        flash(_("Return %(number)s recorded.", number=record.number), "success")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/return_new.html", order=order, data=form.values(order.lines),
+                           errors={})
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -235,18 +224,18 @@ def upload():
     if request.method == "GET" and request.args.get("template") in ("csv", "xlsx"):
         return template_response(importing.SPEC, request.args["template"], "orders-template",
                                  importing.EXAMPLE_ROWS)
-    errors, status = [], 200
+    def page(errors=()):
+        return render_template("orders/upload.html", errors=list(errors),
+                               fields=importing.SPEC.fields)
+
+    def rejected(exc):
+        flash(str(exc.message), "error")
+        return page(exc.errors)
+
     if request.method == "POST":
-        try:
-            orders = importing.import_orders(current_user, request.files.get("file"))
-        except ImportRejected as exc:
-            db.session.rollback()
-            errors, status = exc.errors, 422
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("%(n)d order(s) imported and submitted for confirmation.", n=len(orders)),
-                  "success")
-            return redirect(url_for("orders.index", status="submitted"))
-    return render_template("orders/upload.html", errors=errors,
-                           fields=importing.SPEC.fields), status
+        on_error(ImportRejected, rejected)
+        orders = importing.import_orders(current_user, request.files.get("file"))
+        flash(_("%(n)d order(s) imported and submitted for confirmation.", n=len(orders)),
+              "success")
+        return redirect(url_for("orders.index", status="submitted"))
+    return page()

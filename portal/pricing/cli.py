@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
-pricing_cli = AppGroup("pricing", help="Price exceptions.")
+from portal.core.unit_of_work import CommandGroup
+
+pricing_cli = CommandGroup("pricing", help="Price exceptions.")
 
 
 @pricing_cli.command("expire")
 def expire() -> None:
     """Mark approved exceptions past their validity as expired."""
-    from portal.extensions import db
     from portal.pricing.workflow import expire_due
 
     count = expire_due()
-    db.session.commit()
     click.echo(f"{count} exception(s) expired.")
 
 

@@ -19,13 +19,12 @@ from portal.catalog.models import PriceListItem, Product
 from portal.catalog.services import lines as product_lines
 from portal.catalog.services import next_price_list, price_list_in_force
 from portal.core import audit, clock
-from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, fen_to_decimal, format_bp, parse_percent, parse_yuan
+from portal.core.money import fen_to_decimal, format_bp
 from portal.core.pagination import paginate, sort_clause
-from portal.core.parse import to_id, to_int
+from portal.core.parse import to_id
 from portal.core.permissions import (
     DEALER_ROLES,
     HEAD_OFFICE_ROLES,
@@ -34,9 +33,10 @@ from portal.core.permissions import (
     is_dealer,
     roles_required,
 )
+from portal.core.unit_of_work import on_error, on_invalid
 from portal.deals.models import DealRegistration
 from portal.extensions import db
-from portal.pricing import workflow
+from portal.pricing import forms, workflow
 from portal.pricing.models import ExceptionStatus, PriceException, StepStatus
 from portal.pricing.services import price_many, tier_discounts
 
@@ -202,67 +202,51 @@ def _export_exceptions(fmt, items):
     return export_response(fmt, f"exceptions-{clock.today().isoformat()}", header, rows)
 
 
-def _raw_lines(form, count: int) -> list[dict]:
-    return [{"index": i, "sku": form.get(f"sku-{i}", ""), "quantity": form.get(f"quantity-{i}", ""),
-             "price": form.get(f"price-{i}", "")} for i in range(count)]
-
-
-def _line_count(form) -> int:
-    return to_int(form.get("rows"), 1, workflow.MAX_LINES) or 3
-
-
 def _request_form(exc: PriceException | None):
     """The request form (new or edit): preview, add a line, save as draft, or submit."""
     deals = workflow.eligible_deals(current_user)
-    status, errors, evaluation = 200, {}, None
+
+    def page(values, evaluation=None, errors=None):
+        return render_page("pricing/exception_form.html", exc=exc, deals=deals, values=values,
+                           errors=errors or {}, ev=evaluation, head_office=False,
+                           catalogue=_sku_choices(), role_labels=ROLE_LABELS)
+
     if request.method == "POST":
-        form = request.form
-        count = _line_count(form)
-        action = form.get("action", "preview")
-        if action == "add_row":
-            count = min(count + 1, workflow.MAX_LINES)
-        raw = _raw_lines(form, count)
+        form = forms.ExceptionRequestForm()
+        action = form.action.data
+        raw = form.lines()
         deal_value = next((d.estimated_value_fen or 0 for d in deals
-                           if str(d.id) == form.get("deal_id")), 0)
+                           if str(d.id) == form.deal_id.data), 0)
+
+        def evaluated(errors=None):
+            evaluation = workflow.evaluate(current_user.dealer, raw, deal_value_fen=deal_value)
+            if action == "preview" and is_htmx():
+                return render_page("pricing/exception_form.html", block="figures", ev=evaluation,
+                                   head_office=False, role_labels=ROLE_LABELS)
+            values = {"deal_id": form.deal_id.data, "reason": form.reason.data, "lines": raw}
+            return page(values, evaluation, errors)
+
         if action in ("draft", "submit"):
-            try:
-                exc = workflow.save_request(current_user, exc, deal_id=form.get("deal_id"),
-                                            reason=form.get("reason", ""), raw_lines=raw,
-                                            submit=action == "submit")
-            except ValidationError as err:
-                db.session.rollback()
-                errors, status = dict(err.errors), 422
-                if not err.errors:
-                    errors["form"] = err.message
-            else:
-                db.session.commit()
-                flash(_("Request %(number)s submitted for approval.", number=exc.number)
-                      if action == "submit" else _("Draft %(number)s saved.", number=exc.number),
-                      "success")
-                return redirect(url_for("pricing.exception", exception_id=exc.id))
-        evaluation = workflow.evaluate(current_user.dealer, raw, deal_value_fen=deal_value)
-        if action == "preview" and is_htmx():
-            return render_page("pricing/exception_form.html", block="figures", ev=evaluation,
-                               head_office=False, role_labels=ROLE_LABELS)
-        values = {"deal_id": form.get("deal_id", ""), "reason": form.get("reason", ""),
-                  "lines": raw}
-    else:
-        preset = request.args.get("deal", "")
-        if exc is not None:
-            raw = [{"index": i, "sku": ln.product.sku, "quantity": str(ln.quantity),
-                    "price": str(fen_to_decimal(ln.requested_price_fen))}
-                   for i, ln in enumerate(exc.lines)]
-            raw.append({"index": len(raw), "sku": "", "quantity": "", "price": ""})
-            values = {"deal_id": str(exc.deal_id), "reason": exc.reason, "lines": raw}
-            evaluation = workflow.evaluate(current_user.dealer, raw,
-                                           deal_value_fen=exc.deal.estimated_value_fen or 0)
-        else:
-            values = {"deal_id": preset, "reason": "",
-                      "lines": _raw_lines({}, 3)}
-    catalogue = _sku_choices()
-    return render_page("pricing/exception_form.html", exc=exc, deals=deals, values=values,
-                       errors=errors, ev=evaluation, head_office=False, catalogue=catalogue,
-                       role_labels=ROLE_LABELS), status
+            on_invalid(lambda err: evaluated(dict(err.errors) or {"form": err.message}))
+            saved = workflow.save_request(current_user, exc, deal_id=form.deal_id.data,
+                                          reason=form.reason.data, raw_lines=raw,
+                                          submit=action == "submit")
+            flash(_("Request %(number)s submitted for approval.", number=saved.number)
+                  if action == "submit" else _("Draft %(number)s saved.", number=saved.number),
+                  "success")
+            return redirect(url_for("pricing.exception", exception_id=saved.id))
+        return evaluated()
+    preset = request.args.get("deal", "")
+    if exc is None:
+        return page({"deal_id": preset, "reason": "",
+                     "lines": [{"index": i, "sku": "", "quantity": "", "price": ""} for i in range(3)]})
+    raw = [{"index": i, "sku": ln.product.sku, "quantity": str(ln.quantity),
+            "price": str(fen_to_decimal(ln.requested_price_fen))}
+           for i, ln in enumerate(exc.lines)]
+    raw.append({"index": len(raw), "sku": "", "quantity": "", "price": ""})
+    return page({"deal_id": str(exc.deal_id), "reason": exc.reason, "lines": raw},
+                workflow.evaluate(current_user.dealer, raw,
+                                  deal_value_fen=exc.deal.estimated_value_fen or 0))
 
 
 def _sku_choices(limit: int = 1000):
@@ -315,28 +299,28 @@ def _detail(exc: PriceException, errors: dict | None = None, form=None, status: 
 @roles_required(Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
 def decide(exception_id: int):
     exc = workflow.get_exception_or_404(exception_id, current_user)
-    form = request.form
-    step_id = to_id(form.get("step_id")) or 0
-    prices = {ln.id: form.get(f"price-{ln.id}", "") for ln in exc.lines}
-    if form.get("decision") == "preview":   # live figures while typing counter-offers; no write
+    form = forms.ExceptionDecisionForm()
+    step_id = form.step_id.data or 0
+    prices = form.prices(exc.lines)
+    if form.decision.data == "preview":   # live figures while typing counter-offers; no write
         if not workflow.can_decide(current_user, exc):
             raise workflow.already_decided(exc, step_id)
         return render_page("pricing/exception.html", block="counter_figures",
                            counter=workflow.counter_figures(exc, prices), exc=exc)
-    try:
-        workflow.decide(current_user, exc, step_id=step_id, decision=form.get("decision", ""),
-                        comment=form.get("comment", ""), prices=prices,
-                        floor_reason=form.get("floor_reason", ""))
-        db.session.commit()
-    except ValidationError as err:
-        db.session.rollback()
-        exc = workflow.get_exception_or_404(exception_id, current_user)
-        return _detail(exc, errors=dict(err.errors) or {"form": err.message}, form=form, status=422)
-    except StaleDataError:
+    def invalid(err):
+        reloaded = workflow.get_exception_or_404(exception_id, current_user)
+        return _detail(reloaded, errors=dict(err.errors) or {"form": err.message},
+                       form=form.shown(reloaded.lines), status=422)
+
+    def lost_race(_err):
         # Another approver committed first (PostgreSQL: our UPDATE matched no row of our version).
-        db.session.rollback()
-        exc = workflow.get_exception_or_404(exception_id, current_user)
-        raise workflow.already_decided(exc, step_id) from None
+        reloaded = workflow.get_exception_or_404(exception_id, current_user)
+        raise workflow.already_decided(reloaded, step_id) from None
+
+    on_invalid(invalid)
+    on_error(StaleDataError, lost_race)
+    workflow.decide(current_user, exc, step_id=step_id, decision=form.decision.data,
+                    comment=form.comment.data, prices=prices, floor_reason=form.floor_reason.data)
     flash(_("Decision recorded for %(number)s.", number=exc.number), "success")
     target = url_for("pricing.exception", exception_id=exc.id)
     if is_htmx():
@@ -349,71 +333,37 @@ def decide(exception_id: int):
 def cancel(exception_id: int):
     exc = workflow.get_exception_or_404(exception_id, current_user)
     workflow.cancel(current_user, exc)
-    db.session.commit()
     flash(_("Request %(number)s cancelled.", number=exc.number), "success")
     return redirect(url_for("pricing.exception", exception_id=exc.id))
 
 
 # --- /admin/approval-matrix ----------------------------------------------------------------------
 
-RULE_ROWS = 5
+RULE_ROWS = forms.RULE_ROWS
 
 
 @bp.route("/admin/approval-matrix", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def rules():
-    errors, status = {}, 200
+    def page(values, errors=None):
+        values = values + [{"level": "", "depth": "", "value": "", "days": "", "approvers": []}] * \
+            max(0, RULE_ROWS - len(values))
+        return render_page("pricing/rules.html", rows=values, errors=errors or {},
+                           approver_roles=workflow.APPROVER_ROLES, role_labels=ROLE_LABELS)
+
     if request.method == "POST":
-        f = request.form
-        rows, parsed = [], []
-        for i in range(RULE_ROWS):
-            approvers = [f.get(f"approver-{i}-{k}") for k in range(3) if f.get(f"approver-{i}-{k}")]
-            level = (f.get(f"level-{i}") or "").strip()
-            if not level and not approvers:
-                continue
-            row = {"level": level, "depth": (f.get(f"depth-{i}") or "").strip(),
-                   "value": (f.get(f"value-{i}") or "").strip(),
-                   "days": (f.get(f"days-{i}") or "").strip(), "approvers": approvers}
-            rows.append(row)
-            try:
-                depth = -1 if row["depth"] in ("", "-") else parse_percent(row["depth"])
-            except MoneyError:
-                errors[f"depth-{i}"] = _("Enter percentage points, e.g. 5.")
-                depth = 0
-            try:
-                value = parse_yuan(row["value"]) if row["value"] else None
-            except MoneyError:
-                errors[f"value-{i}"] = _("Enter an amount in yuan.")
-                value = None
-            level_number, days = to_int(level, 0, 100), to_int(row["days"], 0, 365)
-            if level_number is None:
-                errors[f"level-{i}"] = _("Enter a whole number from 0 to 100.")
-            if days is None:
-                errors[f"days-{i}"] = _("Enter a whole number from 0 to 365.")
-            parsed.append({"level": level_number or 0, "depth_above_bp": depth,
-                           "value_from_fen": value, "approvers": approvers,
-                           "target_business_days": days or 0})
-        if not errors:
-            try:
-                workflow.save_rules(current_user, parsed)
-            except ValidationError as err:
-                errors = {k: str(v) for k, v in err.errors.items()}
-            else:
-                db.session.commit()
-                flash(_("Approval matrix saved."), "success")
-                return redirect(url_for("pricing.rules"))
-        status = 422
-        values = rows
-    else:
-        values = [{"level": str(r.level),
-                   "depth": "" if r.depth_above_bp < 0 else str(Decimal(r.depth_above_bp) / 100),
-                   "value": "" if r.value_from_fen is None else str(fen_to_decimal(r.value_from_fen)),
-                   "days": str(r.target_business_days), "approvers": list(r.approvers)}
-                  for r in workflow.rules()]
-    values = values + [{"level": "", "depth": "", "value": "", "days": "", "approvers": []}] * \
-        max(0, RULE_ROWS - len(values))
-    return render_page("pricing/rules.html", rows=values, errors=errors,
-                       approver_roles=workflow.APPROVER_ROLES, role_labels=ROLE_LABELS), status
+        rows, parsed, errors = forms.rules_matrix()
+        if errors:
+            return page(rows, errors), 422
+        on_invalid(lambda err: page(rows, {k: str(v) for k, v in err.errors.items()}))
+        workflow.save_rules(current_user, parsed)
+        flash(_("Approval matrix saved."), "success")
+        return redirect(url_for("pricing.rules"))
+    return page([{"level": str(r.level),
+                  "depth": "" if r.depth_above_bp < 0 else str(Decimal(r.depth_above_bp) / 100),
+                  "value": "" if r.value_from_fen is None else str(fen_to_decimal(r.value_from_fen)),
+                  "days": str(r.target_business_days), "approvers": list(r.approvers)}
+                 for r in workflow.rules()])
 
 
 def _register_widget():

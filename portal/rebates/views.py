@@ -9,16 +9,15 @@ from sqlalchemy import func, select
 from portal.admin.views import EXTRA_PAGES
 from portal.catalog.models import ProductLine
 from portal.core import audit
-from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
+from portal.core.unit_of_work import back_to, on_invalid
 from portal.extensions import db
 from portal.main.dashboard import register_figures
-from portal.rebates import documents, programs, services
+from portal.rebates import documents, forms, programs, services
 from portal.rebates.models import RebateProgram, RebateRun, RebateStatement, RunStatus, StatementStatus
 
 bp = Blueprint("rebates", __name__, url_prefix="/rebates")
@@ -106,37 +105,31 @@ def _lines():
 def program(program_id: int | None = None):
     obj = db.get_or_404(RebateProgram, program_id) if program_id else None
     lines = _lines()
-    errors, status = {}, 200
+
+    def page(data, band_input, tiers, line_ids, errors=None):
+        while len(band_input) < BAND_ROWS:
+            band_input.append({"from": "", "to": "", "rate": ""})
+        history = audit.history("rebate_program", obj.id) if obj else []
+        return render_template("rebates/program.html", program=obj, data=data, errors=errors or {},
+                               bands=band_input, lines=lines, tiers=programs.TIERS,
+                               chosen_tiers=tiers, chosen_lines=[str(i) for i in line_ids],
+                               history=history)
+
     if request.method == "POST":
-        band_input = [{"from": request.form.get(f"band-{i}-from", ""),
-                       "to": request.form.get(f"band-{i}-to", ""),
-                       "rate": request.form.get(f"band-{i}-rate", "")} for i in range(BAND_ROWS)]
-        try:
-            values = programs.clean_program(request.form, band_input,
-                                             line_ids={ln.id for ln in lines}, program=obj)
-        except ValidationError as exc:
-            errors, status = exc.errors, 422
-        else:
-            obj = programs.save_program(current_user, obj, values)
-            db.session.commit()
-            flash(_("Rebate program %(name)s saved.", name=obj.name), "success")
-            return redirect(url_for("rebates.program", program_id=obj.id))
-        data = request.form
-        tiers, line_ids = request.form.getlist("eligible_tiers"), request.form.getlist("eligible_line_ids")
-    else:
-        band_input = programs.band_rows(obj.bands) if obj else [
-            {"from": "0", "to": "500000", "rate": "1"}, {"from": "500000", "to": "1000000", "rate": "2"},
-            {"from": "1000000", "to": "", "rate": "3"}]
-        data = _program_form_data(obj)
-        tiers = obj.eligible_tiers if obj else []
-        line_ids = [str(i) for i in obj.eligible_line_ids] if obj else []
-    while len(band_input) < BAND_ROWS:
-        band_input.append({"from": "", "to": "", "rate": ""})
-    history = audit.history("rebate_program", obj.id) if obj else []
-    return render_template("rebates/program.html", program=obj, data=data, errors=errors,
-                           bands=band_input, lines=lines, tiers=programs.TIERS,
-                           chosen_tiers=tiers, chosen_lines=[str(i) for i in line_ids],
-                           history=history), status
+        form = forms.ProgramForm()
+        band_input = form.bands(BAND_ROWS)
+        on_invalid(lambda exc: page(form.formdata, band_input, form.chosen("eligible_tiers"),
+                                    form.chosen("eligible_line_ids"), exc.errors))
+        values = programs.clean_program(form.formdata, band_input,
+                                        line_ids={ln.id for ln in lines}, program=obj)
+        saved = programs.save_program(current_user, obj, values)
+        flash(_("Rebate program %(name)s saved.", name=saved.name), "success")
+        return redirect(url_for("rebates.program", program_id=saved.id))
+    band_input = programs.band_rows(obj.bands) if obj else [
+        {"from": "0", "to": "500000", "rate": "1"}, {"from": "500000", "to": "1000000", "rate": "2"},
+        {"from": "1000000", "to": "", "rate": "3"}]
+    return page(_program_form_data(obj), band_input, obj.eligible_tiers if obj else [],
+                [str(i) for i in obj.eligible_line_ids] if obj else [])
 
 
 def _program_form_data(obj) -> dict:
@@ -163,7 +156,6 @@ def _program_form_data(obj) -> dict:
 def start_run(program_id: int):
     obj = db.get_or_404(RebateProgram, program_id)
     run = services.start_run(current_user, obj)
-    db.session.commit()
     return redirect(url_for("rebates.run", run_id=run.id))
 
 
@@ -225,18 +217,10 @@ def run_dealer(run_id: int, dealer_id: int):
 @roles_required(Role.FINANCE)
 def add_adjustment(run_id: int):
     obj = _run_or_404(run_id)
-    try:
-        amount = parse_yuan(request.form.get("amount"))
-    except MoneyError:
-        amount = 0
-    try:
-        services.add_adjustment(current_user, obj, request.form.get("dealer", ""), amount,
-                                request.form.get("reason", ""))
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(" ".join(str(m) for m in exc.errors.values()) or str(exc.message), "error")
-        return redirect(url_for("rebates.run", run_id=obj.id)), 303
-    db.session.commit()
+    form = forms.AdjustmentForm()
+    on_invalid(back_to(url_for("rebates.run", run_id=obj.id), field_messages=True))
+    services.add_adjustment(current_user, obj, form.dealer.data, form.amount.data or 0,
+                            form.reason.data)
     flash(_("Adjustment added."), "success")
     return redirect(url_for("rebates.run", run_id=obj.id))
 
@@ -245,8 +229,7 @@ def add_adjustment(run_id: int):
 @roles_required(Role.FINANCE)
 def issue(run_id: int):
     obj = _run_or_404(run_id)
-    statements = services.issue_run(current_user, obj)
-    db.session.commit()  # the PDF job is queued after this commit
+    statements = services.issue_run(current_user, obj)  # the PDF job is queued after the commit
     flash(_("%(n)d statement(s) issued.", n=len(statements)), "success")
     return redirect(url_for("rebates.run", run_id=obj.id))
 
@@ -263,7 +246,6 @@ def retry_pdfs(run_id: int):
         return redirect(url_for("rebates.run", run_id=obj.id))
     audit.record(current_user, "rebate_run.pdf_retry", obj)
     enqueue_after_commit(render_run_pdfs, obj.id)
-    db.session.commit()
     flash(_("Rendering of the missing PDFs was queued."), "success")
     return redirect(url_for("rebates.run", run_id=obj.id))
 
@@ -299,15 +281,14 @@ def statement_pdf(statement_id: int):
 @roles_required(Role.FINANCE)
 def mark_paid(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
-    try:
-        services.mark_paid(current_user, obj, request.form.get("paid_on"),
-                           request.form.get("reference", ""))
-    except ValidationError as exc:
-        db.session.rollback()
+    def invalid(exc):
         flash(" ".join(str(m) for m in exc.errors.values()) or str(exc.message), "error")
         return render_template("rebates/statement.html", statement=obj, c=obj.content,
-                               history=audit.history("rebate_statement", obj.id)), 422
-    db.session.commit()
+                               history=audit.history("rebate_statement", obj.id))
+
+    on_invalid(invalid)
+    form = forms.PaymentForm()
+    services.mark_paid(current_user, obj, form.paid_on.data, form.reference.data)
     if obj.net_payable_fen < 0:
         flash(_("Settlement of %(number)s recorded.", number=obj.number), "success")
     else:

@@ -5,6 +5,9 @@ value is an error message, never an exception) and the services validate the res
 """
 from __future__ import annotations
 
+from wtforms import StringField
+
+from portal.core.fields import RowsForm
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, parse_yuan
 from portal.scorecards import scoring
@@ -62,3 +65,28 @@ def policy_input(form) -> tuple[dict, dict, dict]:
             errors[f"threshold_{key}"] = _l("A whole number from 0 to 100.")
         thresholds[key] = value
     return weights, thresholds, errors
+
+
+class TargetForm(RowsForm):
+    """The target form; `parsed()` → (values, errors) through `target_input`."""
+
+    def parsed(self) -> tuple[dict, dict]:
+        return target_input(self.formdata or {})
+
+    def shown(self):
+        return self.formdata or {}
+
+
+class PolicyForm(RowsForm):
+    """The scoring policy; `parsed()` → (weights, thresholds, errors) through `policy_input`."""
+
+    def parsed(self):
+        return policy_input(self.formdata or {})
+
+
+class TierForm(RowsForm):
+    tier = StringField(default="", filters=[lambda text: (text or "")[:20]])
+    reason = StringField(default="", filters=[lambda text: (text or "")[:2000]])
+
+    def shown(self):
+        return self.formdata or {}

@@ -19,6 +19,7 @@ from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import format_bp
 from portal.core.pagination import Page, page_number
 from portal.core.permissions import Role, roles_required, sees_all_regions
+from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
 from portal.scorecards import cards, dashboard, forms, kpis, scoring, services
 from portal.scorecards.models import SalesTarget
@@ -153,21 +154,19 @@ def dealer_targets(code: str):
     dealer = services.get_dealer_or_404(code, current_user)
     if not services._may_set_targets(current_user, dealer):
         abort(404)
-    errors, status, form = {}, 200, {}
     if request.method == "POST":
-        form = request.form
-        values, errors = forms.target_input(request.form)
-        if not errors:
-            try:
-                services.set_target(current_user, dealer, **values)
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = exc.errors
-            else:
-                db.session.commit()
-                flash(_("Target saved."), "success")
-                return redirect(url_for("scorecards.dealer_targets", code=dealer.code))
-        status = 422
+        form = forms.TargetForm()
+        values, errors = form.parsed()
+        if errors:
+            return _targets_page(dealer, errors, form.shown()), 422
+        on_invalid(lambda exc: _targets_page(dealer, exc.errors, form.shown()))
+        services.set_target(current_user, dealer, **values)
+        flash(_("Target saved."), "success")
+        return redirect(url_for("scorecards.dealer_targets", code=dealer.code))
+    return _targets_page(dealer, {}, {})
+
+
+def _targets_page(dealer, errors, form):
     rows = list(db.session.scalars(select(SalesTarget).where(SalesTarget.dealer_id == dealer.id)
                                    .order_by(SalesTarget.year.desc(), SalesTarget.quarter.desc(),
                                              SalesTarget.line_id.is_not(None), SalesTarget.line_id)))
@@ -175,28 +174,21 @@ def dealer_targets(code: str):
     return render_template("scorecards/targets_dealer.html", dealer=dealer, rows=rows,
                            lines=_lines(), errors=errors, form=form, year=today.year,
                            quarter=kpis.quarter_of(today),
-                           history=audit.history("dealer", dealer.id)), status
+                           history=audit.history("dealer", dealer.id))
 
 
 @bp.route("/targets/", methods=["GET", "POST"])
 @roles_required(*services.TARGET_SETTERS)
 def targets():
-    report, message, status = None, None, 200
     if request.method == "POST":
-        try:
-            created, updated = services.import_targets(current_user, request.files.get("file"))
-        except ImportRejected as exc:
-            db.session.rollback()
-            report, message, status = exc.errors, exc.message, 422
-        except ValidationError as exc:
-            db.session.rollback()
-            report, message, status = [], exc.message, 422
-        else:
-            db.session.commit()
-            flash(_("Targets imported: %(created)d new, %(updated)d changed.", created=created,
-                    updated=updated), "success")
-            return redirect(url_for("scorecards.targets"))
-    return render_template("scorecards/targets.html", report=report, message=message), status
+        on_invalid(lambda exc: render_template(
+            "scorecards/targets.html", report=exc.errors if isinstance(exc, ImportRejected) else [],
+            message=exc.message))
+        created, updated = services.import_targets(current_user, request.files.get("file"))
+        flash(_("Targets imported: %(created)d new, %(updated)d changed.", created=created,
+                updated=updated), "success")
+        return redirect(url_for("scorecards.targets"))
+    return render_template("scorecards/targets.html", report=None, message=None)
 
 
 @bp.route("/targets/template.<fmt>")
@@ -214,42 +206,40 @@ def targets_template(fmt: str):
 @roles_required(Role.ADMIN)
 def policy():
     weights, thresholds = services.policy()
-    errors, status = {}, 200
+
+    def page(errors=None):
+        return render_template("scorecards/policy.html", weights=weights, thresholds=thresholds,
+                               errors=errors or {}, kpi=kpis.KPI_BY_KEY, rules=scoring.PART_RULES,
+                               advice_labels=scoring.ADVICE_LABELS)
+
     if request.method == "POST":
-        weights, thresholds, errors = forms.policy_input(request.form)
-        if not errors:
-            try:
-                services.save_policy(current_user, weights, thresholds)
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = exc.errors
-            else:
-                db.session.commit()
-                flash(_("Scoring weights and thresholds saved."), "success")
-                return redirect(url_for("scorecards.policy"))
-        status = 422
-    return render_template("scorecards/policy.html", weights=weights, thresholds=thresholds,
-                           errors=errors, kpi=kpis.KPI_BY_KEY, rules=scoring.PART_RULES,
-                           advice_labels=scoring.ADVICE_LABELS), status
+        weights, thresholds, errors = forms.PolicyForm().parsed()
+        if errors:
+            return page(errors), 422
+        on_invalid(lambda exc: page(exc.errors))
+        services.save_policy(current_user, weights, thresholds)
+        flash(_("Scoring weights and thresholds saved."), "success")
+        return redirect(url_for("scorecards.policy"))
+    return page()
 
 
 @bp.route("/<code>/tier", methods=["POST"])
 @roles_required(Role.ADMIN)
 def change_tier(code: str):
     dealer = services.get_dealer_or_404(code, current_user)
-    try:
-        services.change_tier(current_user, dealer, request.form.get("tier", "")[:20],
-                             request.form.get("reason", "")[:2000])
-    except ValidationError as exc:
-        db.session.rollback()
-        dealer = services.get_dealer_or_404(code, current_user)
+    form = forms.TierForm()
+
+    def invalid(exc):
+        reloaded = services.get_dealer_or_404(code, current_user)
         period = _period()
-        card = cards.scorecard(dealer, period, _locale(), clock.today())
-        return render_template("scorecards/detail.html", card=card, dealer=dealer, period=period,
+        card = cards.scorecard(reloaded, period, _locale(), clock.today())
+        return render_template("scorecards/detail.html", card=card, dealer=reloaded, period=period,
                                periods=kpis.period_choices(clock.today()),
-                               can_set_targets=services._may_set_targets(current_user, dealer),
+                               can_set_targets=services._may_set_targets(current_user, reloaded),
                                tiers=list(Tier), tier_labels=TIER_LABELS, errors=exc.errors,
-                               form=request.form), 422
-    db.session.commit()
+                               form=form.shown())
+
+    on_invalid(invalid)
+    services.change_tier(current_user, dealer, form.tier.data, form.reason.data)
     flash(_("Tier changed to %(tier)s.", tier=TIER_LABELS[Tier(dealer.tier)]), "success")
     return redirect(url_for("scorecards.detail", code=dealer.code))
