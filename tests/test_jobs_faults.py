@@ -197,16 +197,16 @@ def test_worker_recycles_itself_after_max_tasks_and_goes_on(
     worker = processes.worker("recycling", env, workers=1)
     wait_until(lambda: "consumer started" in worker.output(), 30, "the worker", [worker])
     pid = worker.popen.pid
-    mail = "from portal.core.jobs import send_notification_emails\n"
+    mail = "from portal.notifications.jobs import send_notification_emails\n"
     _enqueue(env, mail + "send_notification_emails([])\nsend_notification_emails([])\n")
     wait_until(lambda: worker.output().count("consumer started") == 2, 60,
                "the worker to restart after 2 tasks", [worker])
     out = worker.output()
-    assert out.count("Executing portal.core.jobs.send_notification_emails") == 2
+    assert out.count("Executing portal.notifications.jobs.send_notification_emails") == 2
     assert "restarting to release memory" in out and "Consumer will restart" in out
     assert worker.alive() and worker.popen.pid == pid  # the same supervised process, re-executed
 
     # The new life takes the queue as before.
     _enqueue(env, mail + "send_notification_emails([])\n")
-    wait_until(lambda: worker.output().count("Executing portal.core.jobs.send_notification_emails") == 3,
+    wait_until(lambda: worker.output().count("Executing portal.notifications.jobs.send_notification_emails") == 3,
                30, "the restarted worker to run a task", [worker])

@@ -6,6 +6,9 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from portal.deals.jobs import run_daily
+from portal.extensions import db
+
 deals_cli = AppGroup("deals", help="Deal registrations.")
 
 
@@ -13,9 +16,6 @@ deals_cli = AppGroup("deals", help="Deal registrations.")
 @click.option("--on", "on_date", default=None, help="Business date (YYYY-MM-DD); default today.")
 def expire(on_date):
     """Expire registrations past their protection and remind those expiring within 7 days."""
-    from portal.deals.jobs import run_daily
-    from portal.extensions import db
-
     expired, reminded = run_daily(date.fromisoformat(on_date) if on_date else None)
     db.session.commit()
     click.echo(f"{expired} registration(s) expired, {reminded} reminder(s) sent.")

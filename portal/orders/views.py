@@ -9,22 +9,28 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from portal.catalog.models import Product
 from portal.core import audit, clock
-from portal.core.errors import ValidationError
+from portal.core.capabilities import can, requires
+from portal.core.errors import NotFound, ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
+from portal.core.importer import ImportRejected, template_response
+from portal.core.labels import status_label
+from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.urls import safe_next
+from portal.deals.models import Customer, DealRegistration
+from portal.deals.services import approved_deals_for
 from portal.extensions import db
 from portal.orders import importing, services
-from portal.orders.models import OrderStatus, SalesOrder
+from portal.orders.models import OrderReturn, OrderStatus, SalesOrder
+from portal.pricing.services import price_many
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
            Role.FINANCE, Role.ADMIN)
 DEALERS = (Role.DEALER_ADMIN, Role.DEALER_SALES)
-MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR)
 FORM_LINES = 5
 #: An order list shows each order's own columns and its dealer: nothing else is loaded (the
 #: model's default loads add the creator, the decider with their regions, and every line).
@@ -50,8 +56,6 @@ def _export(stmt, fmt):
     header = [_("Number"), _("Dealer code"), _("Dealer"), _("Contract number"), _("Order date"),
               _("End customer"), _("Status"), _("Total (yuan)"), _("Returned (yuan)"),
               _("Net (yuan)")]
-    from portal.core.labels import status_label
-    from portal.core.money import fen_to_decimal
 
     rows = ([o.number, o.dealer.code, o.dealer.name, o.contract_no, o.order_date, o.customer_name,
              status_label(o.status), fen_to_decimal(o.total_fen), fen_to_decimal(o.returned_fen),
@@ -61,7 +65,7 @@ def _export(stmt, fmt):
 
 
 @bp.route("/queue")
-@roles_required(*MANAGERS)
+@requires("order.confirm")
 def queue():
     stmt = (services.orders_query(current_user).options(*LIST_LOADS)
             .where(SalesOrder.status == OrderStatus.SUBMITTED)
@@ -80,9 +84,6 @@ def _form_lines() -> list[dict]:
 
 
 def _form_choices():
-    from portal.deals.models import Customer
-    from portal.deals.services import approved_deals_for
-
     deals = list(db.session.scalars(approved_deals_for(current_user.dealer_id)))
     customers = list(db.session.scalars(select(Customer).where(
         Customer.dealer_id == current_user.dealer_id).order_by(Customer.name).limit(500)))
@@ -122,9 +123,6 @@ def new():
 @roles_required(*DEALERS)
 def sku_search():
     """Live SKU search for the order form (htmx), a plain page without JavaScript."""
-    from portal.core.errors import NotFound
-    from portal.pricing.services import price_many
-
     q = (request.args.get("q") or "").strip()
     products, quotes = [], {}
     if q:
@@ -147,10 +145,7 @@ def detail(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     deal = None
     if order.deal_id:
-        from portal.deals.models import DealRegistration
-
         deal = db.session.get(DealRegistration, order.deal_id)
-    from portal.orders.models import OrderReturn
 
     returns = list(db.session.scalars(select(OrderReturn).where(OrderReturn.order_id == order.id)
                                       .order_by(OrderReturn.id)))
@@ -161,7 +156,7 @@ def detail(order_id: int):
 
 
 def _can_decide(order) -> bool:
-    return order.status == OrderStatus.SUBMITTED and current_user.role in MANAGERS
+    return order.status == OrderStatus.SUBMITTED and can(current_user, "order.confirm", order)
 
 
 def _can_cancel(order) -> bool:
@@ -178,7 +173,7 @@ def _decided(order, message):
 
 
 @bp.route("/<int:order_id>/confirm", methods=["POST"])
-@roles_required(*MANAGERS)
+@requires("order.confirm")
 def confirm(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     services.confirm_order(current_user, order)
@@ -186,7 +181,7 @@ def confirm(order_id: int):
 
 
 @bp.route("/<int:order_id>/reject", methods=["POST"])
-@roles_required(*MANAGERS)
+@requires("order.confirm")
 def reject(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     services.reject_order(current_user, order, request.form.get("reason", ""))
@@ -230,8 +225,6 @@ def new_return(order_id: int):
 @bp.route("/upload", methods=["GET", "POST"])
 @roles_required(*DEALERS)
 def upload():
-    from portal.catalog.importing import ImportRejected, template_response
-
     if request.method == "GET" and request.args.get("template") in ("csv", "xlsx"):
         return template_response(importing.SPEC, request.args["template"], "orders-template",
                                  importing.EXAMPLE_ROWS)

@@ -4,15 +4,15 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from portal.extensions import db
+from portal.pricing.workflow import expire_due
+
 pricing_cli = AppGroup("pricing", help="Price exceptions.")
 
 
 @pricing_cli.command("expire")
 def expire() -> None:
     """Mark approved exceptions past their validity as expired."""
-    from portal.extensions import db
-    from portal.pricing.workflow import expire_due
-
     count = expire_due()
     db.session.commit()
     click.echo(f"{count} exception(s) expired.")

@@ -15,6 +15,7 @@ from sqlalchemy import and_, select
 from portal.accounts.models import TIER_LABELS, Dealer, Region
 from portal.core.money import format_bp, format_money
 from portal.extensions import db
+from portal.rebates import services as rebates
 from portal.rebates.models import RebateProgram
 from portal.scorecards import charts, kpis, scoring, services
 from portal.scorecards.charts import Chart, Series
@@ -84,8 +85,6 @@ def ranked(actor, period: kpis.Period, *, region_id: int | None = None, tier: st
 
 def program_progress(dealer: Dealer, on_date: date) -> list[dict]:
     """Progress in every rebate program running on `on_date` that the dealer takes part in."""
-    from portal.rebates import services as rebates
-
     programs = db.session.scalars(select(RebateProgram).where(
         and_(RebateProgram.period_start <= on_date, RebateProgram.period_end >= on_date))
         .order_by(RebateProgram.period_start, RebateProgram.id))
