@@ -90,7 +90,7 @@ def company(rng: random.Random, trade: str) -> str:
 
 
 def uscc(rng: random.Random) -> str:
-    from portal.deals.uscc import ALPHABET, uscc_check_char
+    from portal.core.uscc import ALPHABET, uscc_check_char
 
     body = "91" + "".join(rng.choice("0123456789") for _ in range(6)) + \
         "".join(rng.choice(ALPHABET) for _ in range(9))
@@ -103,9 +103,9 @@ def build(app, n_customers: int, n_registrations: int) -> None:
 
     from portal.accounts.models import Dealer, Region, User
     from portal.catalog.models import ProductLine
-    from portal.conflicts.matching import normalize_name, record_keys
     from portal.deals.models import Customer, CustomerAlias, CustomerKey, DealLine, DealRegistration
     from portal.extensions import db
+    from portal.matching.compare import normalize_name, record_keys
 
     with app.app_context():
         upgrade()
@@ -209,7 +209,7 @@ def build(app, n_customers: int, n_registrations: int) -> None:
 
 def variant(name: str, rng: random.Random) -> str:
     """Another owner's way of writing the same company."""
-    from portal.conflicts.matching import name_parts
+    from portal.matching.compare import name_parts
 
     parts = name_parts(name)
     core = getattr(parts, "core", None) or name
@@ -221,7 +221,7 @@ def variant(name: str, rng: random.Random) -> str:
 
 def other_business(name: str) -> str:
     """The same trade name in another line of business: the matcher says possible."""
-    from portal.conflicts.matching import name_parts
+    from portal.matching.compare import name_parts
 
     core = name_parts(name).core or name
     region = next((r for r in REGIONS if name.startswith(r)), "北京")

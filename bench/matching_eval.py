@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from portal.conflicts.matching import (  # noqa: E402
+from portal.matching.compare import (  # noqa: E402
     FUZZY_THRESHOLD,
     blocking_keys,
     compare,

@@ -6,7 +6,10 @@ import importlib
 import click
 from flask import current_app
 
+from portal.accounts.models import User
 from portal.core.unit_of_work import CommandGroup
+from portal.extensions import db
+from portal.seed.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
 seed_cli = CommandGroup("seed", help="Load data.")
 
@@ -20,9 +23,6 @@ DEMO_STEPS = ["portal.seed.accounts", "portal.catalog.seed", "portal.deals.seed"
 def seed_demo():
     """Load the demo: dealers, users, catalogue, deals, conflicts, exceptions, orders, rebates."""
     from sqlalchemy import func, select
-
-    from portal.accounts.models import User
-    from portal.extensions import db
 
     users = db.session.scalar(select(func.count()).select_from(User))
     if users and current_app.config["PORTAL_ENV"] == "production":
@@ -47,20 +47,11 @@ def seed_demo():
 
 
 def _print_logins() -> None:
-    from portal.seed.accounts import DEMO_LOGINS, DEMO_PASSWORD
-
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
     for email, label in DEMO_LOGINS:
         click.echo(f"  {email:<28} {label}")
 
 
 def init_app(app) -> None:
+    """The app's own commands; each domain adds its commands in its `wiring.init_app`."""
     app.cli.add_command(seed_cli)
-    for name in ("deals", "conflicts", "pricing", "orders", "rebates", "catalog"):
-        try:
-            module = importlib.import_module(f"portal.{name}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name in (f"portal.{name}", f"portal.{name}.cli"):
-                continue
-            raise
-        module.init_app(app)

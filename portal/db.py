@@ -15,6 +15,9 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -95,7 +98,6 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     fails, SQLAlchemy sees the disconnect and replaces every connection of the pool, so one
     request per process gets an error (DESIGN §4). A connection that sat idle (a quiet night, a
     firewall dropping idle sockets) is checked first."""
-
     @event.listens_for(engine, "checkin")
     def _idle_from(_dbapi_connection, record):
         if record is not None:
@@ -150,9 +152,6 @@ def _refuse_overlong_text(session, _flush_context, _instances):
     """A text longer than its column is refused for every model in one place, before the
     database (PostgreSQL raises on it; SQLite would keep it silently): the view answers 422 with
     the field's message and nothing is written."""
-    from portal.core.errors import ValidationError
-    from portal.core.i18n import lazy_gettext as _l
-
     errors = {}
     for obj in (*session.new, *session.dirty):
         mapper = getattr(obj, "__mapper__", None)

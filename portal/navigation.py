@@ -9,9 +9,12 @@ root and language.
 """
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
+from flask_babel import get_locale
 
+from portal.core.cache import per_app
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.permissions import can_open
 
 #: (endpoint, label) in display order; endpoints of capabilities not installed are skipped.
 ITEMS = [
@@ -30,24 +33,10 @@ ITEMS = [
 ]
 
 
-def allowed_roles(endpoint: str):
-    view = current_app.view_functions.get(endpoint)
-    return getattr(view, "allowed_roles", None) if view else None
-
-
-def can_open(user, endpoint: str) -> bool:
-    roles = allowed_roles(endpoint)
-    return bool(roles) and user.is_authenticated and user.role in roles
-
-
 def navigation(user) -> tuple[dict, ...]:
     """The items `user` may open, in display order, with their labels in the page's language."""
     if user is None or not user.is_authenticated:
         return ()
-    from flask_babel import get_locale
-
-    from portal.web import per_app
-
     cache = per_app("navigation")
     key = (user.role, request.script_root, get_locale())  # a parsed Locale: hashable, cached
     items = cache.get(key)

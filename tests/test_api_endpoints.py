@@ -396,7 +396,7 @@ def test_a_conflicting_registration_is_under_review_without_naming_the_other_par
     from tests.routes.deals import make_customer, make_deal
 
     uscc = "91110000100000000A"
-    from portal.deals.uscc import UsccError, validate_uscc
+    from portal.core.uscc import UsccError, validate_uscc
     try:
         uscc = validate_uscc(uscc)
     except UsccError:

@@ -7,7 +7,9 @@ from datetime import timedelta
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from portal.catalog.importing import (
+from portal.catalog.models import PriceList, PriceListItem, Product, TierDiscount
+from portal.core import clock
+from portal.core.importer import (
     Field,
     ImportRejected,
     ImportSpec,
@@ -18,8 +20,6 @@ from portal.catalog.importing import (
     text,
     unique,
 )
-from portal.catalog.models import PriceList, PriceListItem, Product, TierDiscount
-from portal.core import clock
 
 
 def upload(client, url, content: bytes, filename: str, **fields):

@@ -199,9 +199,9 @@ def test_worker_recycles_itself_after_max_tasks_and_goes_on(
     worker = processes.worker("recycling", env, workers=1)
     wait_until(lambda: "consumer started" in worker.output(), 90, "the worker", [worker])
     pid = worker.popen.pid
-    mail = "from portal.core.jobs import send_notification_emails\n"
+    mail = "from portal.notifications.jobs import send_notification_emails\n"
     _enqueue(env, mail + "send_notification_emails([])\nsend_notification_emails([])\n")
-    sends = "Executing portal.core.jobs.send_notification_emails"
+    sends = "Executing portal.notifications.jobs.send_notification_emails"
     # A periodic job due meanwhile (a slow host crosses a minute) counts towards the two tasks
     # as well: the restart may come before the second send, which the new life then runs.
     wait_until(lambda: worker.output().count("consumer started") >= 2

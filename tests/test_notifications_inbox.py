@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from portal.notifications import services
+from portal.notifications import jobs, services
 from portal.notifications.models import Notification
 
 N_ = lambda s: s  # noqa: E731
@@ -155,7 +155,7 @@ class FakeSMTP:
 @pytest.fixture
 def smtp(monkeypatch, app):
     FakeSMTP.sent, FakeSMTP.instances = [], []
-    monkeypatch.setattr(services.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(jobs.smtplib, "SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "SMTP_HOST", "smtp.test.example")
     monkeypatch.setitem(app.config, "SMTP_PORT", 2525)
     monkeypatch.setitem(app.config, "SMTP_USER", "portal")
@@ -199,7 +199,7 @@ def test_no_email_when_the_transaction_rolls_back(db, world, smtp):
 
 def test_email_is_logged_when_smtp_is_not_configured(db, world, app, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_HOST", None)
-    monkeypatch.setattr(services.smtplib, "SMTP", None)  # would fail if used
+    monkeypatch.setattr(jobs.smtplib, "SMTP", None)  # would fail if used
     records = []
     handler = logging.Handler()
     handler.emit = records.append

@@ -3,31 +3,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request, session
 
-from portal.accounts.models import UserSession
+from portal.accounts.models import User, UserSession
+from portal.accounts.passwords import hash_password, verify_password  # noqa: F401
+from portal.accounts.services import start_session
 from portal.core import clock
 from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
-
-# OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-#: A hash verified when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-password")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
+from portal.notifications.services import unread_of
 
 _user_by_id = None
 
@@ -45,9 +29,6 @@ def _user_statement():
     if _user_by_id is None:
         from sqlalchemy import bindparam, select
         from sqlalchemy.orm import joinedload, lazyload
-
-        from portal.accounts.models import User, UserSession
-        from portal.notifications.services import unread_of
 
         session_alive = (select(UserSession.id)
                          .where(UserSession.id == bindparam("session_id"),
@@ -118,8 +99,6 @@ SEEN_RESOLUTION_SECONDS = 60
 def session_entries(user) -> dict:
     """What a login puts into the session cookie of `user`: Flask-Login's id, and a new
     server-side session (added to the database session: the caller commits) with its last use."""
-    from portal.accounts.services import start_session
-
     return {"_user_id": user.get_id(), "_fresh": True, SESSION_ID: start_session(user),
             LAST_SEEN: int(clock.now().timestamp())}
 

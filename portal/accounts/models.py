@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core import labels
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import DEALER_ROLES, Role
 from portal.db import Base, UTCDateTime, utcnow
@@ -157,10 +158,5 @@ class UserSession(Base):
         return hashlib.sha256(cookie_id.encode()).hexdigest()
 
 
-def _register_labels() -> None:
-    from portal.core import labels
-
+def register_labels() -> None:
     labels.register(statuses={t.value: label for t, label in TIER_LABELS.items()})
-
-
-_register_labels()

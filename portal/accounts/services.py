@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from portal.accounts.auth import hash_password, verify_password
 from portal.accounts.models import Dealer, DealerStatus, Region, Tier, User, UserSession
+from portal.accounts.passwords import hash_password, verify_password
 from portal.core import audit, clock
 from portal.core.errors import PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, REGIONAL_ROLES, Role
+from portal.core.uscc import UsccError, validate_uscc
 from portal.extensions import db
 
 MIN_PASSWORD = 10
@@ -185,8 +186,6 @@ def save_dealer(actor, dealer: Dealer | None, *, code, name, tier, region_id, ci
     if not to_id(region_id) or db.session.get(Region, to_id(region_id)) is None:
         errors["region_id"] = _l("Choose a region.")
     if uscc:
-        from portal.deals.uscc import UsccError, validate_uscc
-
         try:
             uscc = validate_uscc(uscc)
         except UsccError as exc:

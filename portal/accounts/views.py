@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.accounts import services
 from portal.accounts.auth import SESSION_ID, begin_session
-from portal.accounts.forms import LOCALE_CHOICES, LanguageForm, PasswordForm, UserForm
+from portal.accounts.forms import LOCALE_CHOICES, LanguageForm, LoginForm, PasswordForm, UserForm
 from portal.accounts.models import User
 from portal.core.permissions import ALL_ROLES, DEALER_ROLES, Role, roles_required
 from portal.core.unit_of_work import on_invalid
@@ -40,8 +40,6 @@ def _per_ip():
 @limiter.limit(_per_account, key_func=_login_account_key, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed)
 def login():
-    from portal.accounts.forms import LoginForm
-
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()

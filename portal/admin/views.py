@@ -17,8 +17,8 @@ from portal.core.audit import AuditEntry
 from portal.core.htmx import render_page
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
-from portal.core.permissions import Role, roles_required
-from portal.core.settings import DEFAULTS, get_setting, set_setting
+from portal.core.permissions import Role, can_open, roles_required
+from portal.core.settings import DEFAULTS, SETTING_LABELS, get_setting, set_setting
 from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
 
@@ -28,11 +28,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 EXTRA_PAGES: list[tuple[str, object]] = []
 
 
+def add_page(endpoint: str, label) -> None:
+    """Show the page of `endpoint` on /admin/ to those who may open it (a domain's `init_app`)."""
+    if (endpoint, label) not in EXTRA_PAGES:
+        EXTRA_PAGES.append((endpoint, label))
+
+
 @bp.route("/")
 @roles_required(Role.ADMIN, Role.SALES_DIRECTOR, Role.FINANCE)
 def index():
-    from portal.navigation import can_open
-
     pages = [(ep, label) for ep, label in EXTRA_PAGES if can_open(current_user, ep)]
     return render_template("admin/index.html", extra_pages=pages)
 
@@ -199,7 +203,6 @@ def settings():
         flash(_("Settings saved."), "success")
         return redirect(url_for("admin.settings"))
     current = form.texts()
-    from portal.core.settings import SETTING_LABELS
 
     return render_template("admin/settings.html", values=current, errors=errors,
                            setting_labels=SETTING_LABELS), \

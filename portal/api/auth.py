@@ -11,7 +11,8 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from portal.api import services
-from portal.api.framework import problem, set_token_context
+from portal.api.framework import current_actor, problem, set_token_context, unauthorized  # noqa: F401
+from portal.extensions import login_manager
 
 
 def _bearer() -> str | None:
@@ -23,8 +24,6 @@ def _bearer() -> str | None:
 
 
 def authenticate_request():
-    from portal.extensions import login_manager
-
     g.api_token = None
     g._login_user = login_manager.anonymous_user()  # the cookie is not read on /api/
     secret = _bearer()
@@ -39,16 +38,6 @@ def authenticate_request():
     set_token_context(token)
     services.note_use(token, writing=request.method not in ("GET", "HEAD"))
     return None
-
-
-def current_actor():
-    token = g.get("api_token")
-    return token.user if token is not None else None
-
-
-def unauthorized():
-    return problem(401, _("Send a valid API token: Authorization: Bearer <token>."),
-                   kind="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="api"'})
 
 
 def _too_many():

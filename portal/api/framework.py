@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 from pydantic.json_schema import models_json_schema
 
+from portal.api import schemas
 from portal.core import audit
 from portal.core.errors import DomainError, ValidationError
 
@@ -114,8 +115,6 @@ def operation(method: str, summary: str, *, roles, query=None, body=None, respon
     and the JSON body with the given models (422 on any error), and an entry in the document.
 
     The view receives `actor` (the token's user) and `query` / `body` (validated models)."""
-    from portal.api import auth
-
     allowed = frozenset(roles)
 
     def decorator(view):
@@ -126,9 +125,9 @@ def operation(method: str, summary: str, *, roles, query=None, body=None, respon
 
         @wraps(view)
         def wrapped(**kwargs):
-            actor = auth.current_actor()
+            actor = current_actor()
             if actor is None:
-                return auth.unauthorized()
+                return unauthorized()
             if actor.role not in allowed:
                 return problem(403, _("Your role may not use this operation."), kind="forbidden")
             if query is not None:
@@ -236,8 +235,6 @@ def _path_of(rule: str) -> str:
 
 def openapi_document(app) -> dict:
     """The OpenAPI 3.1 document of every `@operation` route of `app`."""
-    from portal.api import schemas
-
     models = {schemas.Problem}
     for op in OPERATIONS.values():
         models.update(m for m in (op.query, op.body, op.response) if m is not None)
@@ -271,8 +268,6 @@ def openapi_document(app) -> dict:
 
 
 def _operation_object(op: Operation, rule, components: dict) -> dict:
-    from portal.api import schemas
-
     params = []
     for name in rule.arguments:
         params.append({"name": name, "in": "path", "required": True,
@@ -328,3 +323,13 @@ def _operation_object(op: Operation, rule, components: dict) -> dict:
 def set_token_context(token) -> None:
     g.api_token = token
     audit.api_token.set(token.label if token is not None else None)
+
+
+def current_actor():
+    token = g.get("api_token")
+    return token.user if token is not None else None
+
+
+def unauthorized():
+    return problem(401, _("Send a valid API token: Authorization: Bearer <token>."),
+                   kind="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="api"'})

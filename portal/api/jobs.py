@@ -6,7 +6,11 @@ from datetime import timedelta
 from huey import crontab
 from sqlalchemy import delete
 
+from portal.api import services
+from portal.api.models import IdempotentRequest
+from portal.core import clock
 from portal.core.jobs import periodic
+from portal.extensions import db
 
 #: Stored answers of idempotent POSTs are kept this long; a retry after that runs again.
 IDEMPOTENCY_KEEP = timedelta(days=2)
@@ -14,16 +18,10 @@ IDEMPOTENCY_KEEP = timedelta(days=2)
 
 @periodic(crontab(minute="*"))
 def record_token_use() -> None:
-    from portal.api import services
-
     services.record_token_use()
 
 
 @periodic(crontab(hour="17", minute="20"))
 def forget_idempotency_keys() -> None:
-    from portal.api.models import IdempotentRequest
-    from portal.core import clock
-    from portal.extensions import db
-
     db.session.execute(delete(IdempotentRequest).where(
         IdempotentRequest.created_at < clock.now() - IDEMPOTENCY_KEEP))

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portal.catalog.models import PriceListItem, Product, ProductLine
+from portal.deals.models import DealRegistration
+from portal.deals.services import effective_status
 from portal.extensions import db
 
 
@@ -24,8 +27,6 @@ def _iso(value):
 def price_rows(price_list_id: int, query, after: list | None):
     """Rows (id, sku, name, unit, line_id, line_code, list_price_fen) of the list in force, by
     SKU, `query.limit + 1` of them after the cursor."""
-    from portal.catalog.models import PriceListItem, Product, ProductLine
-
     stmt = (select(Product.id, Product.sku, Product.name, Product.unit, Product.line_id,
                    ProductLine.code.label("line_code"), PriceListItem.list_price_fen)
             .join(PriceListItem, PriceListItem.product_id == Product.id)
@@ -55,8 +56,6 @@ def order_summary(order) -> dict:
 def order_out(order) -> dict:
     registration = None
     if order.deal_id is not None:
-        from portal.deals.models import DealRegistration
-
         registration = db.session.scalar(select(DealRegistration.number)
                                          .where(DealRegistration.id == order.deal_id))
     out = order_summary(order)
@@ -79,8 +78,6 @@ UNDER_REVIEW = "under review — a possible overlap with an existing registratio
 
 
 def registration_out(deal) -> dict:
-    from portal.deals.services import effective_status
-
     status = effective_status(deal)
     return {
         "number": deal.number, "dealer": deal.dealer.code, "project_name": deal.project_name,

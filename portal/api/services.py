@@ -20,11 +20,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from portal.accounts.models import User
 from portal.api.models import ApiToken
 from portal.core import audit, clock
+from portal.core.cache import per_app
 from portal.core.errors import PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 #: Secrets look like `dp_<43 url-safe characters>`: 256 bits from `secrets`.
 SECRET_PREFIX = "dp_"
@@ -88,8 +90,6 @@ def _token_statement():
         from sqlalchemy import bindparam
         from sqlalchemy.orm import contains_eager, joinedload
 
-        from portal.accounts.models import User
-
         _by_hash = (select(ApiToken).join(User, User.id == ApiToken.user_id)
                     .where(ApiToken.token_hash == bindparam("token_hash"),
                            ApiToken.revoked_at.is_(None))
@@ -113,8 +113,6 @@ def within_rate_limit(key: str) -> bool:
     """Count one request against the per-token limit `API_RATE_LIMIT` (Redis in production)."""
     from limits import parse
 
-    from portal.extensions import limiter
-
     if not limiter.enabled:
         return True
     item = parse(current_app.config["API_RATE_LIMIT"])
@@ -128,8 +126,6 @@ _LOCAL_USE: dict[int, str] = {}
 
 
 def _redis():
-    from portal.web import per_app
-
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None

@@ -16,13 +16,18 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts.models import Dealer
 from portal.api import auth, framework, schemas, services
 from portal.api.forms import TokenForm
 from portal.api.framework import bad_cursor, decode_cursor, json_response, operation, page_of, problem
 from portal.api.models import ApiToken, IdempotentRequest
-from portal.api.serialize import order_out, order_summary, price_rows, registration_out, statement_out
+from portal.api.serialize import order_out, order_summary, price_rows, registration_out, statement_out, yuan
+from portal.catalog.models import Product, ProductLine
+from portal.catalog.services import price_list_in_force
 from portal.core import clock
+from portal.core.cache import per_app
 from portal.core.errors import ValidationError
+from portal.core.money import apply_discount
 from portal.core.permissions import (
     ALL_ROLES,
     DEALER_ROLES,
@@ -33,7 +38,17 @@ from portal.core.permissions import (
     scope_region,
 )
 from portal.core.unit_of_work import on_invalid
+from portal.deals import services as deals
+from portal.deals.models import DealRegistration, DealStatus
+from portal.deals.services import deals_query, protected_clause
 from portal.extensions import csrf, db
+from portal.orders import services as order_services
+from portal.orders.models import SalesOrder
+from portal.orders.services import orders_query
+from portal.pricing.services import tier_discounts
+from portal.rebates import documents
+from portal.rebates.models import RebateStatement
+from portal.rebates.services import statements_query
 
 bp = Blueprint("api", __name__)
 v1 = Blueprint("v1", __name__, url_prefix="/api/v1")
@@ -69,8 +84,6 @@ def openapi(actor):
 
 
 def document() -> dict:
-    from portal.web import per_app
-
     cache = per_app("api")
     if "openapi" not in cache:
         framework.register_operations(current_app, "api.v1")
@@ -82,8 +95,6 @@ def document() -> dict:
 
 def _dealer_in_scope(actor, code: str | None):
     """The dealer `code` if `actor` may see it (head office by region), else None."""
-    from portal.accounts.models import Dealer
-
     if not code:
         return None
     return db.session.scalar(scope_region(select(Dealer).where(Dealer.code == code.upper()),
@@ -97,9 +108,6 @@ def _dealer_in_scope(actor, code: str | None):
 def prices(actor, query: schemas.PricesQuery):
     """A dealer's token gets its dealer's prices; a head-office token names the dealer with
     `?dealer=` (a channel manager only dealers of its regions). Sorted by SKU."""
-    from portal.catalog.services import price_list_in_force
-    from portal.pricing.services import tier_discounts
-
     if is_dealer(actor):
         dealer = actor.dealer
     elif not query.dealer:
@@ -143,9 +151,6 @@ def _no_cycle_collection():
 
 
 def _priced(rows, discounts: dict[int, int]) -> list[dict]:
-    from portal.api.serialize import yuan
-    from portal.core.money import apply_discount
-
     items = []
     append = items.append
     for _id, sku, name, unit, line_id, line_code, list_fen in rows:
@@ -164,10 +169,6 @@ def _priced(rows, discounts: dict[int, int]) -> list[dict]:
            query=schemas.OrdersQuery, response=schemas.OrderList, tags=("orders",))
 def orders(actor, query: schemas.OrdersQuery):
     from sqlalchemy.orm import lazyload
-
-    from portal.accounts.models import Dealer
-    from portal.orders.models import SalesOrder
-    from portal.orders.services import orders_query
 
     try:
         after = decode_cursor(query.cursor, (int,))
@@ -193,9 +194,6 @@ def orders(actor, query: schemas.OrdersQuery):
 
 
 def _order_by_number(actor, number: str):
-    from portal.orders.models import SalesOrder
-    from portal.orders.services import orders_query
-
     if len(number) > 20:
         abort(404)
     order = db.session.scalar(orders_query(actor).where(SalesOrder.number == number))
@@ -222,9 +220,6 @@ def create_order(actor, body: schemas.OrderIn):
     """The same validation and the same computed prices as `/orders/new`: the net price, or the
     approved exception price of the named registration while quantity is left. The order is
     submitted for the channel manager's confirmation."""
-    from portal.deals.models import DealRegistration
-    from portal.orders import services as orders
-
     def run():
         deal_id = ""
         if body.registration:
@@ -235,8 +230,8 @@ def create_order(actor, body: schemas.OrderIn):
                 "deal_id": str(deal_id), "customer_id": str(body.customer_id or ""),
                 "customer_name": body.customer_name or "", "notes": body.notes}
         lines = [{"sku": ln.sku, "quantity": str(ln.quantity)} for ln in body.lines]
-        draft = orders.clean_order(actor, data, lines)
-        created = orders.create_order(actor, draft)
+        draft = order_services.clean_order(actor, data, lines)
+        created = order_services.create_order(actor, draft)
         return 201, order_out(created), url_for("api.v1.order", number=created.number)
 
     return _idempotent(actor, "POST /api/v1/orders", run, ORDER_FIELDS)
@@ -249,10 +244,6 @@ def create_order(actor, body: schemas.OrderIn):
            query=schemas.RegistrationsQuery, response=schemas.RegistrationList,
            tags=("registrations",))
 def registrations(actor, query: schemas.RegistrationsQuery):
-    from portal.accounts.models import Dealer
-    from portal.deals.models import DealRegistration, DealStatus
-    from portal.deals.services import deals_query, protected_clause
-
     try:
         after = decode_cursor(query.cursor, (int,))
     except ValueError:
@@ -291,9 +282,6 @@ def create_registration(actor, body: schemas.RegistrationIn):
     """The same rules as `/deals/new`. With `submit` (the default) the registration is submitted
     and the conflict check runs: when it finds a possible overlap the registration is
     `in_conflict` — under review — and the answer says no more than that."""
-    from portal.catalog.models import Product, ProductLine
-    from portal.deals import services as deals
-
     def run():
         line_ids = dict(db.session.execute(select(ProductLine.code, ProductLine.id)).all())
         skus = {ln.sku.strip().upper() for ln in body.lines if ln.sku}
@@ -346,10 +334,6 @@ class _PointerErrors(ValidationError):
            roles=STATEMENT_VIEWERS, query=schemas.StatementsQuery,
            response=schemas.StatementList, tags=("statements",))
 def statements(actor, query: schemas.StatementsQuery):
-    from portal.accounts.models import Dealer
-    from portal.rebates.models import RebateStatement
-    from portal.rebates.services import statements_query
-
     try:
         after = decode_cursor(query.cursor, (int,))
     except ValueError:
@@ -372,10 +356,6 @@ def statements(actor, query: schemas.StatementsQuery):
 @operation("GET", "A statement's PDF", roles=STATEMENT_VIEWERS, produces="application/pdf",
            errors=(401, 403, 404, 429, 503), tags=("statements",))
 def statement_pdf(actor, number: str):
-    from portal.rebates import documents
-    from portal.rebates.models import RebateStatement
-    from portal.rebates.services import statements_query
-
     if len(number) > 40:
         abort(404)
     obj = db.session.scalar(statements_query(actor).where(RebateStatement.number == number))

@@ -1,6 +1,6 @@
 """The catalogue's imports: products (create or update by SKU) and price lists (SKU → list price).
 
-Both validate the whole file with `portal.catalog.importing` before writing anything.
+Both validate the whole file with `portal.core.importer` before writing anything.
 """
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.catalog import services
-from portal.catalog.importing import Field, ImportSpec, boolean, import_rows, money, text, unique
 from portal.catalog.models import PriceList, Product, ProductLine
 from portal.core import audit
+from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.importer import CellError, Field, ImportSpec, boolean, import_rows, money, text, unique
 from portal.extensions import db
 
 
@@ -24,8 +25,6 @@ def product_spec() -> ImportSpec:
     def line(value: str) -> int:
         found = line_codes.get(value.lower()) or line_names.get(value.casefold())
         if found is None:
-            from portal.catalog.importing import CellError
-
             raise CellError(_l("Unknown product line “%(value)s”; use one of: %(codes)s.",
                                value=value, codes=", ".join(sorted(line_codes))))
         return found
@@ -98,8 +97,6 @@ def import_price_list(actor, upload, *, name: str, effective_from: date | None,
                       effective_to: date | None) -> PriceList:
     """Create a price list from a file of SKU → list price. Dates are checked before the file is
     read, so an overlapping list is refused without a file report."""
-    from portal.core.errors import ValidationError
-
     errors = services.check_dates(effective_from, effective_to)
     if not (name or "").strip():
         errors["name"] = _l("Enter a name for the price list.")

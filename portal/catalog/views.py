@@ -9,13 +9,12 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from portal.accounts.models import TIER_LABELS, Tier
-from portal.admin.views import EXTRA_PAGES
 from portal.catalog import forms, imports, services
-from portal.catalog.importing import ImportRejected, template_response
 from portal.catalog.models import PriceList, PriceListItem, Product, ProductLine
 from portal.core import clock
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.importer import ImportRejected, template_response
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
@@ -25,11 +24,10 @@ from portal.extensions import db
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
 
-for _entry in [("catalog.products", _l("Products")), ("catalog.lines", _l("Product lines")),
+#: Pages of the catalogue listed on /admin/.
+ADMIN_PAGES = [("catalog.products", _l("Products")), ("catalog.lines", _l("Product lines")),
                ("catalog.price_lists", _l("Price lists")),
-               ("catalog.discounts", _l("Tier discounts"))]:
-    if _entry not in EXTRA_PAGES:
-        EXTRA_PAGES.append(_entry)
+               ("catalog.discounts", _l("Tier discounts"))]
 
 
 # --- product lines -------------------------------------------------------------------------------

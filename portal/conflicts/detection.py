@@ -21,15 +21,21 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select, text
 
+from portal.conflicts.models import CaseStatus, ConflictCase, Decision, PossibleOverlap
 from portal.core import audit, clock
+from portal.deals.customers import match_record
 from portal.deals.models import (
     ACTIVE_LEAD_STATES,
     Customer,
+    CustomerAlias,
     CustomerLink,
     DealRegistration,
     DirectLead,
 )
+from portal.deals.services import active_deal_clause, managers_of
 from portal.extensions import db
+from portal.matching.compare import compare, identity_name_keys, record_keys
+from portal.notifications.services import notify
 
 #: A blocking key shared by more records than this says nothing about identity (DESIGN §3.4).
 MAX_KEY_HITS = 20
@@ -44,8 +50,6 @@ def N_(s):  # noqa: N802
 
 def candidate_ids(customer: Customer) -> tuple[set[int], list[str]]:
     """Ids of customers sharing a discriminating key with `customer`, and the keys ignored."""
-    from portal.deals.customers import match_record
-
     ids, _strong, ignored = _candidates(customer, match_record(customer))
     return ids, ignored
 
@@ -56,8 +60,6 @@ def _candidates(customer: Customer, mine: dict) -> tuple[set[int], set[int], lis
 
     One statement: per key an index range read bounded by LIMIT, glued with UNION ALL.
     """
-    from portal.conflicts.matching import identity_name_keys, record_keys
-
     keys = sorted({key[:120] for key in record_keys(mine)})
     if not keys:  # a name that gives no key (Q, 中) and no USCC, domain or phone
         return set(), set(), []
@@ -86,7 +88,6 @@ def _candidates(customer: Customer, mine: dict) -> tuple[set[int], set[int], lis
     return ids, strong, sorted(ignored)
 
 
-
 #: A candidate found only through a look-alike key (a bigram, the first letters) is compared only
 #: when its trade name is this similar (rapidfuzz ratio, 0–100) to one of ours: below it, the
 #: matcher can find no more than a look-alike, which decides nothing (matching.NEAR_THRESHOLD).
@@ -105,10 +106,6 @@ def same_customers(customer: Customer) -> dict[int, dict]:
 def compare_candidates(customer: Customer) -> tuple[dict[int, dict], dict[int, dict]]:
     """(customers that are the same company as `customer`, customers that possibly are), each
     id → evidence {score, signals, customer}."""
-    from portal.conflicts.matching import compare, identity_name_keys
-    from portal.deals.customers import match_record
-    from portal.deals.models import CustomerAlias
-
     mine = match_record(customer)
     ids, identity, ignored = _candidates(customer, mine)
     links = {(_pair(link.a_id, link.b_id)): link for link in db.session.scalars(
@@ -181,10 +178,6 @@ def detect(actor, *, deal: DealRegistration | None = None, lead: DirectLead | No
 
     Returns the conflict cases opened (notices are not returned: they hold nothing).
     """
-    from portal.conflicts.models import CaseStatus, ConflictCase, Decision
-    from portal.deals.services import active_deal_clause, managers_of
-    from portal.notifications.services import notify
-
     record = deal or lead
     customer = record.customer
     same, possible = compare_candidates(customer)
@@ -253,8 +246,6 @@ def detect(actor, *, deal: DealRegistration | None = None, lead: DirectLead | No
 
 def _other_parties(record, customer_ids) -> dict[int, list]:
     """Active records of other parties on each of `customer_ids` → customer id → records."""
-    from portal.deals.services import active_deal_clause
-
     deal_stmt = select(DealRegistration).where(DealRegistration.customer_id.in_(customer_ids),
                                                active_deal_clause())
     lead_stmt = select(DirectLead).where(DirectLead.customer_id.in_(customer_ids),
@@ -273,10 +264,6 @@ def _other_parties(record, customer_ids) -> dict[int, list]:
 def _record_possible(actor, record, customer: Customer, possible: dict[int, dict]) -> None:
     """A "possible overlap" notice per possibly-same customer on which another party holds an
     active record; the channel managers of both regions are told (DESIGN §3.4.1)."""
-    from portal.conflicts.models import PossibleOverlap
-    from portal.deals.services import managers_of
-    from portal.notifications.services import notify
-
     parties = _other_parties(record, sorted(possible))
     for other_id, ev in sorted(possible.items()):
         if other_id not in parties:

@@ -10,14 +10,18 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload
 
-from portal.conflicts.models import CaseStatus, ConflictCase, Decision
+from portal.conflicts.detection import detect
+from portal.conflicts.models import CaseStatus, ConflictCase, Decision, OverlapStatus, PossibleOverlap
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, sees_all_regions
 from portal.core.settings import get_setting
-from portal.deals.models import DealRegistration, DealStatus, DirectLead, LeadStatus
+from portal.deals.customers import link_names
+from portal.deals.models import CustomerLink, DealRegistration, DealStatus, DirectLead, LeadStatus
+from portal.deals.services import _notify_dealer, managers_of
 from portal.extensions import db
+from portal.notifications.services import notify
 
 DECISION_LABELS = {
     Decision.AWARD_EARLIER: _l("Award to the earlier registration"),
@@ -45,6 +49,21 @@ def cases_query(actor):
         return stmt
     return stmt.where(or_(ConflictCase.region_id.in_(actor.region_ids),
                           ConflictCase.other_region_id.in_(actor.region_ids)))
+
+
+def cases_of_record(actor, *, deal=None, lead=None) -> list:
+    """The cases of a registration or a lead that `actor` may see (shown beside the record)."""
+    if deal is not None:
+        return list(db.session.scalars(cases_query(actor).where(or_(
+            ConflictCase.first_deal_id == deal.id, ConflictCase.second_deal_id == deal.id))
+            .order_by(ConflictCase.id)))
+    return list(db.session.scalars(cases_query(actor).where(or_(
+        ConflictCase.first_lead_id == lead.id, ConflictCase.second_lead_id == lead.id))))
+
+
+def open_cases(actor):
+    """The open cases `actor` may see, as a statement (the dashboard counts it)."""
+    return cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN)
 
 
 def _party_loads(relationship, party, *related):
@@ -184,8 +203,6 @@ def decide(actor, case: ConflictCase, decision: str, reason: str,
         audit.record(actor, "deal.co_sell", deal, after={"assisting_rep": lead.rep.name})
         audit.record(actor, "lead.assisting", lead, after={"deal": deal.number})
     if decision != Decision.NOT_A_CONFLICT and first.customer_id != second.customer_id:
-        from portal.deals.customers import link_names
-
         link_names(actor, first.customer, second.customer, "case")  # the desk teaches the matcher
     for winner in winners:
         _release(winner, actor, case)
@@ -199,9 +216,6 @@ def decide(actor, case: ConflictCase, decision: str, reason: str,
 
 
 def _notify_outcome(case, winners, losers) -> None:
-    from portal.deals.services import _notify_dealer, managers_of
-    from portal.notifications.services import notify
-
     for obj in winners:
         if isinstance(obj, DealRegistration):
             _notify_dealer(obj, "conflict_decided", N_(
@@ -240,8 +254,6 @@ def take_over(actor, case: ConflictCase) -> ConflictCase:
 def overlaps_query(actor):
     """Possible-overlap notices `actor` may see: a channel manager those touching its regions;
     the director and admins all; nobody else."""
-    from portal.conflicts.models import PossibleOverlap
-
     stmt = select(PossibleOverlap)
     if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN):
         return stmt.where(PossibleOverlap.id.is_(None))
@@ -252,14 +264,10 @@ def overlaps_query(actor):
 
 
 def get_overlap_or_404(overlap_id, actor):
-    from portal.conflicts.models import PossibleOverlap
-
     return first_or_404(overlaps_query(actor), PossibleOverlap, overlap_id)
 
 
 def _open_overlap(overlap):
-    from portal.conflicts.models import OverlapStatus
-
     if overlap.status != OverlapStatus.OPEN:
         who = overlap.decided_by.name if overlap.decided_by else _l("the system")
         raise Conflict(_l("This notice was already handled by %(name)s.", name=who))
@@ -268,9 +276,6 @@ def _open_overlap(overlap):
 def dismiss_overlap(actor, overlap, reason: str = ""):
     """Not the same customer: the notice closes and the two records are marked as different, so
     the check does not raise them again."""
-    from portal.conflicts.models import OverlapStatus
-    from portal.deals.models import CustomerLink
-
     _open_overlap(overlap)
     overlap.status = OverlapStatus.DISMISSED
     overlap.decided_by_id = actor.id
@@ -291,11 +296,6 @@ def escalate_overlap(actor, overlap) -> list[ConflictCase]:
     """The same customer after all: the records are linked, the names become aliases of each
     other, and the check runs again for the submission — overlapping product lines open a case
     and hold it."""
-    from portal.conflicts.detection import detect
-    from portal.conflicts.models import OverlapStatus
-    from portal.deals.customers import link_names
-    from portal.deals.models import CustomerLink, DealStatus
-
     _open_overlap(overlap)
     record = overlap.record
     if str(record.status) not in ("submitted", "in_conflict", "approved"):

@@ -7,16 +7,17 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.conflicts import forms, services
-from portal.conflicts.models import CaseStatus, ConflictCase
+from portal.conflicts.evidence import sentences
+from portal.conflicts.models import CaseStatus, ConflictCase, OverlapStatus, PossibleOverlap
 from portal.core import audit
 from portal.core.errors import Conflict
 from portal.core.htmx import error_response, is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
-from portal.core.labels import register
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
+from portal.deals.services import effective_status
 from portal.extensions import db
 
 bp = Blueprint("conflicts", __name__, url_prefix="/conflicts")
@@ -24,7 +25,7 @@ bp = Blueprint("conflicts", __name__, url_prefix="/conflicts")
 DESK = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN, Role.SALES_REP)
 DECIDERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 
-register(
+LABELS = dict(
     statuses={"open": pgettext("status", "Open"), "decided": pgettext("status", "Decided"),
               "withdrawn": pgettext("status", "Withdrawn"), "notice": pgettext("status", "Notice")},
     actions={"conflict.opened": _l("Conflict case opened"),
@@ -35,15 +36,13 @@ register(
              "overlap.noticed": _l("Possible overlap noticed"),
              "overlap.dismissed": _l("Possible overlap dismissed: not the same customer"),
              "overlap.escalated": _l("Possible overlap taken up: the same customer")})
-register(statuses={"dismissed": pgettext("status", "Dismissed"),
-                   "escalated": pgettext("status", "Taken up")})
+OVERLAP_LABELS = dict(statuses={"dismissed": pgettext("status", "Dismissed"),
+                             "escalated": pgettext("status", "Taken up")})
 
 
 @bp.app_template_global()
 def evidence_sentences(signals):
     """The matcher's signals as translated sentences."""
-    from portal.conflicts.evidence import sentences
-
     return sentences(signals)
 
 
@@ -56,7 +55,6 @@ def index():
         stmt = stmt.where(ConflictCase.status == status)
     stmt = stmt.order_by(sort_clause({"opened": ConflictCase.opened_at,
                                       "number": ConflictCase.id}, "opened"))
-    from portal.conflicts.models import OverlapStatus, PossibleOverlap
 
     overlaps = list(db.session.scalars(
         services.overlaps_query(current_user).where(PossibleOverlap.status == OverlapStatus.OPEN)
@@ -67,8 +65,6 @@ def index():
 
 
 def _context(case, errors=None):
-    from portal.deals.services import effective_status
-
     return dict(case=case, errors=errors or {}, flagged=services.is_flagged(case),
                 age=services.age_business_days(case), labels=services.DECISION_LABELS,
                 can_decide=services.can_decide(current_user, case) and case.status == CaseStatus.OPEN,

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
+from portal.extensions import db
 
 client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 #: The API token a request acts through (`name (#id)`), set by `portal.api.auth`; None otherwise.
@@ -49,8 +50,6 @@ def record(actor, action: str, obj=None, *, object_type: str | None = None,
            before: dict | None = None, after: dict | None = None,
            comment: str | None = None) -> AuditEntry:
     """Add an audit entry for `action` on `obj` by `actor` (None for the system)."""
-    from portal.extensions import db
-
     if obj is not None:
         object_type = object_type or obj.__tablename__
         if object_id is None:
@@ -69,8 +68,6 @@ def record(actor, action: str, obj=None, *, object_type: str | None = None,
 
 def history(object_type: str, object_id: int) -> list[AuditEntry]:
     """The audit entries of one object, oldest first (shown on its page)."""
-    from portal.extensions import db
-
     stmt = (select(AuditEntry)
             .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
             .order_by(AuditEntry.id))

@@ -24,6 +24,8 @@ from functools import wraps
 from huey import RedisHuey, SqliteHuey
 
 from portal.config import INSTANCE, redis_namespace
+from portal.db import after_commit
+from portal.extensions import db
 
 log = logging.getLogger("portal.jobs")
 
@@ -38,6 +40,8 @@ def _make_huey():
 
 
 huey = _make_huey()
+#: What builds the app of a worker process: `portal.worker` sets it (core imports no app module).
+app_factory = None
 _worker_app = None
 
 
@@ -49,21 +53,18 @@ def _app():
     if has_app_context():
         return current_app._get_current_object()
     if _worker_app is None:
-        from portal import create_app
-
-        _worker_app = create_app()
+        if app_factory is None:
+            raise RuntimeError("a job ran outside an app and portal.worker did not set app_factory")
+        _worker_app = app_factory()
     return _worker_app
 
 
 def task(**options):
     """Declare a job: runs in a fresh app context and session, committed on success."""
-
     def decorator(fn):
         @huey.task(**options)
         @wraps(fn)
         def run(*args, **kwargs):
-            from portal.extensions import db
-
             with _app().app_context():
                 try:
                     result = fn(*args, **kwargs)
@@ -80,13 +81,10 @@ def task(**options):
 
 def periodic(schedule):
     """Declare a scheduled job (expiry, reminders) run by the worker on `schedule` (a crontab)."""
-
     def decorator(fn):
         @huey.periodic_task(schedule)
         @wraps(fn)
         def run():
-            from portal.extensions import db
-
             with _app().app_context():
                 try:
                     fn()
@@ -134,19 +132,4 @@ def _count_and_recycle(task, task_value, exc):
 
 def enqueue_after_commit(job, *args, **kwargs) -> None:
     """Queue `job(*args)` once the current transaction commits; drop it if it rolls back."""
-    from portal.db import after_commit
-    from portal.extensions import db
-
     after_commit(db.session(), job, *args, **kwargs)
-
-
-@task(retries=3, retry_delay=10)
-def send_notification_emails(note_ids: list[int]) -> None:
-    from portal.extensions import db
-    from portal.notifications.models import Notification
-    from portal.notifications.services import deliver_email
-
-    for note_id in note_ids:
-        note = db.session.get(Notification, note_id)
-        if note is not None:
-            deliver_email(note)

@@ -1,7 +1,7 @@
 """Who may do what: roles on routes, scope in queries.
 
 Role checks sit on the route (`@roles_required`); ownership checks sit in the query
-(`scope_dealer`, `scope_region`, and the `get_*_or_404` loaders of each domain). Both are
+(`scope_owned`, `scope_region`, and the `get_*_or_404` loaders of each domain). Both are
 required (OWASP ASVS 5.0 §8.2.1, §8.2.2). A dealer user asking for another dealer's object gets
 404, never 403: it must not learn that the object exists.
 """
@@ -10,11 +10,12 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
+from portal.extensions import db, login_manager
 
 
 class Role(StrEnum):
@@ -52,8 +53,6 @@ def roles_required(*roles: Role | str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from portal.extensions import login_manager
-
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
                 abort(403)
@@ -63,6 +62,18 @@ def roles_required(*roles: Role | str):
         return wrapped
 
     return decorator
+
+
+def allowed_roles(endpoint: str):
+    """The roles the route of `endpoint` admits (its `@roles_required`), or None."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None) if view else None
+
+
+def can_open(user, endpoint: str) -> bool:
+    """Whether `user` may open the page of `endpoint` (navigation, admin pages)."""
+    roles = allowed_roles(endpoint)
+    return bool(roles) and user.is_authenticated and user.role in roles
 
 
 def is_dealer(actor) -> bool:
@@ -75,28 +86,6 @@ def is_head_office(actor) -> bool:
 
 def sees_all_regions(actor) -> bool:
     return actor.role in HEAD_OFFICE_ROLES and actor.role not in REGIONAL_ROLES
-
-
-def scope_dealer(query, dealer_id_column, actor):
-    """Limit a query on dealer-owned rows to what `actor` may see.
-
-    Dealer users see only their own dealer; regional head-office roles see dealers of their
-    regions; the other head-office roles see everything.
-    """
-    from portal.accounts.models import Dealer
-
-    if is_dealer(actor):
-        return query.where(dealer_id_column == actor.dealer_id)
-    if sees_all_regions(actor):
-        return query
-    region_dealers = Dealer.__table__.c
-    from sqlalchemy import select
-
-    return query.where(
-        dealer_id_column.in_(
-            select(region_dealers.id).where(region_dealers.region_id.in_(actor.region_ids))
-        )
-    )
 
 
 def scope_region(query, region_id_column, actor):
@@ -114,10 +103,6 @@ def first_or_404(scoped_query, model, object_id):
     Anything outside the scope — or an id that is not a number — is 404, never 403, so that a
     dealer cannot learn that another dealer's object exists. Every `get_*_or_404` loader ends here.
     """
-    from flask import abort
-
-    from portal.extensions import db
-
     object_id = to_id(object_id)
     if object_id is None:
         abort(404)

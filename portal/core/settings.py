@@ -5,7 +5,10 @@ from flask import g, has_app_context
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core import audit
+from portal.core.i18n import lazy_gettext as _l
 from portal.db import Base
+from portal.extensions import db
 
 #: Every setting with its default; admins can override any of them in /admin/settings.
 DEFAULTS: dict[str, int] = {
@@ -32,8 +35,6 @@ class Setting(Base):
 
 def get_setting(key: str):
     """The current value of a policy setting (admin override or default)."""
-    from portal.extensions import db
-
     # A setting left at its default has no row; `session.get` would ask the database again at
     # every call (a list page asked once per row). The request remembers which are absent.
     absent = g.setdefault("_absent_settings", set()) if has_app_context() else set()
@@ -56,9 +57,6 @@ def setting_value(key: str):
 
 
 def set_setting(actor, key: str, value) -> None:
-    from portal.core import audit
-    from portal.extensions import db
-
     if key not in DEFAULTS:
         raise KeyError(key)
     old = get_setting(key)
@@ -74,8 +72,6 @@ def set_setting(actor, key: str, value) -> None:
 
 
 def _labels():
-    from portal.core.i18n import lazy_gettext as _l
-
     return {
         "deal_protection_days": _l("Registration protection (days after approval)"),
         "deal_extension_days": _l("Protection extension (days)"),

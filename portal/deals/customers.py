@@ -14,8 +14,10 @@ from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
+from portal.core.uscc import UsccError, validate_uscc
 from portal.deals.models import Customer, CustomerAlias, CustomerKey
 from portal.extensions import db
+from portal.matching import compare as matching
 
 
 def customers_query(actor):
@@ -34,8 +36,6 @@ def get_customer_or_404(customer_id, actor) -> Customer:
 
 
 def _matching():
-    from portal.conflicts import matching
-
     return matching
 
 
@@ -121,8 +121,6 @@ CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "indus
 
 def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
     """Validate a customer's fields; messages go to `errors` under `prefix + field`."""
-    from portal.deals.uscc import UsccError, validate_uscc
-
     m = _matching()
     out = {f: (data.get(f) or "").strip() for f in CUSTOMER_FIELDS}
     if not out["name"]:
@@ -177,5 +175,3 @@ def save_customer(actor, customer: Customer | None, data: dict, *, key_account: 
     audit.record(actor, "customer.created" if created else "customer.updated", customer,
                  before=before, after=fields)
     return customer
-
-

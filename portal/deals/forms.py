@@ -9,9 +9,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from wtforms import StringField
 
+from portal.catalog.models import Product, ProductLine
 from portal.core.fields import IdText, RowsForm
 from portal.core.i18n import lazy_gettext as _l
 from portal.deals.models import STAGE_LABELS
+from portal.extensions import db
 
 #: Line rows shown on the registration form (the page works without JavaScript).
 LINE_ROWS = 5
@@ -72,9 +74,6 @@ def stage_choices():
 
 def catalogue_choices():
     """(product lines, active products) for the line rows."""
-    from portal.catalog.models import Product, ProductLine
-    from portal.extensions import db
-
     lines = list(db.session.scalars(select(ProductLine).order_by(ProductLine.sort, ProductLine.id)))
     products = list(db.session.scalars(select(Product).where(Product.active.is_(True))
                                        .order_by(Product.line_id, Product.sku)))

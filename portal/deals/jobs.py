@@ -4,12 +4,11 @@ from __future__ import annotations
 from huey import crontab
 
 from portal.core.jobs import periodic
+from portal.deals.services import expire_due, send_reminders
 
 
 def run_daily(on_date=None) -> tuple[int, int]:
     """Expire registrations past their last protected day, then send the 7-day reminders."""
-    from portal.deals.services import expire_due, send_reminders
-
     expired = expire_due(on_date)
     reminded = send_reminders(on_date)
     return len(expired), len(reminded)

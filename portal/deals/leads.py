@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
+from portal.catalog.models import ProductLine
 from portal.core import audit, clock
+from portal.core.capabilities import check
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.core.permissions import Role, is_dealer, sees_all_regions
+from portal.deals import signals
 from portal.deals.models import ACTIVE_LEAD_STATES, Customer, DirectLead, LeadLine, LeadStatus
 from portal.extensions import db
 
@@ -35,11 +38,7 @@ def get_lead_or_404(lead_id, actor) -> DirectLead:
 def create_lead(actor, customer: Customer, project_name: str, line_ids: list[int],
                 estimated_value_fen: int = 0, notes: str = "", region_id: int | None = None):
     """A rep records a lead; it is checked for conflicts at once, like a submission."""
-    from portal.catalog.models import ProductLine
-    from portal.conflicts.detection import detect
-
-    if actor.role != Role.SALES_REP:
-        raise PermissionDenied(_l("Only direct sales reps record leads."))
+    check(actor, "lead.record")
     errors = {}
     project_name = (project_name or "").strip()
     if not project_name:
@@ -65,7 +64,7 @@ def create_lead(actor, customer: Customer, project_name: str, line_ids: list[int
     db.session.flush()
     lead.number = f"L{clock.today().year}-{lead.id:05d}"
     audit.record(actor, "lead.created", lead, after={"project": lead.project_name})
-    cases = detect(actor, lead=lead)
+    cases = signals.collect(signals.record_submitted, actor, lead=lead)
     if cases:
         lead.status = LeadStatus.IN_CONFLICT
         audit.record(None, "lead.held", lead, after={"status": "in_conflict"})

@@ -10,7 +10,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from portal.accounts.models import User
 from portal.core import clock
+from portal.core.uscc import ALPHABET, uscc_check_char
 from portal.deals.models import (
     Customer,
     DealExtension,
@@ -21,7 +23,6 @@ from portal.deals.models import (
     LeadLine,
 )
 from portal.deals.services import refresh_keys
-from portal.deals.uscc import ALPHABET, uscc_check_char
 from portal.extensions import db
 
 TRADE_NAMES = ["华辰", "金桥", "恒通", "瑞丰", "海川", "中科远景", "博睿", "天成", "卓越", "银河",
@@ -202,7 +203,5 @@ def _first_user(users, dealer):
         if user.dealer_id == dealer.id:
             return user
     from sqlalchemy import select
-
-    from portal.accounts.models import User
 
     return db.session.scalar(select(User).where(User.dealer_id == dealer.id))

@@ -10,13 +10,30 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from portal.accounts.models import User, user_region
+from portal.catalog.models import Product, ProductLine
 from portal.core import audit, clock
+from portal.core.capabilities import check
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.labels import status_label
+from portal.core.money import MoneyError, parse_yuan
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.core.settings import get_setting
+from portal.deals import signals
+
+# Customers and leads live in their own modules; their names stay importable from here.
+from portal.deals.customers import (  # noqa: F401
+    CUSTOMER_FIELDS,
+    clean_customer_fields,
+    customer_keys,
+    customers_query,
+    get_customer_or_404,
+    refresh_keys,
+    save_customer,
+)
+from portal.deals.leads import close_lead, create_lead, get_lead_or_404, leads_query  # noqa: F401
 from portal.deals.models import (
     Customer,
     DealExtension,
@@ -26,6 +43,7 @@ from portal.deals.models import (
     DealStatus,
 )
 from portal.extensions import db
+from portal.notifications.services import notify
 
 
 def N_(s):  # noqa: N802 — marks notification msgids for extraction; translated when shown
@@ -103,9 +121,6 @@ def clean_deal_input(actor, data: dict, lines: list[dict]) -> tuple[dict, list[d
     estimated_value (yuan text), expected_close_date (ISO), stage, competitors, notes;
     `lines` rows of {line_id, product_id, quantity} as typed.
     """
-    from portal.catalog.models import Product, ProductLine
-    from portal.core.money import MoneyError, parse_yuan
-
     errors: dict = {}
     out: dict = {}
     out["project_name"] = (data.get("project_name") or "").strip()
@@ -229,8 +244,6 @@ def save_deal(actor, deal: DealRegistration | None, data: dict, lines: list[dict
 def submit_deal(actor, deal: DealRegistration) -> list:
     """Submit a draft: the conflict check runs (system-wide); the registration is held
     `in_conflict` when a case opens, else waits for the channel manager. Returns the cases."""
-    from portal.conflicts.detection import detect
-
     if deal.status != DealStatus.DRAFT:
         raise InvalidState(_l("Only a draft can be submitted."))
     if is_dealer(actor) and deal.dealer_id != actor.dealer_id:
@@ -243,7 +256,7 @@ def submit_deal(actor, deal: DealRegistration) -> list:
     db.session.flush()
     audit.record(actor, "deal.submitted", deal, before={"status": "draft"},
                  after={"status": "submitted"})
-    cases = detect(actor, deal=deal)
+    cases = signals.collect(signals.record_submitted, actor, deal=deal)
     if cases:
         deal.status = DealStatus.IN_CONFLICT
         audit.record(None, "deal.held", deal, before={"status": "submitted"},
@@ -260,23 +273,17 @@ def submit_deal(actor, deal: DealRegistration) -> list:
 
 
 def _dealer_recipients(deal: DealRegistration):
-    from portal.accounts.models import User
-
     return list(db.session.scalars(select(User).where(
         User.dealer_id == deal.dealer_id,
         or_(User.role == Role.DEALER_ADMIN, User.id == deal.created_by_id))))
 
 
 def _notify_dealer(deal: DealRegistration, kind: str, message: str, **params) -> None:
-    from portal.notifications.services import notify
-
     notify(_dealer_recipients(deal), kind, message, f"/deals/{deal.id}", number=deal.number,
            **params)
 
 
 def managers_of(region_ids) -> list:
-    from portal.accounts.models import User, user_region
-
     return list(db.session.scalars(
         select(User).join(user_region, user_region.c.user_id == User.id)
         .where(User.role == Role.CHANNEL_MANAGER, User.active.is_(True),
@@ -284,21 +291,12 @@ def managers_of(region_ids) -> list:
 
 
 def _notify_managers(region_id: int, kind: str, message: str, link: str, **params) -> None:
-    from portal.notifications.services import notify
-
     notify(managers_of([region_id]), kind, message, link, **params)
-
-
-def _require_manager(actor, deal: DealRegistration) -> None:
-    if actor.role == Role.CHANNEL_MANAGER and deal.region_id not in actor.region_ids:
-        raise PermissionDenied(_l("This registration is outside your regions."))
-    if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN):
-        raise PermissionDenied(_l("Only a channel manager decides registrations."))
 
 
 def approve_deal(actor, deal: DealRegistration, comment: str = "") -> DealRegistration:
     """Approve: protection runs until approval + the configured days (the last protected day)."""
-    _require_manager(actor, deal)
+    check(actor, "deal.approve", deal)
     if deal.status != DealStatus.SUBMITTED:
         raise InvalidState(_l("Only a submitted registration can be approved (this one is %(s)s).",
                               s=status_label(deal.status)))
@@ -317,7 +315,7 @@ def approve_deal(actor, deal: DealRegistration, comment: str = "") -> DealRegist
 
 
 def reject_deal(actor, deal: DealRegistration, reason: str) -> DealRegistration:
-    _require_manager(actor, deal)
+    check(actor, "deal.approve", deal)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_l("Give a reason for the rejection."),
@@ -360,7 +358,7 @@ def request_extension(actor, deal: DealRegistration, reason: str) -> DealExtensi
 
 
 def decide_extension(actor, deal: DealRegistration, approve: bool, comment: str = "") -> DealExtension:
-    _require_manager(actor, deal)
+    check(actor, "deal.approve", deal)
     ext = deal.extension
     if ext is None or ext.status != "pending":
         raise InvalidState(_l("There is no pending extension request."))
@@ -455,17 +453,3 @@ def send_reminders(on_date: date | None = None) -> list[DealRegistration]:
             until=deal.protected_until.isoformat())
     db.session.flush()
     return due
-
-
-
-# Customers and leads live in their own modules; their names stay importable from here.
-from portal.deals.customers import (  # noqa: E402,F401
-    CUSTOMER_FIELDS,
-    clean_customer_fields,
-    customer_keys,
-    customers_query,
-    get_customer_or_404,
-    refresh_keys,
-    save_customer,
-)
-from portal.deals.leads import close_lead, create_lead, get_lead_or_404, leads_query  # noqa: E402,F401

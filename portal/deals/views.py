@@ -3,35 +3,37 @@ extension, won/lost. Customers (`/customers/`) and direct leads (`/leads/`) live
 `views_customers.py` and `views_leads.py` on the same blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from portal.core import audit, clock
+from portal.core.capabilities import requires, roles_of
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
-from portal.core.labels import register
+from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.core.settings import setting_value
 from portal.core.unit_of_work import back_to, on_invalid
-from portal.deals import forms, services
-from portal.deals.models import STAGE_LABELS, Customer, DealRegistration, DealStatus
+from portal.db import days_after
+from portal.deals import forms, services, signals
+from portal.deals.blueprint import bp
+from portal.deals.models import STAGE_LABELS, Customer, DealExtension, DealRegistration, DealStatus
 from portal.extensions import db
-
-bp = Blueprint("deals", __name__)
+from portal.main.dashboard import count_of
 
 DEAL_VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.SALES_REP, Role.CHANNEL_MANAGER,
                 Role.SALES_DIRECTOR, Role.FINANCE, Role.ADMIN)
-MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 
-register(
+LABELS = dict(
     # Status labels carry the context "status": the same English word is a column header elsewhere
     # ("Submitted" = submitted at), and catalogues of all domains are merged.
     statuses={
@@ -155,20 +157,17 @@ def index():
 
 
 def status_text(deal) -> str:
-    from portal.core.labels import status_label
-
     return status_label(services.effective_status(deal))
 
 
 @bp.route("/deals/queue")
-@roles_required(*MANAGERS)
+@requires("deal.approve")
 def queue():
     """The approval queue of the manager's regions, oldest first, with ageing."""
     stmt = (services.deals_query(current_user)
             .where(DealRegistration.status == DealStatus.SUBMITTED)
             .order_by(DealRegistration.submitted_at.asc()))
     page = paginate(db.session, stmt)
-    from portal.deals.models import DealExtension
 
     ext_stmt = (services.deals_query(current_user).join(DealExtension)
                 .where(DealExtension.status == "pending").order_by(DealExtension.requested_at))
@@ -228,12 +227,7 @@ def detail(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
     cases = []
     if not is_dealer(current_user):
-        from portal.conflicts.models import ConflictCase
-        from portal.conflicts.services import cases_query
-
-        cases = list(db.session.scalars(cases_query(current_user).where(or_(
-            ConflictCase.first_deal_id == deal.id, ConflictCase.second_deal_id == deal.id))
-            .order_by(ConflictCase.id)))
+        cases = signals.collect(signals.related_cases, current_user, deal=deal)
     return render_template(
         "deals/detail.html", deal=deal, status=services.effective_status(deal),
         protected=services.is_protected(deal), history=dealer_safe_history(deal, current_user),
@@ -271,7 +265,7 @@ def submit(deal_id: int):
 
 
 @bp.route("/deals/<int:deal_id>/decide", methods=["POST"])
-@roles_required(*MANAGERS)
+@requires("deal.approve")
 def decide(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
     form = forms.DealActionForm()
@@ -289,7 +283,7 @@ def decide(deal_id: int):
 
 
 @bp.route("/deals/<int:deal_id>/extension", methods=["POST"])
-@roles_required(*DEALER_ROLES, *MANAGERS)
+@roles_required(*DEALER_ROLES, *roles_of("deal.approve"))
 def extension(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
     _back_on_invalid(deal)
@@ -320,16 +314,9 @@ def close(deal_id: int):
     return _back(deal, _("Registration %(number)s closed.", number=deal.number))
 
 
-from portal.deals import views_customers, views_leads  # noqa: E402,F401  (routes on bp)
-
-
-def _figures(actor, today):
+def dashboard_figures(actor, today):
     """Dashboard: a dealer's protected registrations and those expiring within the reminder
     setting; a manager's queue and open conflict cases."""
-    from portal.core.settings import setting_value
-    from portal.db import days_after
-    from portal.main.dashboard import count_of
-
     if actor.role in (Role.FINANCE, Role.SALES_REP):
         return None
     if is_dealer(actor):
@@ -338,15 +325,8 @@ def _figures(actor, today):
         return {"dealer": True, "protected": count_of(protected), "days": days,
                 "expiring": count_of(protected.where(
                     DealRegistration.protected_until <= days_after(today, days)))}
-    from portal.conflicts.models import CaseStatus, ConflictCase
-    from portal.conflicts.services import cases_query
-
+    open_cases = signals.first_answer(signals.open_cases, actor)
     return {"dealer": False,
             "waiting": count_of(services.deals_query(actor).where(
                 DealRegistration.status == DealStatus.SUBMITTED)),
-            "cases": count_of(cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN))}
-
-
-from portal.main.dashboard import register_figures  # noqa: E402
-
-register_figures("deals/_widget.html", _figures, order=20)
+            "cases": 0 if open_cases is None else count_of(open_cases)}

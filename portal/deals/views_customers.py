@@ -8,19 +8,22 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload
 
+from portal.accounts.models import User
 from portal.core import audit
+from portal.core.capabilities import roles_of
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.pagination import paginate, sort_clause
-from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.unit_of_work import back_to, on_invalid
 from portal.deals import forms, services
-from portal.deals.models import Customer, CustomerLink, DealRegistration
-from portal.deals.views import bp
+from portal.deals.blueprint import bp
+from portal.deals.customers import add_alias, link_names, refresh_keys, remove_alias
+from portal.deals.models import Customer, CustomerAlias, CustomerLink, DealRegistration
 from portal.extensions import db
+from portal.matching.compare import normalize_name
 
-CUSTOMER_ROLES = (*DEALER_ROLES, Role.SALES_REP, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
-                  Role.ADMIN)
+CUSTOMER_ROLES = roles_of("customer.view")
 LINKERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 ALIAS_SOURCES = {"former": _l("former name"), "manual": _l("added by hand"),
                  "link": _l("from linked records"), "case": _l("from a conflict decision")}
@@ -34,8 +37,6 @@ def customers():
         raiseload("*"))
     q = (request.args.get("q") or "").strip()
     if q:
-        from portal.conflicts.matching import normalize_name
-
         norm = normalize_name(q) or q
         like = f"%{q}%"
         stmt = stmt.where(or_(Customer.name.ilike(like), Customer.name_norm.like(f"%{norm}%"),
@@ -48,8 +49,6 @@ def customers():
 
 
 def _reps():
-    from portal.accounts.models import User
-
     return list(db.session.scalars(select(User).where(User.role == Role.SALES_REP,
                                                       User.active.is_(True)).order_by(User.name)))
 
@@ -127,16 +126,12 @@ def customer_link(customer_id: int):
     audit.record(current_user, "customer.linked" if linked else "customer.unlinked", obj,
                  dealer_id=None, after={"other": other.id})
     if linked:
-        from portal.deals.customers import link_names
-
         link_names(current_user, obj, other, "link")  # the desk teaches the matcher
     flash(_("Records linked.") if linked else _("Records unlinked."), "success")
     return redirect(url_for("deals.customer", customer_id=obj.id))
 
 
 def _aliases(obj):
-    from portal.deals.models import CustomerAlias
-
     return list(db.session.scalars(select(CustomerAlias).where(CustomerAlias.customer_id == obj.id)
                                    .order_by(CustomerAlias.id)))
 
@@ -146,8 +141,6 @@ def _aliases(obj):
 def customer_alias_add(customer_id: int):
     """Give a customer another name (a short name, an English name, a former name) that the
     conflict check matches on."""
-    from portal.deals.customers import add_alias, refresh_keys
-
     obj = services.get_customer_or_404(customer_id, current_user)
     on_invalid(back_to(url_for("deals.customer", customer_id=obj.id)))
     if add_alias(current_user, obj, forms.AliasForm().name.data, "manual"):
@@ -161,8 +154,6 @@ def customer_alias_add(customer_id: int):
 @bp.route("/customers/<int:customer_id>/aliases/<int:alias_id>/remove", methods=["POST"])
 @roles_required(*LINKERS)
 def customer_alias_remove(customer_id: int, alias_id: int):
-    from portal.deals.customers import remove_alias
-
     obj = services.get_customer_or_404(customer_id, current_user)
     on_invalid(lambda _exc: abort(404))
     remove_alias(current_user, obj, alias_id)

@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from portal.core import audit
+from portal.core.capabilities import requires
 from portal.core.errors import ValidationError
 from portal.core.htmx import render_page
 from portal.core.money import MoneyError, parse_yuan
@@ -15,9 +16,9 @@ from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_invalid
-from portal.deals import forms, services
+from portal.deals import forms, services, signals
+from portal.deals.blueprint import bp
 from portal.deals.models import Customer, DirectLead, LeadLine, LeadStatus
-from portal.deals.views import bp
 from portal.extensions import db
 
 LEAD_VIEWERS = (Role.SALES_REP, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
@@ -50,7 +51,7 @@ def _head_office_customers():
 
 
 @bp.route("/leads/new", methods=["GET", "POST"])
-@roles_required(Role.SALES_REP)
+@requires("lead.record")
 def lead_new():
     form = forms.LeadForm()
     data = form.values() if request.method == "POST" else {}
@@ -101,11 +102,7 @@ def lead_new():
 @roles_required(*LEAD_VIEWERS)
 def lead(lead_id: int):
     obj = services.get_lead_or_404(lead_id, current_user)
-    from portal.conflicts.models import ConflictCase
-    from portal.conflicts.services import cases_query
-
-    cases = list(db.session.scalars(cases_query(current_user).where(or_(
-        ConflictCase.first_lead_id == obj.id, ConflictCase.second_lead_id == obj.id))))
+    cases = signals.collect(signals.related_cases, current_user, lead=obj)
     return render_template("deals/lead.html", lead=obj, cases=cases,
                            history=audit.history("direct_lead", obj.id))
 
@@ -117,4 +114,3 @@ def lead_close(lead_id: int):
     services.close_lead(current_user, obj, forms.CloseForm().reason.data)
     flash(_("Lead %(number)s closed.", number=obj.number), "success")
     return redirect(url_for("deals.lead", lead_id=obj.id))
-

@@ -275,7 +275,7 @@ def _params(actor, filters: dict | None) -> dict:
 def _cached(role, what: str, shape: tuple, build):
     """Statements are built once per role, filter shape and process (building them costs more
     than running them); the user's values and the filters' are bound parameters."""
-    from portal.web import per_app
+    from portal.core.cache import per_app
 
     cache = per_app("inbox")
     key = (str(role), what, shape)

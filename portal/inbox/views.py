@@ -108,8 +108,3 @@ def bulk():
                                    status=422, reason=reason[:2000]))
     results = services.bulk_decide(current_user, form.item.data or [], form.action.data or "", reason)
     return _render(results=results)
-
-
-from portal.inbox import dashboard  # noqa: E402
-
-dashboard.register()

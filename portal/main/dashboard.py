@@ -21,6 +21,10 @@ from sqlalchemy import Date, Integer, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from portal.core import clock
+from portal.core.cache import per_app
+from portal.extensions import db
+
 _WIDGETS: list[tuple[int, str, Callable, Callable | None]] = []
 
 
@@ -64,8 +68,6 @@ def _params(user, today) -> dict:
 
 def _figures_for_role(role):
     """(statement or None, [(template, context with figure names) or None per widget])."""
-    from portal.web import per_app
-
     cache = per_app("dashboard")
     built = cache.get(role)
     if built is None:
@@ -89,9 +91,6 @@ class _Figure:
 
 
 def widgets_for(user) -> list[tuple[str, dict]]:
-    from portal.core import clock
-    from portal.extensions import db
-
     stmt, contexts = _figures_for_role(user.role)
     row = db.session.connection().execute(stmt, _params(user, clock.today())).one() \
         if stmt is not None else ()

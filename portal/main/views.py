@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from portal.core.cache import per_app
 from portal.core.permissions import ALL_ROLES, roles_required
 from portal.extensions import db
 from portal.main.dashboard import widgets_for
@@ -40,8 +41,6 @@ def healthz():
 def _redis():
     """One client (and its connection pool) per app: a health check every few seconds from each
     load balancer should not open a new connection each time."""
-    from portal.web import per_app
-
     clients = per_app("health")
     if "redis" not in clients:
         import redis

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -26,3 +26,6 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(String(300))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str | None] = mapped_column(String(300))
+
+    #: The recipient (named, not imported: the accounts domain builds on notifications).
+    user: Mapped[User] = relationship("User", viewonly=True)  # noqa: F821

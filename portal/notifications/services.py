@@ -1,19 +1,15 @@
 """`notify(...)`: the one way to tell users about something (in-app, plus e-mail)."""
 from __future__ import annotations
 
-import logging
-import smtplib
-from email.message import EmailMessage
-
-from flask import current_app
-from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
 from portal.core import clock
+from portal.core.jobs import enqueue_after_commit
+from portal.core.urls import is_portal_path as portal_path
 from portal.extensions import db
+from portal.notifications.jobs import send_notification_emails
 from portal.notifications.models import Notification
-
-log = logging.getLogger("portal.mail")
+from portal.notifications.text import render  # noqa: F401  (the inbox and its template read it here)
 
 
 def notify(users, kind: str, message: str, link: str | None = None, **params) -> list[Notification]:
@@ -35,25 +31,13 @@ def notify(users, kind: str, message: str, link: str | None = None, **params) ->
         created.append(note)
     db.session.flush()
     if created:
-        from portal.core.jobs import enqueue_after_commit, send_notification_emails
-
         enqueue_after_commit(send_notification_emails, [n.id for n in created])
     return created
 
 
 def is_portal_path(link: str | None) -> bool:
     """A notification links only to a path of the portal itself (see `portal.web.is_portal_path`)."""
-    from portal.core.urls import is_portal_path as portal_path
-
     return portal_path(link)
-
-
-def render(note: Notification) -> str:
-    """The notification's text in the current locale."""
-    try:
-        return gettext(note.message) % note.params if note.params else gettext(note.message)
-    except (KeyError, ValueError, TypeError):
-        return gettext(note.message)
 
 
 def unread_of(user_id):
@@ -81,28 +65,3 @@ def mark_read(user, note_ids: list[int] | None = None) -> int:
         stmt = stmt.where(Notification.id.in_(note_ids))
     user.unread_at_load = None  # count again when shown
     return db.session.execute(stmt.values(read_at=clock.now())).rowcount
-
-
-def deliver_email(note: Notification) -> None:
-    """Send one notification by SMTP when configured; print it to the log otherwise."""
-    from portal.accounts.models import User
-
-    user = db.session.get(User, note.user_id)
-    if user is None:
-        return
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        body = render(note)
-        subject = f"[{gettext('Dealer Portal')}] {body[:60]}"
-    cfg = current_app.config
-    if not cfg.get("SMTP_HOST"):
-        log.info("mail to=%s subject=%s body=%s", user.email, subject, body)
-        return
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], user.email, subject
-    msg.set_content(body + (f"\n\n{(cfg.get('PORTAL_URL') or '')}{note.link}" if note.link else ""))
-    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=15) as smtp:
-        if cfg.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if cfg.get("SMTP_USER"):
-            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
-        smtp.send_message(msg)

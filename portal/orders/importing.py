@@ -1,6 +1,6 @@
 """Bulk order upload (CSV/XLSX): one row per order line, grouped into orders by contract number.
 
-Built on the catalogue's generic importer (`portal.catalog.importing`): every row is parsed and
+Built on the catalogue's generic importer (`portal.core.importer`): every row is parsed and
 every order validated and priced exactly as the form does it before anything is written; one bad
 row rejects the whole file with a row-by-row report.
 """
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.catalog.importing import (
+from portal.core import audit
+from portal.core.errors import ValidationError
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.importer import (
     Field,
     ImportRejected,
     ImportSpec,
@@ -18,10 +21,9 @@ from portal.catalog.importing import (
     iso_date,
     text,
 )
-from portal.core import audit
-from portal.core.errors import ValidationError
-from portal.core.i18n import lazy_gettext as _l
+from portal.deals.models import Customer, DealRegistration
 from portal.extensions import db
+from portal.orders import services
 
 SPEC = ImportSpec(
     fields=[
@@ -42,9 +44,6 @@ EXAMPLE_ROWS = [["HT-2026-001", "2026-01-15", "某某科技有限公司", "", "S
 
 def import_orders(actor, upload) -> list:
     """Validate the whole file, then create every order in it (submitted). Raises ImportRejected."""
-    from portal.deals.models import Customer, DealRegistration
-    from portal.orders import services
-
     rows = import_rows(SPEC, upload)
     groups: dict[str, list] = {}
     for row in rows:

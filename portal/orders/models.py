@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core import labels
 from portal.core.i18n import lazy_gettext as _l
 from portal.db import Base, UTCDateTime, trigram_indexes, utcnow
 
@@ -201,11 +202,6 @@ ACTION_LABELS = {
 }
 
 
-def _register_labels() -> None:
-    from portal.core import labels
-
+def register_labels() -> None:
     labels.register(statuses={k.value: v for k, v in STATUS_LABELS.items()},
                     actions=ACTION_LABELS)
-
-
-_register_labels()

@@ -13,9 +13,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal.accounts.models import User
+from portal.catalog.models import Product
 from portal.core import clock
+from portal.core.errors import DomainError
+from portal.core.permissions import Role
 from portal.extensions import db
+from portal.orders import services
 from portal.orders.models import OrderLine, OrderStatus, SalesOrder
+from portal.pricing.models import ExceptionStatus, PriceException, PriceExceptionLine
+from portal.pricing.services import price_many
 
 
 def quarter_start(day: date) -> date:
@@ -52,10 +59,6 @@ CUSTOMERS = ["国家电网北京分公司", "中国移动上海公司", "广州�
 
 
 def seed_demo(ctx: dict) -> None:
-    from portal.accounts.models import User
-    from portal.core.permissions import Role
-    from portal.pricing.services import price_many
-
     dealers = ctx.get("dealers") or {}
     products = list((ctx.get("products") or {}).values())
     if not dealers or not products:
@@ -120,10 +123,6 @@ def seed_demo(ctx: dict) -> None:
 
 def _exception_order(ctx: dict) -> None:
     """D0001's salesperson orders on its approved registration at the approved exception price."""
-    from portal.core.errors import DomainError
-    from portal.orders import services
-    from portal.pricing.models import ExceptionStatus, PriceException, PriceExceptionLine
-
     deal = (ctx.get("deals") or {}).get("d1_approved")
     user = (ctx.get("users") or {}).get("dealer1_sales")
     if deal is None or user is None:
@@ -134,7 +133,6 @@ def _exception_order(ctx: dict) -> None:
                PriceExceptionLine.used_qty < PriceExceptionLine.quantity).limit(1))
     if line is None:
         return
-    from portal.catalog.models import Product
 
     product = db.session.get(Product, line.product_id)
     try:

@@ -14,15 +14,20 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import Dealer
+from portal.accounts.models import Dealer, User
 from portal.catalog.models import Product
 from portal.core import audit, clock
-from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.capabilities import check
+from portal.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
+from portal.deals.models import Customer, DealRegistration
+from portal.deals.services import approved_deals_for, managers_of, mark_won
 from portal.extensions import db
-from portal.orders.models import OrderLine, OrderReturn, OrderStatus, PriceSource, SalesOrder
+from portal.notifications.services import notify
+from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, PriceSource, SalesOrder
+from portal.pricing.services import net_quote_of, price_for, release_exception_qty, reserve_exception_qty
 
 MAX_LINES = 200
 MAX_QTY = 1_000_000
@@ -91,9 +96,6 @@ def products_by_sku(skus) -> dict[str, Product]:
 
 def dealer_deal(dealer_id: int, deal_id, on_date: date | None = None):
     """The dealer's approved, protected registration `deal_id`, or None."""
-    from portal.deals.models import DealRegistration
-    from portal.deals.services import approved_deals_for
-
     deal_id = to_id(deal_id)
     if deal_id is None:
         return None
@@ -115,8 +117,6 @@ def clean_order(actor, data: dict, lines: list[dict], *, check_contract: bool = 
     `lines`: [{sku, quantity}]. Lines with the same SKU are merged. Raises ValidationError whose
     `errors` maps field names (`contract_no`, `line-<i>`, …) to messages; nothing is changed.
     """
-    from portal.deals.models import Customer
-
     if not is_dealer(actor):
         raise PermissionDenied(_l("Only dealer users register orders."))
     dealer = actor.dealer
@@ -206,9 +206,6 @@ def price_lines(dealer, deal, on_date: date, merged, errors: dict) -> list[dict]
     """Price each (key, product, quantity) with `price_for`. A quantity above what is left at the
     exception price is split (DESIGN §3.5): the units left at the exception price, the rest at the
     dealer's net price, as two lines the form shows before submission."""
-    from portal.core.errors import NotFound
-    from portal.pricing.services import net_quote_of, price_for
-
     priced = []
     for key, product, qty in merged:
         try:
@@ -242,8 +239,6 @@ def _contract_used(contract_no: str) -> ValidationError:
 
 def create_order(actor, draft: OrderDraft, *, notify_managers: bool = True) -> SalesOrder:
     """Save a validated draft as a submitted order and reserve its exception quantities."""
-    from portal.pricing.services import reserve_exception_qty
-
     dealer = draft.dealer
     if contract_taken(dealer.id, draft.contract_no):
         raise _contract_used(draft.contract_no)
@@ -281,13 +276,6 @@ def create_order(actor, draft: OrderDraft, *, notify_managers: bool = True) -> S
     return order
 
 
-def _require_manager(actor, order: SalesOrder) -> None:
-    if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR):
-        raise PermissionDenied(_l("Only a channel manager confirms orders."))
-    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
-        raise PermissionDenied(_l("This order is outside your regions."))
-
-
 def _require_submitted(order: SalesOrder) -> None:
     if order.status != OrderStatus.SUBMITTED:
         who = order.decided_by.name if order.decided_by is not None else None
@@ -298,10 +286,7 @@ def _require_submitted(order: SalesOrder) -> None:
 
 def confirm_order(actor, order: SalesOrder) -> SalesOrder:
     """Confirm a submitted order; a linked registration becomes won."""
-    from portal.deals.models import DealRegistration
-    from portal.deals.services import mark_won
-
-    _require_manager(actor, order)
+    check(actor, "order.confirm", order)
     _require_submitted(order)
     order.status = OrderStatus.CONFIRMED
     order.decided_at = clock.now()
@@ -318,7 +303,7 @@ def confirm_order(actor, order: SalesOrder) -> SalesOrder:
 
 def reject_order(actor, order: SalesOrder, reason: str) -> SalesOrder:
     reason = (reason or "").strip()
-    _require_manager(actor, order)
+    check(actor, "order.confirm", order)
     _require_submitted(order)
     if not reason:
         raise ValidationError(_l("Give a reason for the rejection."),
@@ -352,26 +337,18 @@ def cancel_order(actor, order: SalesOrder) -> SalesOrder:
 
 
 def _release(order: SalesOrder) -> None:
-    from portal.pricing.services import release_exception_qty
-
     for line in order.lines:
         if line.exception_line_id is not None:
             release_exception_qty(line.exception_line_id, line.quantity)
 
 
 def _notify_managers(order: SalesOrder, kind: str, message: str) -> None:
-    from portal.deals.services import managers_of
-    from portal.notifications.services import notify
-
     notify(managers_of([order.region_id]), kind, message, f"/orders/{order.id}",
            number=order.number, dealer=order.dealer.name)
 
 
 def notify_managers_of_upload(orders: list[SalesOrder]) -> None:
     """One notification for a whole uploaded file: the count, the first and last numbers, the queue."""
-    from portal.deals.services import managers_of
-    from portal.notifications.services import notify
-
     first = orders[0]
     notify(managers_of([first.region_id]), "order.submitted", N_(
         "%(count)s orders from %(dealer)s (%(first)s … %(last)s) await your confirmation."),
@@ -380,9 +357,6 @@ def notify_managers_of_upload(orders: list[SalesOrder]) -> None:
 
 
 def _notify_dealer(order: SalesOrder, kind: str, message: str, **params) -> None:
-    from portal.accounts.models import User
-    from portal.notifications.services import notify
-
     users = db.session.scalars(select(User).where(
         User.dealer_id == order.dealer_id,
         (User.role == Role.DEALER_ADMIN) | (User.id == order.created_by_id)))
@@ -411,8 +385,6 @@ def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> Ord
     hold when two returns are recorded at once (the second is refused, nothing of it is kept).
     Lowers the order's net amount, is numbered `RT<year>-<id>`, audited and notified to the dealer.
     """
-    from portal.orders.models import OrderReturnLine
-
     if actor.role not in RETURNERS:
         raise PermissionDenied(_l("Only the channel manager of the order's region or finance "
                                   "records returns."))

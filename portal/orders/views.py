@@ -9,23 +9,30 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from portal.catalog.models import Product
 from portal.core import audit, clock
+from portal.core.capabilities import can, requires
+from portal.core.errors import NotFound
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
+from portal.core.importer import ImportRejected, template_response
+from portal.core.labels import status_label
+from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
+from portal.deals.models import Customer, DealRegistration
+from portal.deals.services import approved_deals_for
 from portal.extensions import db
 from portal.orders import importing, services
 from portal.orders.forms import DecisionForm, OrderForm, ReturnForm
-from portal.orders.models import OrderStatus, SalesOrder
+from portal.orders.models import OrderReturn, OrderStatus, SalesOrder
+from portal.pricing.services import price_many
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
            Role.FINANCE, Role.ADMIN)
 DEALERS = (Role.DEALER_ADMIN, Role.DEALER_SALES)
-MANAGERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR)
 FORM_LINES = 5
 #: An order list shows each order's own columns and its dealer: nothing else is loaded (the
 #: model's default loads add the creator, the decider with their regions, and every line).
@@ -51,8 +58,6 @@ def _export(stmt, fmt):
     header = [_("Number"), _("Dealer code"), _("Dealer"), _("Contract number"), _("Order date"),
               _("End customer"), _("Status"), _("Total (yuan)"), _("Returned (yuan)"),
               _("Net (yuan)")]
-    from portal.core.labels import status_label
-    from portal.core.money import fen_to_decimal
 
     rows = ([o.number, o.dealer.code, o.dealer.name, o.contract_no, o.order_date, o.customer_name,
              status_label(o.status), fen_to_decimal(o.total_fen), fen_to_decimal(o.returned_fen),
@@ -62,7 +67,7 @@ def _export(stmt, fmt):
 
 
 @bp.route("/queue")
-@roles_required(*MANAGERS)
+@requires("order.confirm")
 def queue():
     stmt = (services.orders_query(current_user).options(*LIST_LOADS)
             .where(SalesOrder.status == OrderStatus.SUBMITTED)
@@ -71,9 +76,6 @@ def queue():
 
 
 def _form_choices():
-    from portal.deals.models import Customer
-    from portal.deals.services import approved_deals_for
-
     deals = list(db.session.scalars(approved_deals_for(current_user.dealer_id)))
     customers = list(db.session.scalars(select(Customer).where(
         Customer.dealer_id == current_user.dealer_id).order_by(Customer.name).limit(500)))
@@ -116,9 +118,6 @@ def new():
 @roles_required(*DEALERS)
 def sku_search():
     """Live SKU search for the order form (htmx), a plain page without JavaScript."""
-    from portal.core.errors import NotFound
-    from portal.pricing.services import price_many
-
     q = (request.args.get("q") or "").strip()
     products, quotes = [], {}
     if q:
@@ -141,10 +140,7 @@ def detail(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     deal = None
     if order.deal_id:
-        from portal.deals.models import DealRegistration
-
         deal = db.session.get(DealRegistration, order.deal_id)
-    from portal.orders.models import OrderReturn
 
     returns = list(db.session.scalars(select(OrderReturn).where(OrderReturn.order_id == order.id)
                                       .order_by(OrderReturn.id)))
@@ -155,7 +151,7 @@ def detail(order_id: int):
 
 
 def _can_decide(order) -> bool:
-    return order.status == OrderStatus.SUBMITTED and current_user.role in MANAGERS
+    return order.status == OrderStatus.SUBMITTED and can(current_user, "order.confirm", order)
 
 
 def _can_cancel(order) -> bool:
@@ -171,7 +167,7 @@ def _decided(order, message):
 
 
 @bp.route("/<int:order_id>/confirm", methods=["POST"])
-@roles_required(*MANAGERS)
+@requires("order.confirm")
 def confirm(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     services.confirm_order(current_user, order)
@@ -179,7 +175,7 @@ def confirm(order_id: int):
 
 
 @bp.route("/<int:order_id>/reject", methods=["POST"])
-@roles_required(*MANAGERS)
+@requires("order.confirm")
 def reject(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     services.reject_order(current_user, order, DecisionForm().reason.data)
@@ -219,8 +215,6 @@ def new_return(order_id: int):
 @bp.route("/upload", methods=["GET", "POST"])
 @roles_required(*DEALERS)
 def upload():
-    from portal.catalog.importing import ImportRejected, template_response
-
     if request.method == "GET" and request.args.get("template") in ("csv", "xlsx"):
         return template_response(importing.SPEC, request.args["template"], "orders-template",
                                  importing.EXAMPLE_ROWS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from portal.core.unit_of_work import CommandGroup
+from portal.pricing.workflow import expire_due
 
 pricing_cli = CommandGroup("pricing", help="Price exceptions.")
 
@@ -11,8 +12,6 @@ pricing_cli = CommandGroup("pricing", help="Price exceptions.")
 @pricing_cli.command("expire")
 def expire() -> None:
     """Mark approved exceptions past their validity as expired."""
-    from portal.pricing.workflow import expire_due
-
     count = expire_due()
     click.echo(f"{count} exception(s) expired.")
 

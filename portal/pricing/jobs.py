@@ -8,10 +8,9 @@ from __future__ import annotations
 from huey import crontab
 
 from portal.core.jobs import periodic
+from portal.pricing.workflow import expire_due
 
 
 @periodic(crontab(hour="16", minute="10"))  # 00:10 Asia/Shanghai: the new business day
 def expire_exceptions() -> None:
-    from portal.pricing.workflow import expire_due
-
     expire_due()

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core import labels
 from portal.core.i18n import lazy_gettext as _l
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -200,9 +201,7 @@ class PriceExceptionStep(Base):
     decided_by = relationship("User", lazy="joined")
 
 
-def _register_labels() -> None:
-    from portal.core import labels
-
+def register_labels() -> None:
     labels.register(
         statuses={str(k): v for k, v in STATUS_LABELS.items()},
         actions={
@@ -224,6 +223,3 @@ def _register_labels() -> None:
             "products.imported": _l("Products imported"),
             "tier_discount.changed": _l("Tier discounts changed"),
         })
-
-
-_register_labels()

@@ -10,7 +10,7 @@ is not on the list in force (or is inactive).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select, update
@@ -18,10 +18,13 @@ from sqlalchemy.orm.util import identity_key
 
 from portal.catalog.models import PriceList, PriceListItem, Product, TierDiscount
 from portal.catalog.services import price_list_in_force
+from portal.core import clock
 from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import apply_discount
+from portal.core.money import MoneyError, apply_discount, depth_bp, parse_yuan
+from portal.core.parse import to_int
 from portal.extensions import db
+from portal.pricing.matrix import route_for
 from portal.pricing.models import ExceptionStatus, PriceException, PriceExceptionLine
 
 
@@ -163,3 +166,126 @@ def _expire_line(line_id: int) -> None:
     line = db.session.identity_map.get(identity_key(PriceExceptionLine, line_id))
     if line is not None:
         db.session.expire(line, ["used_qty"])
+
+
+#: Most lines a price exception may carry.
+MAX_LINES = 30
+
+
+# --- evaluating lines: net price, extra depth, floor, totals -------------------------------------
+
+@dataclass
+class LineFigures:
+    index: int
+    sku: str = ""
+    quantity_text: str = ""
+    price_text: str = ""
+    product: Product | None = None
+    quantity: int | None = None
+    requested_fen: int | None = None
+    list_fen: int | None = None
+    discount_bp: int | None = None
+    net_fen: int | None = None
+    depth_bp: int | None = None
+    below_floor: bool = False
+
+    @property
+    def total_requested_fen(self) -> int | None:
+        if self.quantity is None or self.requested_fen is None:
+            return None
+        return self.quantity * self.requested_fen
+
+    @property
+    def total_net_fen(self) -> int | None:
+        if self.quantity is None or self.net_fen is None:
+            return None
+        return self.quantity * self.net_fen
+
+
+@dataclass
+class Evaluation:
+    lines: list[LineFigures] = field(default_factory=list)
+    errors: dict = field(default_factory=dict)
+    total_requested_fen: int = 0
+    total_net_fen: int = 0
+    max_depth_bp: int = 0
+    below_floor: bool = False
+    route: list[str] = field(default_factory=list)
+
+
+def evaluate(dealer, raw_lines: list[dict], on_date: date | None = None,
+             deal_value_fen: int = 0) -> Evaluation:
+    """Check and price the typed lines ({sku, quantity, price} as text) for `dealer`.
+
+    Used while typing (htmx preview) and on save: errors are per field (`sku-0`, `price-2`, …).
+    Blank rows are ignored. Nothing is written.
+    """
+    on_date = on_date or clock.today()
+    result = Evaluation()
+    plist = price_list_in_force(on_date)
+    if plist is None:
+        result.errors["lines"] = _l("No price list is in force today; special prices cannot be "
+                                    "requested.")
+        return result
+    rows = [r for r in raw_lines if any((r.get(k) or "").strip() for k in ("sku", "quantity", "price"))]
+    if not rows:
+        result.errors["lines"] = _l("Add at least one line.")
+        return result
+    if len(rows) > MAX_LINES:
+        result.errors["lines"] = _l("At most %(n)d lines per request.", n=MAX_LINES)
+        return result
+    skus = {(r.get("sku") or "").strip().upper() for r in rows}
+    products = {p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(skus)))}
+    prices = dict(db.session.execute(select(PriceListItem.product_id, PriceListItem.list_price_fen)
+                                     .where(PriceListItem.price_list_id == plist.id,
+                                            PriceListItem.product_id.in_([p.id for p in products.values()]))).all())
+    discounts = tier_discounts(dealer.tier)
+    seen: dict[str, int] = {}
+    for raw in rows:
+        i = raw["index"]
+        fig = LineFigures(index=i, sku=(raw.get("sku") or "").strip().upper(),
+                          quantity_text=(raw.get("quantity") or "").strip(),
+                          price_text=(raw.get("price") or "").strip())
+        result.lines.append(fig)
+        product = products.get(fig.sku)
+        if not fig.sku:
+            result.errors[f"sku-{i}"] = _l("Enter a SKU.")
+        elif product is None or not product.active or product.id not in prices:
+            result.errors[f"sku-{i}"] = _l("Unknown SKU, or not on the price list in force.")
+        elif fig.sku in seen:
+            result.errors[f"sku-{i}"] = _l("This SKU is already on line %(n)d.", n=seen[fig.sku] + 1)
+        else:
+            seen[fig.sku] = i
+            fig.product = product
+            fig.list_fen = prices[product.id]
+            fig.discount_bp = discounts.get(product.line_id, 0)
+            fig.net_fen = apply_discount(fig.list_fen, fig.discount_bp)
+        quantity = to_int(fig.quantity_text, 1, 1_000_000)
+        if quantity is None:
+            result.errors[f"quantity-{i}"] = _l("Enter a whole number from 1 to 1,000,000.")
+        else:
+            fig.quantity = quantity
+        try:
+            fig.requested_fen = parse_yuan(fig.price_text)
+        except MoneyError:
+            result.errors[f"price-{i}"] = _l("Enter a price in yuan, e.g. 12800.00.")
+        else:
+            if fig.requested_fen <= 0:
+                result.errors[f"price-{i}"] = _l("The price must be more than zero.")
+                fig.requested_fen = None
+            elif fig.net_fen is not None and fig.requested_fen >= fig.net_fen:
+                result.errors[f"price-{i}"] = _l("At or above your net price: no special price "
+                                                 "is needed.")
+        if fig.net_fen is not None and fig.requested_fen is not None:
+            fig.depth_bp = depth_bp(fig.net_fen, fig.requested_fen, fig.list_fen)
+            floor = product.floor_price_fen
+            fig.below_floor = floor is not None and fig.requested_fen < floor
+    for fig in result.lines:
+        if fig.total_requested_fen is not None and fig.total_net_fen is not None:
+            result.total_requested_fen += fig.total_requested_fen
+            result.total_net_fen += fig.total_net_fen
+        result.max_depth_bp = max(result.max_depth_bp, fig.depth_bp or 0)
+        result.below_floor = result.below_floor or fig.below_floor
+    result.route = route_for(result.max_depth_bp, max(deal_value_fen, result.total_requested_fen),
+                             result.below_floor)[0]
+    return result

@@ -14,7 +14,6 @@ from sqlalchemy.orm import raiseload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import TIER_LABELS, Dealer, Tier
-from portal.admin.views import EXTRA_PAGES
 from portal.catalog.models import PriceListItem, Product
 from portal.catalog.services import lines as product_lines
 from portal.catalog.services import next_price_list, price_list_in_force
@@ -22,6 +21,7 @@ from portal.core import audit, clock
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal, format_bp
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
@@ -36,14 +36,15 @@ from portal.core.permissions import (
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.deals.models import DealRegistration
 from portal.extensions import db
+from portal.main.dashboard import count_of, register_figures
 from portal.pricing import forms, workflow
 from portal.pricing.models import ExceptionStatus, PriceException, StepStatus
 from portal.pricing.services import price_many, tier_discounts
 
 bp = Blueprint("pricing", __name__)
 
-if ("pricing.rules", _l("Approval matrix")) not in EXTRA_PAGES:
-    EXTRA_PAGES.append(("pricing.rules", _l("Approval matrix")))
+#: Pages of pricing listed on /admin/.
+ADMIN_PAGES = [("pricing.rules", _l("Approval matrix"))]
 
 PRICE_VIEWERS = (*DEALER_ROLES, *HEAD_OFFICE_ROLES)
 EXCEPTION_VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER,
@@ -192,7 +193,6 @@ def _load_exceptions(ids: list[int]) -> list[PriceException]:
 def _export_exceptions(fmt, items):
     header = [_("Number"), _("Dealer"), _("Registration"), _("Status"), _("Requested total"),
               _("Net total"), _("Deepest extra discount"), pgettext("column", "Submitted"), _("Valid until")]
-    from portal.core.labels import status_label
 
     rows = [[e.number, e.dealer.name, e.deal_info.number if e.deal_info else "", status_label(e.status),
              fen_to_decimal(e.total_requested_fen), fen_to_decimal(e.total_net_fen),
@@ -366,9 +366,7 @@ def rules():
                  for r in workflow.rules()])
 
 
-def _register_widget():
-    from portal.main.dashboard import count_of, register_figures
-
+def register_widget():
     def figures(actor, _today):
         if actor.role not in workflow.APPROVER_ROLES and not is_dealer(actor):
             return None
@@ -382,6 +380,3 @@ def _register_widget():
         return {"count": count_of(stmt), "approver": not is_dealer(actor)}
 
     register_figures("pricing/_widget.html", figures, order=40)
-
-
-_register_widget()

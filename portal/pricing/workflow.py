@@ -1,4 +1,4 @@
-"""Price exceptions (特价申请): request, routing by the approval matrix, sequential decisions.
+"""Price exceptions (特价申请): the lifecycle — request, submit, sequential decisions, expiry.
 
 A dealer asks for prices below its net price on one of its approved, protected deal
 registrations. The request's deepest line (extra depth beyond the tier discount, in bp of the list
@@ -8,29 +8,31 @@ returned for changes, with a comment. A line below the product's floor price nee
 director, who must give a written reason. Once the last step approves, the prices are read-only and
 valid until the earlier of `exception_validity_days` and the end of the deal's protection.
 
-Services take `actor`, validate, change state, flush and audit; they never commit.
+Lines are evaluated next to the price function (`portal.pricing.services.evaluate`); the
+approval matrix that routes a request is `portal.pricing.matrix`. Services take `actor`,
+validate, change state, flush and audit; they never commit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User, user_region
-from portal.catalog.models import PriceListItem, Product
-from portal.catalog.services import price_list_in_force
 from portal.core import audit, clock
 from portal.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, apply_discount, depth_bp, parse_yuan
-from portal.core.parse import to_id, to_int
+from portal.core.money import MoneyError, depth_bp, parse_yuan
+from portal.core.parse import to_id
 from portal.core.permissions import Role, is_dealer, scope_owned
 from portal.core.settings import get_setting
+from portal.deals.models import DealRegistration
+from portal.deals.services import approved_deals_for, is_protected
 from portal.extensions import db
+from portal.notifications.services import notify
+from portal.pricing.matrix import APPROVER_ROLES, route_for, rules, save_rules  # noqa: F401
 from portal.pricing.models import (
-    ApprovalRule,
     Decision,
     ExceptionStatus,
     PriceException,
@@ -38,46 +40,19 @@ from portal.pricing.models import (
     PriceExceptionStep,
     StepStatus,
 )
-from portal.pricing.services import tier_discounts
+from portal.pricing.services import MAX_LINES, Evaluation, LineFigures, evaluate, tier_discounts  # noqa: F401
 
 N_ = lambda s: s  # noqa: E731 — msgids stored with notifications, translated when shown
-
-MAX_LINES = 30
-APPROVER_ROLES = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
 
 
 # --- deals: the registrations an exception may be requested for ----------------------------------
 
-def _deal_model():
-    from portal.deals.models import DealRegistration
-
-    return DealRegistration
-
-
-def _is_protected(deal, on_date: date) -> bool:
-    try:
-        from portal.deals.services import is_protected
-    except ImportError:
-        return (deal.status == "approved" and deal.protected_until is not None
-                and deal.protected_until >= on_date)
-    return is_protected(deal, on_date)
-
-
 def eligible_deals(actor) -> list:
     """The actor's approved registrations still protected today (for the request form): its
     dealer's, and for a salesperson only those it created (as on the registrations page)."""
-    try:
-        from portal.deals.services import approved_deals_for
-    except ImportError:
-        Deal = _deal_model()
-        deals = list(db.session.scalars(
-            select(Deal).where(Deal.dealer_id == actor.dealer_id, Deal.status == "approved")
-            .order_by(Deal.id.desc())))
-    else:
-        found = approved_deals_for(actor.dealer_id)
-        deals = list(db.session.scalars(found) if hasattr(found, "compile") else found)
+    deals = list(db.session.scalars(approved_deals_for(actor.dealer_id)))
     today = clock.today()
-    return [d for d in deals if _is_protected(d, today) and _own(actor, d)]
+    return [d for d in deals if is_protected(d, today) and _own(actor, d)]
 
 
 def _own(actor, deal) -> bool:
@@ -87,202 +62,19 @@ def _own(actor, deal) -> bool:
 def _deal_for_request(actor, deal_id) -> object:
     """The actor's dealer's approved, protected registration `deal_id`; ValidationError otherwise
     (another dealer's registration reads as unknown)."""
-    Deal = _deal_model()
     deal = None
     if to_id(deal_id):
-        deal = db.session.scalar(select(Deal).where(Deal.id == to_id(deal_id),
-                                                    Deal.dealer_id == actor.dealer_id))
+        deal = db.session.scalar(select(DealRegistration).where(
+            DealRegistration.id == to_id(deal_id), DealRegistration.dealer_id == actor.dealer_id))
     if deal is None or not _own(actor, deal):
         raise ValidationError(_l("Choose one of your approved registrations."),
                               {"deal_id": _l("Choose one of your approved registrations.")})
-    if not _is_protected(deal, clock.today()):
+    if not is_protected(deal, clock.today()):
         raise ValidationError(
             _l("Registration %(number)s is not approved and protected, so no special price can "
                "be requested for it.", number=deal.number or deal.id),
             {"deal_id": _l("This registration is not approved and protected.")})
     return deal
-
-
-# --- evaluating lines: net price, extra depth, floor, totals -------------------------------------
-
-@dataclass
-class LineFigures:
-    index: int
-    sku: str = ""
-    quantity_text: str = ""
-    price_text: str = ""
-    product: Product | None = None
-    quantity: int | None = None
-    requested_fen: int | None = None
-    list_fen: int | None = None
-    discount_bp: int | None = None
-    net_fen: int | None = None
-    depth_bp: int | None = None
-    below_floor: bool = False
-
-    @property
-    def total_requested_fen(self) -> int | None:
-        if self.quantity is None or self.requested_fen is None:
-            return None
-        return self.quantity * self.requested_fen
-
-    @property
-    def total_net_fen(self) -> int | None:
-        if self.quantity is None or self.net_fen is None:
-            return None
-        return self.quantity * self.net_fen
-
-
-@dataclass
-class Evaluation:
-    lines: list[LineFigures] = field(default_factory=list)
-    errors: dict = field(default_factory=dict)
-    total_requested_fen: int = 0
-    total_net_fen: int = 0
-    max_depth_bp: int = 0
-    below_floor: bool = False
-    route: list[str] = field(default_factory=list)
-
-
-def evaluate(dealer, raw_lines: list[dict], on_date: date | None = None,
-             deal_value_fen: int = 0) -> Evaluation:
-    """Check and price the typed lines ({sku, quantity, price} as text) for `dealer`.
-
-    Used while typing (htmx preview) and on save: errors are per field (`sku-0`, `price-2`, …).
-    Blank rows are ignored. Nothing is written.
-    """
-    on_date = on_date or clock.today()
-    result = Evaluation()
-    plist = price_list_in_force(on_date)
-    if plist is None:
-        result.errors["lines"] = _l("No price list is in force today; special prices cannot be "
-                                    "requested.")
-        return result
-    rows = [r for r in raw_lines if any((r.get(k) or "").strip() for k in ("sku", "quantity", "price"))]
-    if not rows:
-        result.errors["lines"] = _l("Add at least one line.")
-        return result
-    if len(rows) > MAX_LINES:
-        result.errors["lines"] = _l("At most %(n)d lines per request.", n=MAX_LINES)
-        return result
-    skus = {(r.get("sku") or "").strip().upper() for r in rows}
-    products = {p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(skus)))}
-    prices = dict(db.session.execute(select(PriceListItem.product_id, PriceListItem.list_price_fen)
-                                     .where(PriceListItem.price_list_id == plist.id,
-                                            PriceListItem.product_id.in_([p.id for p in products.values()]))).all())
-    discounts = tier_discounts(dealer.tier)
-    seen: dict[str, int] = {}
-    for raw in rows:
-        i = raw["index"]
-        fig = LineFigures(index=i, sku=(raw.get("sku") or "").strip().upper(),
-                          quantity_text=(raw.get("quantity") or "").strip(),
-                          price_text=(raw.get("price") or "").strip())
-        result.lines.append(fig)
-        product = products.get(fig.sku)
-        if not fig.sku:
-            result.errors[f"sku-{i}"] = _l("Enter a SKU.")
-        elif product is None or not product.active or product.id not in prices:
-            result.errors[f"sku-{i}"] = _l("Unknown SKU, or not on the price list in force.")
-        elif fig.sku in seen:
-            result.errors[f"sku-{i}"] = _l("This SKU is already on line %(n)d.", n=seen[fig.sku] + 1)
-        else:
-            seen[fig.sku] = i
-            fig.product = product
-            fig.list_fen = prices[product.id]
-            fig.discount_bp = discounts.get(product.line_id, 0)
-            fig.net_fen = apply_discount(fig.list_fen, fig.discount_bp)
-        quantity = to_int(fig.quantity_text, 1, 1_000_000)
-        if quantity is None:
-            result.errors[f"quantity-{i}"] = _l("Enter a whole number from 1 to 1,000,000.")
-        else:
-            fig.quantity = quantity
-        try:
-            fig.requested_fen = parse_yuan(fig.price_text)
-        except MoneyError:
-            result.errors[f"price-{i}"] = _l("Enter a price in yuan, e.g. 12800.00.")
-        else:
-            if fig.requested_fen <= 0:
-                result.errors[f"price-{i}"] = _l("The price must be more than zero.")
-                fig.requested_fen = None
-            elif fig.net_fen is not None and fig.requested_fen >= fig.net_fen:
-                result.errors[f"price-{i}"] = _l("At or above your net price: no special price "
-                                                 "is needed.")
-        if fig.net_fen is not None and fig.requested_fen is not None:
-            fig.depth_bp = depth_bp(fig.net_fen, fig.requested_fen, fig.list_fen)
-            floor = product.floor_price_fen
-            fig.below_floor = floor is not None and fig.requested_fen < floor
-    for fig in result.lines:
-        if fig.total_requested_fen is not None and fig.total_net_fen is not None:
-            result.total_requested_fen += fig.total_requested_fen
-            result.total_net_fen += fig.total_net_fen
-        result.max_depth_bp = max(result.max_depth_bp, fig.depth_bp or 0)
-        result.below_floor = result.below_floor or fig.below_floor
-    result.route = route_for(result.max_depth_bp, max(deal_value_fen, result.total_requested_fen),
-                             result.below_floor)[0]
-    return result
-
-
-# --- routing -------------------------------------------------------------------------------------
-
-def rules() -> list[ApprovalRule]:
-    return list(db.session.scalars(select(ApprovalRule).order_by(ApprovalRule.level)))
-
-
-def route_for(max_depth_bp: int, deal_value_fen: int, below_floor: bool) -> tuple[list[str], int]:
-    """(approver roles in order, target business days per step) from the approval matrix.
-
-    The matching rule with the highest level wins; below the floor the sales director is added
-    (after the channel manager) when the rule does not already include it.
-    """
-    chosen = None
-    for rule in rules():
-        by_depth = max_depth_bp > rule.depth_above_bp
-        by_value = rule.value_from_fen is not None and deal_value_fen >= rule.value_from_fen
-        if by_depth or by_value:
-            chosen = rule
-    approvers = list(chosen.approvers) if chosen else [Role.CHANNEL_MANAGER.value]
-    days = chosen.target_business_days if chosen else 1
-    if below_floor and Role.SALES_DIRECTOR.value not in approvers:
-        at = approvers.index(Role.CHANNEL_MANAGER.value) + 1 \
-            if Role.CHANNEL_MANAGER.value in approvers else 0
-        approvers.insert(at, Role.SALES_DIRECTOR.value)
-    return approvers, days
-
-
-def save_rules(actor, rows: list[dict]) -> None:
-    """Replace the approval matrix. Each row: level, depth_above_bp, value_from_fen, approvers,
-    target_business_days. Validated as a whole."""
-    errors = {}
-    levels = set()
-    valid_roles = {r.value for r in APPROVER_ROLES}
-    for i, row in enumerate(rows):
-        if row["level"] in levels:
-            errors[f"level-{i}"] = _l("Each level may appear once.")
-        levels.add(row["level"])
-        if not row["approvers"] or any(r not in valid_roles for r in row["approvers"]):
-            errors[f"approvers-{i}"] = _l("Choose the approvers in order.")
-        elif len(set(row["approvers"])) != len(row["approvers"]):
-            errors[f"approvers-{i}"] = _l("An approver role may appear once per rule.")
-        if not 1 <= row["target_business_days"] <= 30:
-            errors[f"days-{i}"] = _l("Enter 1 to 30 business days.")
-        if row["depth_above_bp"] < -1 or row["depth_above_bp"] >= 10_000:
-            errors[f"depth-{i}"] = _l("Enter a depth from 0 to 99.99 percentage points.")
-    if not rows:
-        errors["rules"] = _l("Keep at least one rule.")
-    if errors:
-        raise ValidationError(_l("Please correct the marked fields."), errors)
-    before = [_rule_dict(r) for r in rules()]
-    db.session.execute(ApprovalRule.__table__.delete())
-    db.session.add_all(ApprovalRule(**row) for row in rows)
-    db.session.flush()
-    audit.record(actor, "approval_rule.changed", object_type="approval_rule",
-                 before={"rules": before}, after={"rules": [_rule_dict(r) for r in rules()]})
-
-
-def _rule_dict(rule: ApprovalRule) -> dict:
-    return {"level": rule.level, "depth_above_bp": rule.depth_above_bp,
-            "value_from_fen": rule.value_from_fen, "approvers": list(rule.approvers),
-            "target_business_days": rule.target_business_days}
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -570,16 +362,12 @@ def approvers_for(role: str, region_id: int) -> list[User]:
 
 
 def _notify_approvers(exc: PriceException, role: str) -> None:
-    from portal.notifications.services import notify
-
     notify(approvers_for(role, exc.region_id), "approval_needed",
            N_("Price exception %(number)s of %(dealer)s awaits your approval."),
            f"/exceptions/{exc.id}", number=exc.number, dealer=exc.dealer.name)
 
 
 def _notify_dealer(exc: PriceException, message: str, **params) -> None:
-    from portal.notifications.services import notify
-
     users = list(db.session.scalars(select(User).where(
         User.dealer_id == exc.dealer_id, User.active.is_(True),
         (User.id == exc.created_by_id) | (User.role == Role.DEALER_ADMIN))))

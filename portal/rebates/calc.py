@@ -21,61 +21,33 @@ Net sales of zero or less (returns and cancellations exceeding sales) earn nothi
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
 
-from portal.core.money import format_money
-
-BP_SCALE = 10_000
-MODES = ("all_units", "incremental")
-TREATMENTS = ("include", "exclude", "rate_bp")
-#: Reason code on an exclusion row; templates translate it.
-REASON_EXCEPTION_PRICE = "exception_price"
-
-
-class BandError(ValueError):
-    """A tier table that cannot be used; `.code` is one of empty, first_not_zero, not_increasing,
-    rate_range (forms translate the code, the English message is for logs and the CLI)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    """One band: from `threshold_fen` (inclusive) up to the next band's threshold (exclusive)."""
-
-    threshold_fen: int
-    rate_bp: int
-
-
-class BandPart(NamedTuple):
-    """The part of sales that falls in one band and what it earns, exact (not yet rounded)."""
-
-    band: Band
-    part_fen: int
-    amount_exact: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class RebateResult:
-    """The rebate on one sales figure. `parts` sums exactly to `amount_exact`: for `incremental` one
-    part per band up to and including the band reached (its part may be 0 when sales sit exactly on
-    its threshold); for `all_units` a single part, the band reached with all sales; empty when net
-    sales are zero or negative."""
-
-    mode: str
-    sales_fen: int
-    amount_fen: int
-    amount_exact: Decimal
-    band_index: int
-    rate_bp: int
-    gap_to_next_fen: int | None
-    parts: tuple[BandPart, ...]
+from portal.rebates.bands import (  # noqa: F401  (the rebate arithmetic is read from here)
+    BP_SCALE,
+    MODES,
+    REASON_EXCEPTION_PRICE,
+    TREATMENTS,
+    Band,
+    BandError,
+    BandPart,
+    RebateResult,
+    _check_mode,
+    _div_half_up,
+    _exact,
+    _parts,
+    _require_int,
+    _round,
+    band_reached,
+    band_schedule,
+    effective_rate,
+    next_band_gap,
+    rebate_amount,
+    units_to_fen,
+    validate_bands,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,109 +102,6 @@ class Entitlement:
     total_fen: int
 
 
-# --- bands -----------------------------------------------------------------------------------------
-
-def validate_bands(bands: Iterable[Band | tuple[int, int]]) -> list[Band]:
-    """Check a tier table and return it as a list of `Band`; accepts `Band`s or (threshold, rate)
-    pairs. Raises `BandError`: `empty`, `first_not_zero`, `not_increasing` (thresholds must rise
-    strictly, so no band is empty) or `rate_range` (0..10,000 bp)."""
-    result = [b if isinstance(b, Band) else Band(*b) for b in bands]
-    if not result:
-        raise BandError("empty", "A rebate program needs at least one band.")
-    for i, band in enumerate(result, start=1):
-        _require_int(band.threshold_fen, f"band {i} threshold")
-        _require_int(band.rate_bp, f"band {i} rate")
-        if i == 1 and band.threshold_fen != 0:
-            raise BandError("first_not_zero", f"The first band must start at ¥0.00, not at "
-                                              f"{format_money(band.threshold_fen)}.")
-        if i > 1 and band.threshold_fen <= result[i - 2].threshold_fen:
-            raise BandError("not_increasing", f"Band {i} starts at {format_money(band.threshold_fen)}, "
-                                              f"which is not above the previous band's "
-                                              f"{format_money(result[i - 2].threshold_fen)}.")
-        if not 0 <= band.rate_bp <= BP_SCALE:
-            raise BandError("rate_range", f"Band {i} has a rate of {band.rate_bp} bp; rates run from "
-                                          f"0 to {BP_SCALE} bp (0% to 100%).")
-    return result
-
-
-def band_reached(bands: Sequence[Band], sales_fen: int) -> tuple[int, Band]:
-    """The band that `sales_fen` falls in, as (0-based index, band). Sales on a threshold belong
-    to the band starting there; zero and negative sales are in the first band."""
-    bands = validate_bands(bands)
-    _require_int(sales_fen, "sales")
-    index = max(bisect_right([b.threshold_fen for b in bands], sales_fen) - 1, 0)
-    return index, bands[index]
-
-
-def next_band_gap(bands: Sequence[Band], sales_fen: int) -> int | None:
-    """Fen still needed to reach the next band (always ≥ 1), or None in the top band."""
-    bands = validate_bands(bands)
-    index, _ = band_reached(bands, sales_fen)
-    if index + 1 >= len(bands):
-        return None
-    return bands[index + 1].threshold_fen - sales_fen
-
-
-def band_schedule(bands: Sequence[Band], sales_fen: int, mode: str) -> list[BandPart]:
-    """The band-by-band schedule of `sales_fen`: under `incremental` one part per band up to the
-    band reached (sales in the band × its rate, exact); under `all_units` the band reached with all
-    sales. Empty for zero or negative sales. What a statement prints so that a dealer can check its
-    amount by hand (DESIGN §3.6)."""
-    bands = validate_bands(bands)
-    _check_mode(mode)
-    _require_int(sales_fen, "sales")
-    return _parts(bands, sales_fen, mode)
-
-
-def units_to_fen(units: int) -> int:
-    """An exact amount in 1/10,000 fen (sales fen × rate bp) rounded ROUND_HALF_UP to the fen."""
-    _require_int(units, "amount (1/10,000 fen)")
-    return _div_half_up(units, BP_SCALE)
-
-
-def effective_rate(amount_fen: int, sales_fen: int) -> Decimal | None:
-    """amount ÷ sales as a percentage with four decimals, ROUND_HALF_UP (for display only: it
-    explains an amount, it never computes one). None when there are no sales."""
-    _require_int(amount_fen, "amount")
-    _require_int(sales_fen, "sales")
-    if sales_fen <= 0:
-        return None
-    hundred_thousandths = _div_half_up(amount_fen * 1_000_000, sales_fen)  # 1/10,000 of a percent
-    return Decimal(f"{hundred_thousandths}E-4")
-
-
-# --- one sales figure ------------------------------------------------------------------------------
-
-def rebate_amount(bands: Sequence[Band], sales_fen: int, mode: str) -> RebateResult:
-    """The rebate on `sales_fen` under `mode`, rounded half-up to the fen once, at the end (per-band
-    amounts in `parts` stay exact)."""
-    bands = validate_bands(bands)
-    _check_mode(mode)
-    index, band = band_reached(bands, sales_fen)
-    parts = _parts(bands, sales_fen, mode)
-    units = sum(p.part_fen * p.band.rate_bp for p in parts)
-    return RebateResult(mode=mode, sales_fen=sales_fen, amount_fen=_div_half_up(units, BP_SCALE),
-                        amount_exact=_exact(units), band_index=index, rate_bp=band.rate_bp,
-                        gap_to_next_fen=next_band_gap(bands, sales_fen), parts=tuple(parts))
-
-
-def _parts(bands: list[Band], sales_fen: int, mode: str) -> list[BandPart]:
-    if sales_fen <= 0:
-        return []
-    index = bisect_right([b.threshold_fen for b in bands], sales_fen) - 1
-    if mode == "all_units":
-        band = bands[index]
-        return [BandPart(band, sales_fen, _exact(sales_fen * band.rate_bp))]
-    parts = []
-    for i, band in enumerate(bands[:index + 1]):
-        upper = bands[i + 1].threshold_fen if i < index else sales_fen
-        part = upper - band.threshold_fen
-        parts.append(BandPart(band, part, _exact(part * band.rate_bp)))
-    return parts
-
-
-# --- a dealer's entitlement ------------------------------------------------------------------------
-
 def compute_entitlement(
     sales_by_line: Mapping[str, int],
     exception_sales_by_line: Mapping[str, int] | None = None,
@@ -280,25 +149,15 @@ def compute_entitlement(
     _check_mode(mode)
     treatment, override_bp = _parse_treatment(exception_treatment)
     exceptions = dict(exception_sales_by_line or {})
-    unknown = set(exceptions) - set(sales_by_line)
-    if unknown:
-        raise ValueError(f"exception sales for lines without qualifying sales: {sorted(unknown)}")
-    for line, value in [*sales_by_line.items(), *exceptions.items()]:
-        _require_int(value, f"sales of line {line!r}")
+    _check_sales(sales_by_line, exceptions)
     _check_optional(growth_bonus_bp, "growth bonus (bp)", 0, BP_SCALE)
     _check_optional(growth_pct_bp, "growth (bp)", 0, None)  # growth above 100% is allowed
     _check_optional(last_year_sales_fen, "last year's sales (fen)", None, None)
     _check_optional(cap_fen, "cap (fen)", 0, None)
 
-    lines = list(sales_by_line)
-    counted, band_rated, override, exclusions = {}, {}, {}, []
-    for line in lines:
-        sales, exception = sales_by_line[line], exceptions.get(line, 0)
-        counted[line] = sales - exception if treatment == "exclude" else sales
-        override[line] = exception if treatment == "rate_bp" else 0
-        band_rated[line] = counted[line] - override[line]
-        if treatment == "exclude" and exception:
-            exclusions.append(Exclusion(line, exception))
+    lines, counted_list, override_list, exclusions = _split_sales(sales_by_line, exceptions, treatment)
+    counted, override = dict(zip(lines, counted_list, strict=True)), dict(zip(lines, override_list, strict=True))
+    band_rated = {line: counted[line] - override[line] for line in lines}
 
     total = sum(counted.values())
     index, band = band_reached(bands, total)
@@ -319,17 +178,9 @@ def compute_entitlement(
                 override[line], override_bp if treatment == "rate_bp" else None)
         for line, amount in zip(lines, amounts, strict=True))
 
-    growth_met, growth_target, growth_bonus = False, None, 0
-    if growth_bonus_bp is not None and last_year_sales_fen is not None and last_year_sales_fen > 0:
-        growth = growth_pct_bp or 0
-        growth_target = -(-last_year_sales_fen * (BP_SCALE + growth) // BP_SCALE)  # ceiling
-        growth_met = total > 0 and total >= growth_target
-        if growth_met:
-            growth_bonus = _div_half_up(total * growth_bonus_bp, BP_SCALE)
-
-    uncapped = lines_total + growth_bonus
-    cap_applied = cap_fen is not None and uncapped > cap_fen
-    reduction = uncapped - cap_fen if cap_applied else 0
+    growth_met, growth_target, growth_bonus = _growth(total, growth_bonus_bp, growth_pct_bp,
+                                                      last_year_sales_fen)
+    uncapped, cap_applied, reduction = _capped(lines_total + growth_bonus, cap_fen)
     return Entitlement(
         mode=mode, qualifying_sales_fen=total, band_index=index, band=band, rate_bp=band.rate_bp,
         gap_to_next_fen=next_band_gap(bands, total), rows=rows, exclusions=tuple(exclusions),
@@ -377,25 +228,10 @@ class Terms:
         """One dealer's entitlement under these terms; see `compute_entitlement` for the rules,
         the inputs and the rounding points."""
         exceptions = exception_sales_by_line or {}
-        if any(line not in sales_by_line for line in exceptions):
-            raise ValueError(f"exception sales for lines without qualifying sales: "
-                             f"{sorted(set(exceptions) - set(sales_by_line))}")
-        for line, value in [*sales_by_line.items(), *exceptions.items()]:
-            _require_int(value, f"sales of line {line!r}")
+        _check_sales(sales_by_line, exceptions)
         _check_optional(last_year_sales_fen, "last year's sales (fen)", None, None)
         treatment, override_bp = self.treatment, self.override_bp
-        lines, counted, override, exclusions = [], [], [], []
-        for line, sales in sales_by_line.items():
-            exception = exceptions.get(line, 0)
-            lines.append(line)
-            if treatment == "exclude":
-                counted.append(sales - exception)
-                override.append(0)
-                if exception:
-                    exclusions.append(Exclusion(line, exception))
-            else:
-                counted.append(sales)
-                override.append(exception if treatment == "rate_bp" else 0)
+        lines, counted, override, exclusions = _split_sales(sales_by_line, exceptions, treatment)
 
         total = sum(counted)
         index = bisect_right(self._thresholds, total) - 1
@@ -420,33 +256,17 @@ class Terms:
             base_factor, override_factor = base_units * override_sum, override_units * total * band_sum
             shares = [base_factor * b + override_factor * o
                       for b, o in zip(band_parts, override_parts, strict=True)]
-            amounts = [(2 * s + denominator) // (2 * denominator) for s in shares]
-            remainder = lines_total - sum(amounts)
-            if remainder:
-                for i in sorted(range(len(shares)), key=lambda i: -shares[i]):
-                    if remainder == 0:
-                        break
-                    take = remainder if remainder > 0 else max(remainder, -amounts[i])
-                    amounts[i] += take
-                    remainder -= take
+            amounts = _settle([(2 * s + denominator) // (2 * denominator) for s in shares],
+                              shares, lines_total)
         else:
             lines_total, amounts = 0, [0] * len(lines)
         row_override_bp = override_bp if treatment == "rate_bp" else None
         rows = tuple(LineRow(line, c, index, rate, amount, o, row_override_bp)
                      for line, c, amount, o in zip(lines, counted, amounts, override, strict=True))
 
-        growth_met, growth_target, growth_bonus = False, None, 0
-        if self.growth_bonus_bp is not None and last_year_sales_fen is not None \
-                and last_year_sales_fen > 0:
-            growth = self.growth_pct_bp or 0
-            growth_target = -(-last_year_sales_fen * (BP_SCALE + growth) // BP_SCALE)  # ceiling
-            growth_met = total > 0 and total >= growth_target
-            if growth_met:
-                growth_bonus = _div_half_up(total * self.growth_bonus_bp, BP_SCALE)
-
-        uncapped = lines_total + growth_bonus
-        cap_applied = self.cap_fen is not None and uncapped > self.cap_fen
-        reduction = uncapped - self.cap_fen if cap_applied else 0
+        growth_met, growth_target, growth_bonus = _growth(total, self.growth_bonus_bp,
+                                                          self.growth_pct_bp, last_year_sales_fen)
+        uncapped, cap_applied, reduction = _capped(lines_total + growth_bonus, self.cap_fen)
         gap = self._thresholds[index + 1] - total if index + 1 < len(self._thresholds) else None
         return Entitlement(
             mode=self.mode, qualifying_sales_fen=total, band_index=index, band=band, rate_bp=rate,
@@ -464,11 +284,44 @@ def supplementary_amount(cumulative_entitlement_fen: int, already_issued_fen: in
     return cumulative_entitlement_fen - already_issued_fen
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+def _check_sales(sales_by_line: Mapping[str, int], exceptions: Mapping[str, int]) -> None:
+    unknown = set(exceptions) - set(sales_by_line)
+    if unknown:
+        raise ValueError(f"exception sales for lines without qualifying sales: {sorted(unknown)}")
+    for line, value in [*sales_by_line.items(), *exceptions.items()]:
+        _require_int(value, f"sales of line {line!r}")
 
-def _check_mode(mode: str) -> None:
-    if mode not in MODES:
-        raise ValueError(f"unknown rebate mode {mode!r}; expected one of {MODES}")
+
+def _split_sales(sales_by_line: Mapping[str, int], exceptions: Mapping[str, int],
+                 treatment: str) -> tuple[list, list[int], list[int], list[Exclusion]]:
+    """(lines, counted sales, override-rated sales, exclusions), line by line in input order:
+    excluded exception sales neither count nor earn; rate_bp ones count and earn the flat rate."""
+    lines, counted, override, exclusions = [], [], [], []
+    for line, sales in sales_by_line.items():
+        exception = exceptions.get(line, 0)
+        lines.append(line)
+        counted.append(sales - exception if treatment == "exclude" else sales)
+        override.append(exception if treatment == "rate_bp" else 0)
+        if treatment == "exclude" and exception:
+            exclusions.append(Exclusion(line, exception))
+    return lines, counted, override, exclusions
+
+
+def _growth(total: int, bonus_bp: int | None, growth_bp: int | None,
+            last_year_fen: int | None) -> tuple[bool, int | None, int]:
+    """(met, target, bonus): the bonus on all counted sales once they reach last year × (1 +
+    growth); no baseline (None or ≤ 0), no bonus."""
+    if bonus_bp is None or last_year_fen is None or last_year_fen <= 0:
+        return False, None, 0
+    target = -(-last_year_fen * (BP_SCALE + (growth_bp or 0)) // BP_SCALE)  # ceiling
+    met = total > 0 and total >= target
+    return met, target, _div_half_up(total * bonus_bp, BP_SCALE) if met else 0
+
+
+def _capped(uncapped: int, cap_fen: int | None) -> tuple[int, bool, int]:
+    """(uncapped, cap applied, reduction) of rows + growth bonus under the program's cap."""
+    applied = cap_fen is not None and uncapped > cap_fen
+    return uncapped, applied, uncapped - cap_fen if applied else 0
 
 
 def _parse_treatment(treatment: str | tuple[str, int] | list) -> tuple[str, int]:
@@ -493,12 +346,6 @@ def _check_optional(value: int | None, name: str, low: int | None, high: int | N
         raise ValueError(f"{name} of {value} is out of range")
 
 
-def _require_int(value: object, name: str) -> None:
-    # bool is an int subclass and float is never money: both are mistakes upstream.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an integer (fen or bp), not {type(value).__name__}")
-
-
 def _weights(values: Mapping[str, int]) -> dict[str, Fraction]:
     """Each line's fraction of the positive values: a line with net returns gets no share."""
     positive = sum(v for v in values.values() if v > 0)
@@ -509,7 +356,12 @@ def _weights(values: Mapping[str, int]) -> dict[str, Fraction]:
 def _allocate(total: int, shares: list[Fraction]) -> list[int]:
     """Round each exact share once and put the remainder on the largest share, so that the rounded
     shares sum exactly to `total` and none goes below zero."""
-    rounded = [_round(s) for s in shares]
+    return _settle([_round(s) for s in shares], shares, total)
+
+
+def _settle(rounded: list[int], shares: list, total: int) -> list[int]:
+    """Put what the rounded shares miss of `total` on the largest exact shares (input order on a
+    tie), never taking a share below zero. Shared by the reference and the fast path."""
     remainder = total - sum(rounded)
     for i in sorted(range(len(shares)), key=lambda i: -shares[i]):  # stable: input order on ties
         if remainder == 0:
@@ -518,21 +370,3 @@ def _allocate(total: int, shares: list[Fraction]) -> list[int]:
         rounded[i] += take
         remainder -= take
     return rounded
-
-
-def _div_half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded ROUND_HALF_UP (halves away from zero), in integers."""
-    if denominator <= 0:
-        raise ValueError("denominator must be positive")
-    if numerator < 0:
-        return -((-2 * numerator + denominator) // (2 * denominator))
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def _round(value: Fraction) -> int:
-    return _div_half_up(value.numerator, value.denominator)
-
-
-def _exact(units: int) -> Decimal:
-    """Integer 1/10,000-fen units → exact Decimal fen (built from text: no context rounding)."""
-    return Decimal(f"{units}E-4")

@@ -22,6 +22,9 @@ from sqlalchemy import func, or_, select, update
 
 from portal.core import clock
 from portal.core.jobs import enqueue_after_commit, periodic, task
+from portal.extensions import db
+from portal.rebates.documents import CLAIM_TIMEOUT, claimable, render_statement
+from portal.rebates.models import RebateRun, RebateStatement, RunStatus
 
 log = logging.getLogger("portal.rebates")
 
@@ -31,9 +34,6 @@ CHUNK = 50
 
 
 def pending_statement_ids(run_id: int) -> list[int]:
-    from portal.extensions import db
-    from portal.rebates.models import RebateStatement
-
     return list(db.session.scalars(select(RebateStatement.id).where(
         RebateStatement.run_id == run_id, RebateStatement.pdf_sha256.is_(None))
         .order_by(RebateStatement.id)))
@@ -43,7 +43,6 @@ def render_chunk(statement_ids: list[int]) -> dict:
     """Render each statement that still has no PDF, each committed on its own: a failure is
     recorded on its statement and the others go on."""
     from portal.core.pdf import ensure_fonts
-    from portal.rebates.documents import render_statement
 
     ensure_fonts()  # before any claim: a first-time font build must not hold a claim
     counts = {"rendered": 0, "skipped": 0, "failed": 0}
@@ -65,8 +64,6 @@ def render_statements(statement_ids: list[int]) -> dict:
 @task(retries=2, retry_delay=30)
 def render_run_pdfs(run_id: int) -> int:
     """Queue the run's statements without a PDF in chunks of `CHUNK`; returns the chunk count."""
-    from portal.extensions import db
-
     ids = pending_statement_ids(run_id)
     # End the read before queueing: where jobs run inline (HUEY_IMMEDIATE) each chunk claims its
     # statements in a session of its own, and on SQLite an open transaction here holds the lock.
@@ -87,10 +84,6 @@ def stalled_run_ids(now: datetime) -> list[int]:
     is active while any of its statements was claimed within the timeout: a live worker claims
     one every fraction of a second, so only a batch that nobody works on any more qualifies.
     """
-    from portal.extensions import db
-    from portal.rebates.documents import CLAIM_TIMEOUT
-    from portal.rebates.models import RebateRun, RebateStatement, RunStatus
-
     cutoff = now - CLAIM_TIMEOUT
     waiting = select(RebateStatement.run_id).where(
         RebateStatement.pdf_sha256.is_(None),
@@ -115,10 +108,6 @@ def requeue_stalled(now: datetime | None = None) -> list[int]:
     once, and the run counts as active again, so the next sweep does not queue it a second time
     while the task waits for a worker. Does not commit.
     """
-    from portal.extensions import db
-    from portal.rebates.documents import claimable
-    from portal.rebates.models import RebateStatement
-
     now = now or clock.now()
     run_ids = stalled_run_ids(now)
     for run_id in run_ids:

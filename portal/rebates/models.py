@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core import labels
 from portal.core.i18n import lazy_gettext as _l
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -183,10 +184,5 @@ ACTION_LABELS = {
 }
 
 
-def _register_labels() -> None:
-    from portal.core import labels
-
+def register_labels() -> None:
     labels.register(statuses={str(k): v for k, v in STATUS_LABELS.items()}, actions=ACTION_LABELS)
-
-
-_register_labels()

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, parse_percent, parse_yuan
+from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
 from portal.core.parse import to_id
 from portal.extensions import db
 from portal.rebates import calc
-from portal.rebates.models import RebateProgram
+from portal.rebates.models import RebateProgram, RebateStatement
 
 PERIOD_CODE = re.compile(r"^[0-9]{4}(Q[1-4]|H[12]|M(0[1-9]|1[0-2])|Y)?$")
 #: A program's own code, printed in statement numbers: letters, digits and inner hyphens.
@@ -81,8 +81,6 @@ def parse_band_rows(rows: list[dict], errors: dict) -> list[calc.Band]:
 
 def band_rows(bands: list) -> list[dict]:
     """Stored bands → form rows (fen → yuan text, bp → percent text)."""
-    from portal.core.money import fen_to_decimal
-
     rows = []
     for i, (threshold, rate) in enumerate(bands):
         end = bands[i + 1][0] if i + 1 < len(bands) else None
@@ -187,8 +185,6 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
 
 
 def _has_statements(program: RebateProgram) -> bool:
-    from portal.rebates.models import RebateStatement
-
     return db.session.scalar(select(RebateStatement.id).where(
         RebateStatement.program_id == program.id).limit(1)) is not None
 

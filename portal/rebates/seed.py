@@ -11,25 +11,24 @@ from sqlalchemy import select
 
 from portal.core import clock
 from portal.extensions import db
-from portal.rebates.models import RebateProgram
+from portal.orders import services as orders
+from portal.orders.models import OrderStatus, SalesOrder
+from portal.orders.seed import quarter_start
+from portal.rebates import services
+from portal.rebates.documents import store_now
+from portal.rebates.models import RebateProgram, RebateStatement
 
 BANDS = [[0, 100], [30_000_000, 200], [100_000_000, 300]]  # ¥0 1% · ¥300k 2% · ¥1M 3%
 STORAGE_BANDS = [[0, 50], [10_000_000, 150]]  # storage: ¥0 0.5% · ¥100k 1.5%
 
 
 def _quarter(day):
-    from portal.orders.seed import quarter_start
-
     start = quarter_start(day)
     nxt = quarter_start(start + timedelta(days=100))
     return f"{start.year}Q{(start.month - 1) // 3 + 1}", start, nxt - timedelta(days=1)
 
 
 def seed_demo(ctx: dict) -> None:
-    from portal.rebates import services
-    from portal.rebates.documents import store_now
-    from portal.rebates.models import RebateStatement
-
     finance = (ctx.get("users") or {}).get("finance")
     today = clock.today()
     code, start, end = _quarter(today)
@@ -74,11 +73,6 @@ def seed_demo(ctx: dict) -> None:
 def _return_and_rerun(ctx, finance, program, start, end):
     """D0001 returns one unit of its largest previous-quarter order (the north channel manager
     records it, dated in that quarter); finance re-runs the quarter: D0001's supplementary."""
-    from portal.orders import services as orders
-    from portal.orders.models import OrderStatus, SalesOrder
-    from portal.rebates import services
-    from portal.rebates.models import RebateStatement
-
     manager = (ctx.get("users") or {}).get("cm_north")
     dealer = (ctx.get("dealers") or {}).get("D0001")
     if manager is None or dealer is None:

@@ -6,44 +6,48 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.admin.views import EXTRA_PAGES
 from portal.catalog.models import ProductLine
 from portal.core import audit
+from portal.core.capabilities import requires
 from portal.core.export import export_response
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.jobs import enqueue_after_commit
+from portal.core.labels import status_label
+from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.unit_of_work import back_to, on_invalid
 from portal.extensions import db
-from portal.main.dashboard import register_figures
-from portal.rebates import documents, forms, programs, services
-from portal.rebates.models import RebateProgram, RebateRun, RebateStatement, RunStatus, StatementStatus
+from portal.rebates import documents, forms, jobs, programs, services
+from portal.rebates.models import (
+    RebateAdjustment,
+    RebateProgram,
+    RebateRun,
+    RebateStatement,
+    RunStatus,
+    StatementStatus,
+)
 
 bp = Blueprint("rebates", __name__, url_prefix="/rebates")
 
 VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
            Role.FINANCE, Role.ADMIN)
 STATEMENT_VIEWERS = VIEWERS
-BACK_OFFICE = (Role.FINANCE, Role.SALES_DIRECTOR, Role.ADMIN)
 BAND_ROWS = 6
+#: Pages of the rebates listed on /admin/.
+ADMIN_PAGES = [("rebates.programs_list", _l("Rebate programs"))]
 
 
-def _widget_figures(actor, _today):
+def widget_figures(actor, _today):
     return services.progress_stamp(actor.dealer_id) if is_dealer(actor) else None
 
 
-def _widget(user, stamp):
+def widget_context(user, stamp):
     if user.dealer is None:
         return None
     progress = services.progress_for(user.dealer, stamp=stamp)
     return {"progress": progress} if progress else None
-
-
-register_figures("rebates/_widget.html", _widget_figures, order=40, finish=_widget)
-
-if ("rebates.programs_list", _l("Rebate programs")) not in EXTRA_PAGES:
-    EXTRA_PAGES.append(("rebates.programs_list", _l("Rebate programs")))
 
 
 @bp.route("/")
@@ -65,9 +69,6 @@ def index():
                                       "amount": RebateStatement.net_payable_fen}, "-issued"),
                          RebateStatement.id.desc())
     if args.get("format") in ("csv", "xlsx"):
-        from portal.core.labels import status_label
-        from portal.core.money import fen_to_decimal
-
         rows = ([s.number, s.dealer.code, s.dealer.name, s.program.code, s.program.period_code,
                  fen_to_decimal(s.qualifying_sales_fen), fen_to_decimal(s.net_payable_fen),
                  status_label(s.status), s.issued_at.date(), s.paid_on, s.payment_reference]
@@ -86,7 +87,7 @@ def index():
 # --- programs ------------------------------------------------------------------------------------
 
 @bp.route("/programs/")
-@roles_required(*BACK_OFFICE)
+@requires("program.review")
 def programs_list():
     items = list(db.session.scalars(select(RebateProgram).order_by(RebateProgram.period_start.desc())))
     runs = {}
@@ -101,7 +102,7 @@ def _lines():
 
 @bp.route("/programs/new", methods=["GET", "POST"])
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
-@roles_required(Role.FINANCE)
+@requires("program.edit")
 def program(program_id: int | None = None):
     obj = db.get_or_404(RebateProgram, program_id) if program_id else None
     lines = _lines()
@@ -133,8 +134,6 @@ def program(program_id: int | None = None):
 
 
 def _program_form_data(obj) -> dict:
-    from portal.core.money import fen_to_decimal
-
     if obj is None:
         return {"mode": "all_units", "exception_treatment": "include"}
 
@@ -152,7 +151,7 @@ def _program_form_data(obj) -> dict:
 # --- runs ----------------------------------------------------------------------------------------
 
 @bp.route("/programs/<int:program_id>/runs", methods=["POST"])
-@roles_required(Role.FINANCE)
+@requires("rebate.run")
 def start_run(program_id: int):
     obj = db.get_or_404(RebateProgram, program_id)
     run = services.start_run(current_user, obj)
@@ -172,7 +171,7 @@ def _pdf_progress(run: RebateRun) -> dict:
 
 
 @bp.route("/runs/<int:run_id>")
-@roles_required(*BACK_OFFICE)
+@requires("program.review")
 def run(run_id: int):
     obj = _run_or_404(run_id)
     if obj.status == RunStatus.DRAFT:
@@ -193,7 +192,7 @@ def run(run_id: int):
 
 
 @bp.route("/runs/<int:run_id>/dealers/<int:dealer_id>")
-@roles_required(*BACK_OFFICE)
+@requires("program.review")
 def run_dealer(run_id: int, dealer_id: int):
     obj = _run_or_404(run_id)
     result = services.preview(obj.program, [dealer_id])
@@ -201,7 +200,6 @@ def run_dealer(run_id: int, dealer_id: int):
         abort(404)
     row = result.results[0]
     lines = {ln.id: ln for ln in _lines()}
-    from portal.rebates.models import RebateAdjustment
 
     adjustments = list(db.session.scalars(select(RebateAdjustment).where(
         RebateAdjustment.program_id == obj.program_id, RebateAdjustment.dealer_id == dealer_id)
@@ -214,7 +212,7 @@ def run_dealer(run_id: int, dealer_id: int):
 
 
 @bp.route("/runs/<int:run_id>/adjustments", methods=["POST"])
-@roles_required(Role.FINANCE)
+@requires("rebate.run")
 def add_adjustment(run_id: int):
     obj = _run_or_404(run_id)
     form = forms.AdjustmentForm()
@@ -226,7 +224,7 @@ def add_adjustment(run_id: int):
 
 
 @bp.route("/runs/<int:run_id>/issue", methods=["POST"])
-@roles_required(Role.FINANCE)
+@requires("rebate.run")
 def issue(run_id: int):
     obj = _run_or_404(run_id)
     statements = services.issue_run(current_user, obj)  # the PDF job is queued after the commit
@@ -235,17 +233,14 @@ def issue(run_id: int):
 
 
 @bp.route("/runs/<int:run_id>/retry", methods=["POST"])
-@roles_required(Role.FINANCE)
+@requires("rebate.run")
 def retry_pdfs(run_id: int):
-    from portal.core.jobs import enqueue_after_commit
-    from portal.rebates.jobs import render_run_pdfs
-
     obj = _run_or_404(run_id)
     if obj.status != RunStatus.ISSUED:
         flash(_("This run has not been issued yet."), "error")
         return redirect(url_for("rebates.run", run_id=obj.id))
     audit.record(current_user, "rebate_run.pdf_retry", obj)
-    enqueue_after_commit(render_run_pdfs, obj.id)
+    enqueue_after_commit(jobs.render_run_pdfs, obj.id)
     flash(_("Rendering of the missing PDFs was queued."), "success")
     return redirect(url_for("rebates.run", run_id=obj.id))
 
@@ -278,7 +273,7 @@ def statement_pdf(statement_id: int):
 
 
 @bp.route("/statements/<int:statement_id>/paid", methods=["POST"])
-@roles_required(Role.FINANCE)
+@requires("statement.pay")
 def mark_paid(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
     def invalid(exc):

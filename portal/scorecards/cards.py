@@ -17,6 +17,7 @@ from portal.accounts.models import TIER_LABELS, Dealer, Region
 from portal.core.money import format_bp, format_money
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.extensions import db
+from portal.rebates import services as rebates
 from portal.rebates.models import RebateProgram
 from portal.scorecards import charts, kpis, scoring, services, stamp
 from portal.scorecards.charts import Chart, Series
@@ -63,7 +64,7 @@ def _scored(actor, period: kpis.Period, weights: dict, thresholds: dict) -> list
     copy a row before changing it). Kept by the process under the stamp of the list's sources
     read first (`portal.scorecards.stamp`): reused while no source has changed since, recomputed
     (one aggregate) once one has — on every process, since each reads the stamp afresh."""
-    from portal.web import per_app
+    from portal.core.cache import per_app
 
     stamp_now = stamp.read(db.session)
     key = (period.code, period.start, period.end, _scope_key(actor),
@@ -119,8 +120,6 @@ def ranked(actor, period: kpis.Period, *, region_id: int | None = None, tier: st
 
 def program_progress(dealer: Dealer, on_date: date) -> list[dict]:
     """Progress in every rebate program running on `on_date` that the dealer takes part in."""
-    from portal.rebates import services as rebates
-
     programs = db.session.scalars(select(RebateProgram).where(
         and_(RebateProgram.period_start <= on_date, RebateProgram.period_end >= on_date))
         .order_by(RebateProgram.period_start, RebateProgram.id))

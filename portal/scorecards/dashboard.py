@@ -25,13 +25,16 @@ from sqlalchemy import case, extract, func, literal, or_, select, union_all
 from portal.accounts.models import Dealer, Region
 from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.core import clock
+from portal.core.cache import per_app
 from portal.core.money import format_money
 from portal.core.permissions import Role
 from portal.deals.models import DealRegistration, DealStatus
 from portal.extensions import db
+from portal.main.dashboard import register_figures
 from portal.orders.models import OrderLine, OrderStatus, SalesOrder
 from portal.pricing.models import ExceptionStatus, PriceException
 from portal.rebates.models import RebateProgram, RebateStatement, StatementStatus
+from portal.rebates.services import progress_stamp
 from portal.scorecards import cards, charts, kpis
 from portal.scorecards.charts import Chart, Series
 from portal.scorecards.models import SalesTarget
@@ -42,15 +45,11 @@ AGE_BUCKETS = [1, 3, 7]
 
 
 def register() -> None:
-    from portal.main.dashboard import register_figures
-
     register_figures("scorecards/_widget.html", figures, order=45, finish=finish)
 
 
 def figures(actor, _today):
     if actor.role == Role.DEALER_ADMIN:
-        from portal.rebates.services import progress_stamp
-
         targets = select(func.count(), func.max(SalesTarget.updated_at)).where(
             SalesTarget.dealer_id == actor.dealer_id)
         return {"kind": "dealer", **{f"p_{k}": v for k, v in progress_stamp(actor.dealer_id).items()},
@@ -81,8 +80,6 @@ def finish(user, context):
 
 
 def _dealer_charts_remembered(dealer, stamp: dict, today: date, locale: str) -> list[dict]:
-    from portal.web import per_app
-
     key = (today, str(dealer.tier), locale, *(v for k, v in stamp.items() if k != "kind"))
     memo = per_app("scorecards-dashboard")
     entry = memo.get(dealer.id)
@@ -311,5 +308,3 @@ def rebates_chart(today: date, locale: str) -> dict:
         chart, labels, [Series(_("Accrued (estimate)"), a), Series(_("Issued"), i_, "#E69F00"),
                         Series(_("Paid"), p, "#009E73")],
         fmt=lambda v: charts.compact_money(v, locale)))
-
-

@@ -6,8 +6,14 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, SmallInteger, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core import labels
 from portal.core.i18n import lazy_gettext as _l
 from portal.db import Base, UTCDateTime, utcnow
+from portal.deals.models import Customer, DealRegistration
+from portal.orders.models import SalesOrder
+
+# The stamp of the ranked list's sources: its table and the session hooks that change it.
+from portal.scorecards.stamp import ScorecardStamp  # noqa: F401
 
 
 class SalesTarget(Base):
@@ -58,9 +64,6 @@ class ScorecardPolicy(Base):
 def _indexes() -> None:
     """Indexes the scorecard aggregates need on other domains' tables, declared here with the
     migration that creates them (0005): the ranked list reads every dealer's quarter at once."""
-    from portal.deals.models import Customer, DealRegistration
-    from portal.orders.models import SalesOrder
-
     o = SalesOrder.__table__.c
     # Covering: the orders aggregate reads these columns only, from the index.
     Index("ix_sales_order_scorecard", o.status, o.order_date, o.dealer_id, o.total_fen,
@@ -92,14 +95,5 @@ ACTION_LABELS = {
 }
 
 
-def _register_labels() -> None:
-    from portal.core import labels
-
+def register_labels() -> None:
     labels.register(actions=ACTION_LABELS)
-
-
-_register_labels()
-
-
-# The stamp of the ranked list's sources: its table and the session hooks that change it.
-from portal.scorecards.stamp import ScorecardStamp  # noqa: E402,F401

@@ -19,9 +19,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from portal.accounts.models import User
+from portal.conflicts.models import CaseStatus, ConflictCase
 from portal.core import clock
+from portal.core.permissions import Role
+from portal.deals.models import DealRegistration, DealStatus
 from portal.extensions import db
 from portal.orders.models import OrderStatus, SalesOrder
+from portal.orders.seed import _order
+from portal.pricing.models import ExceptionStatus, PriceException
+from portal.pricing.services import price_many
 from portal.scorecards.kpis import quarter_bounds, quarter_of
 from portal.scorecards.models import SalesTarget
 
@@ -53,11 +60,6 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def seed_demo(ctx: dict) -> None:
-    from portal.accounts.models import User
-    from portal.core.permissions import Role
-    from portal.orders.seed import _order
-    from portal.pricing.services import price_many
-
     dealers = ctx.get("dealers") or {}
     products = list((ctx.get("products") or {}).values())
     if not dealers or not products:
@@ -176,9 +178,6 @@ def _quarter_back(quarter: tuple[int, int], k: int) -> tuple[int, int]:
 def _registrations(ctx: dict, months: list[date], rng: random.Random) -> None:
     """Registrations closed over the months, and conflict cases between them decided month by
     month: the rising dealer wins more and more, the slipping ones less and less."""
-    from portal.conflicts.models import CaseStatus, ConflictCase
-    from portal.deals.models import DealRegistration, DealStatus
-
     dealers, users = ctx.get("dealers") or {}, ctx.get("users") or {}
     director = users.get("director")
     # The customers the deals step left without a registration: the registrations other steps
@@ -192,7 +191,6 @@ def _registrations(ctx: dict, months: list[date], rng: random.Random) -> None:
     for user in users.values():
         if getattr(user, "dealer_id", None):
             creators.setdefault(user.dealer_id, user)
-    from portal.accounts.models import User
 
     for user in db.session.scalars(select(User).where(User.dealer_id.is_not(None))):
         creators.setdefault(user.dealer_id, user)
@@ -267,8 +265,6 @@ def _registrations(ctx: dict, months: list[date], rng: random.Random) -> None:
 
 def _exceptions(ctx: dict, months: list[date], rng: random.Random) -> None:
     """Price-exception requests over the months, decided, of varying depth."""
-    from portal.pricing.models import ExceptionStatus, PriceException
-
     closed = ctx.get("scorecard_deals") or {}
     dealers = ctx.get("dealers") or {}
     today = clock.today()

@@ -11,7 +11,11 @@ from flask import abort
 from sqlalchemy import select
 
 from portal.accounts.models import Dealer, Tier
-from portal.catalog.importing import (
+from portal.catalog.models import ProductLine
+from portal.core import audit
+from portal.core.errors import PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.importer import (
     CellError,
     Field,
     ImportSpec,
@@ -21,10 +25,6 @@ from portal.catalog.importing import (
     money,
     text,
 )
-from portal.catalog.models import ProductLine
-from portal.core import audit
-from portal.core.errors import PermissionDenied, ValidationError
-from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.extensions import db
 from portal.scorecards import scoring
@@ -180,7 +180,6 @@ def import_targets(actor, upload) -> tuple[int, int]:
     audit.record(actor, "sales_target.imported", object_type="sales_target",
                  after={"created": created, "updated": updated, "rows": len(rows)})
     return created, updated
-
 
 
 # --- policy --------------------------------------------------------------------------------------

@@ -9,30 +9,27 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.models import TIER_LABELS, Region, Tier
-from portal.admin.views import EXTRA_PAGES
-from portal.catalog.importing import ImportRejected, template_response
 from portal.catalog.models import ProductLine
 from portal.core import audit, clock
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import format_bp
+from portal.core.importer import ImportRejected, template_response
+from portal.core.money import fen_to_decimal, format_bp
 from portal.core.pagination import Page, page_number
 from portal.core.permissions import Role, roles_required, sees_all_regions
 from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
-from portal.scorecards import cards, dashboard, forms, kpis, scoring, services
+from portal.scorecards import cards, forms, kpis, scoring, services
 from portal.scorecards.models import SalesTarget
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 
 PER_PAGE = 50
 
-dashboard.register()
-
-if ("scorecards.policy", _l("Scoring weights and thresholds")) not in EXTRA_PAGES:
-    EXTRA_PAGES.append(("scorecards.policy", _l("Scoring weights and thresholds")))
-    EXTRA_PAGES.append(("scorecards.targets", _l("Sales targets")))
+#: Pages of the scorecards listed on /admin/.
+ADMIN_PAGES = [("scorecards.policy", _l("Scoring weights and thresholds")),
+               ("scorecards.targets", _l("Sales targets"))]
 
 
 def _locale() -> str:
@@ -98,8 +95,6 @@ def _cell(kpi: kpis.Kpi, value):
     if value is None:
         return None
     if kpi.kind == "money":
-        from portal.core.money import fen_to_decimal
-
         return fen_to_decimal(value)  # a spreadsheet number (openpyxl writes Decimal), exact to the fen
     if kpi.kind == "bp":
         return format_bp(value)

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from bench.matching_eval import blocking, evaluate, load_pairs
-from portal.conflicts import divisions
-from portal.conflicts.contact_keys import phones
-from portal.conflicts.matching import (
+from portal.core.uscc import ALPHABET, uscc_check_char
+from portal.matching import divisions
+from portal.matching.compare import (
     FREE_MAIL_DOMAINS,
     MatchResult,
     blocking_keys,
@@ -22,7 +22,7 @@ from portal.conflicts.matching import (
     normalize_phone,
     record_keys,
 )
-from portal.deals.uscc import ALPHABET, uscc_check_char
+from portal.matching.contact_keys import phones
 
 PAIRS = load_pairs()
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from portal.deals.uscc import ALPHABET, UsccError, is_valid_uscc, uscc_check_char, validate_uscc
+from portal.core.uscc import ALPHABET, UsccError, is_valid_uscc, uscc_check_char, validate_uscc
 
 KNOWN_VALID = "91110108551385082Q"  # checked by hand against the weights below
 

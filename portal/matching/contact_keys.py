@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from portal.conflicts import lexicon as lx
+from portal.matching import lexicon as lx
 
 _SEVERAL = re.compile(r"\s*(?:[/、,;，；|]|\bor\b|或|及|和)\s*")
 _EXTENSION = re.compile(r"\s*(?:转分机|分机|转|ext\.?|extension|x|#)\s*(\d{1,6})\s*$")

@@ -43,11 +43,11 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from portal.conflicts import divisions as dv
-from portal.conflicts import lexicon as lx
-from portal.conflicts.contact_keys import normalize_domain, normalize_phone, phone_evidence, phones
-from portal.conflicts.lexicon import FREE_MAIL_DOMAINS
-from portal.deals.uscc import UsccError, validate_uscc
+from portal.core.uscc import UsccError, validate_uscc
+from portal.matching import divisions as dv
+from portal.matching import lexicon as lx
+from portal.matching.contact_keys import normalize_domain, normalize_phone, phone_evidence, phones
+from portal.matching.lexicon import FREE_MAIL_DOMAINS
 
 __all__ = ["FREE_MAIL_DOMAINS", "FUZZY_THRESHOLD", "MATCH_SCORE", "MatchResult", "NameParts",
            "POSSIBLE_SCORE", "blocking_keys", "compare", "former_names", "identity_name_keys",

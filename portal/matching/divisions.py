@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from portal.conflicts import lexicon as lx
+from portal.matching import lexicon as lx
 
 #: A code's levels: province 110000, prefecture 110100, county-level 110105.
 PROVINCE, PREFECTURE, COUNTY = 1, 2, 3

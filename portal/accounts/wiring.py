@@ -1,0 +1,12 @@
+"""How the accounts domain plugs into the app: users, dealers, regions, sign-in.
+
+`portal.app.DOMAINS` lists this module; `create_app`, the CLI and the worker go through that list.
+"""
+from __future__ import annotations
+
+from portal.accounts import models, views
+
+
+def init_app(app) -> None:
+    models.register_labels()
+    app.register_blueprint(views.bp)
