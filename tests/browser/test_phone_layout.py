@@ -45,6 +45,8 @@ def test_phone_cards_menu_and_screenshots(browser, live_server, locale):
                     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
                     assert page.locator("header.topbar").bounding_box()["height"] < 110, name
                     assert page.locator("header .phone-menu summary").is_visible(), name
+                    for link in ("header a.notif", "header #logout"):  # nothing pushed off screen
+                        assert _on_screen(page, link, width), (name, link)
                     assert not page.locator("header ul.mainnav").is_visible(), name
                     if path == "/prices/":
                         assert _on_screen(page, "#price-results td.key", width), name
