@@ -9,6 +9,7 @@ from portal.accounts.models import User, UserSession
 from portal.accounts.passwords import hash_password, verify_password  # noqa: F401
 from portal.accounts.services import start_session
 from portal.core import clock
+from portal.core.htmx import current_page, is_htmx, login_redirect
 from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
 from portal.notifications.services import unread_of
@@ -55,7 +56,6 @@ def init_login(login_manager) -> None:
         from flask import flash, redirect
         from flask_login.utils import login_url
 
-        from portal.core.htmx import current_page, is_htmx, login_redirect
 
         flash(login_manager.login_message, login_manager.login_message_category)
         if is_htmx():

@@ -16,7 +16,7 @@ from wtforms import Form, StringField
 from wtforms.fields.core import UnboundField
 
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, parse_percent, parse_yuan
+from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
 from portal.core.parse import MAX_ID, plain, to_int
 
 #: The largest amount a money column holds (a signed 64-bit integer of fen, with room to add up).
@@ -96,7 +96,6 @@ class MoneyText(ParsedField):
         return fen
 
     def shown(self, value):
-        from portal.core.money import fen_to_decimal
 
         return "" if value is None else str(fen_to_decimal(value))
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from flask import make_response, render_template, request
 from markupsafe import escape
 
+from portal.core.urls import is_portal_path
+
 #: Where htmx puts an error message (base.html has it at the top of <main>).
 FLASH_AREA = "#flash-area"
 
@@ -44,7 +46,6 @@ def error_response(message: str, status: int):
 
 def current_page() -> str:
     """The path (and query) of the page an htmx request was sent from, else the request's own."""
-    from portal.core.urls import is_portal_path
 
     current = request.headers.get("HX-Current-URL", "")
     parts = urlsplit(current)

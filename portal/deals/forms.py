@@ -12,6 +12,7 @@ from wtforms import StringField
 from portal.catalog.models import Product, ProductLine
 from portal.core.fields import IdText, RowsForm
 from portal.core.i18n import lazy_gettext as _l
+from portal.core.parse import to_id
 from portal.deals.models import STAGE_LABELS
 from portal.extensions import db
 
@@ -92,7 +93,6 @@ class CustomerForm(RowsForm):
         return {name: self.sent(name) for name in names}
 
     def owner_rep(self) -> int | None:
-        from portal.core.parse import to_id
 
         text = self.owner_rep_id.data.strip()
         return (to_id(text) or 0) if text else None

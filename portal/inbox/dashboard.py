@@ -11,8 +11,20 @@ five notifications) are read only when a figure says there is something to show.
 """
 from __future__ import annotations
 
-from portal.core.permissions import Role
-from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, part_statements
+from portal.conflicts.models import CaseStatus, ConflictCase
+from portal.conflicts.services import cases_query
+from portal.core import clock
+from portal.core.permissions import Role, is_dealer
+from portal.core.settings import setting_value
+from portal.db import days_after
+from portal.deals import services as deal_services
+from portal.deals.models import DealRegistration
+from portal.extensions import db
+from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, due_after, part_statements
+from portal.inbox.views import _COUNT
+from portal.main.dashboard import count_of, register_figures
+from portal.notifications import services as notifications
+from portal.notifications.models import Notification
 
 SHOWN = 5
 
@@ -40,9 +52,6 @@ def _inbox_finish(user, figures):
 
     from flask import request
 
-    from portal.core import clock
-    from portal.inbox.queue import due_after
-    from portal.inbox.views import _COUNT
 
     now, rows = clock.now(), []
     for kind in KINDS:
@@ -63,19 +72,13 @@ def _inbox_finish(user, figures):
 
 def _expiring_figures(actor, today):
     """A dealer's protected registrations that end within the reminder days."""
-    from portal.core.permissions import is_dealer
 
     if not is_dealer(actor):
         return None
-    from portal.core.settings import setting_value
-    from portal.db import days_after
-    from portal.deals import services
-    from portal.deals.models import DealRegistration
-    from portal.main.dashboard import count_of
 
     days = setting_value("deal_reminder_days")
-    return {"expiring": count_of(services.deals_query(actor).where(
-        services.protected_clause(today),
+    return {"expiring": count_of(deal_services.deals_query(actor).where(
+        deal_services.protected_clause(today),
         DealRegistration.protected_until <= days_after(today, days))), "days": days}
 
 
@@ -86,14 +89,10 @@ def _expiring_finish(user, figures):
 
     from sqlalchemy.orm import raiseload, selectinload
 
-    from portal.core import clock
-    from portal.deals import services
-    from portal.deals.models import DealRegistration
-    from portal.extensions import db
 
     today = clock.today()
-    deals = list(db.session.scalars(services.deals_query(user).where(
-        services.protected_clause(today),
+    deals = list(db.session.scalars(deal_services.deals_query(user).where(
+        deal_services.protected_clause(today),
         DealRegistration.protected_until <= today + timedelta(days=int(figures["days"])))
         .options(selectinload(DealRegistration.extension), raiseload("*"))
         .order_by(DealRegistration.protected_until, DealRegistration.id).limit(SHOWN)))
@@ -103,9 +102,6 @@ def _expiring_finish(user, figures):
 def _rep_figures(actor, _today):
     if actor.role != Role.SALES_REP:
         return None
-    from portal.conflicts.models import CaseStatus, ConflictCase
-    from portal.conflicts.services import cases_query
-    from portal.main.dashboard import count_of
 
     return {"cases": count_of(cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN))}
 
@@ -114,7 +110,6 @@ def _changes_figures(actor, _today):
     """The newest unread notifications, SHOWN of them, as figures of the one SELECT."""
     from sqlalchemy import select
 
-    from portal.notifications.models import Notification
 
     figures = {}
     for i in range(SHOWN):
@@ -130,7 +125,6 @@ def _changes_finish(user, figures):
     from datetime import UTC
     from types import SimpleNamespace
 
-    from portal.notifications import services
 
     notes = []
     for i in range(SHOWN):
@@ -142,11 +136,10 @@ def _changes_finish(user, figures):
             link=figures[f"link_{i}"],
             created_at=at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at))
     # the unread count comes with the user's own load (portal.accounts.auth)
-    return {"unread": services.unread_count(user), "notes": notes, "render": services.render}
+    return {"unread": notifications.unread_count(user), "notes": notes, "render": notifications.render}
 
 
 def register() -> None:
-    from portal.main.dashboard import register_figures
 
     register_figures("inbox/_widget.html", _inbox_figures, order=5, finish=_inbox_finish)
     register_figures("inbox/_expiring_widget.html", _expiring_figures, order=6,

@@ -37,9 +37,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from portal.accounts.models import Dealer, Region
+from portal.conflicts.models import CaseStatus, ConflictCase, OverlapStatus, PossibleOverlap
 from portal.core import clock
+from portal.core.cache import per_app
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role
+from portal.core.settings import setting_value
+from portal.deals.models import (
+    Customer,
+    DealExtension,
+    DealRegistration,
+    DealStatus,
+    DirectLead,
+)
+from portal.extensions import db
+from portal.main.dashboard import ActorParams
+from portal.orders.models import OrderStatus, SalesOrder
+from portal.pricing.models import (
+    ExceptionStatus,
+    PriceException,
+    PriceExceptionStep,
+    StepStatus,
+)
 
 #: Roles that have an inbox.
 INBOX_ROLES = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
@@ -99,8 +119,6 @@ class Item:
 
 def _row(kind, *, id, number, dealer_id, region_id, title, value_fen, since, step_id=None,
          sla_days=None):
-    from portal.accounts.models import Dealer, Region
-    from portal.core.settings import setting_value
 
     if sla_days is None:  # the kind's setting, read with the rows
         sla_days = setting_value(KINDS[kind][1])
@@ -116,7 +134,6 @@ def _row(kind, *, id, number, dealer_id, region_id, title, value_fen, since, ste
 
 
 def _joined(stmt, dealer_id, region_id):
-    from portal.accounts.models import Dealer, Region
 
     return (stmt.outerjoin(Dealer, Dealer.id == dealer_id)
             .outerjoin(Region, Region.id == region_id))
@@ -130,21 +147,6 @@ def part_statements(actor) -> dict:
     """kind → the SELECT of the items of that kind awaiting `actor` (the `COLUMNS`), empty for a
     role without an inbox. Uses only `actor.role`, `.id` and `.region_ids`, so it works with the
     dashboard's bound-parameter stand-in for the user."""
-    from portal.conflicts.models import CaseStatus, ConflictCase, OverlapStatus, PossibleOverlap
-    from portal.deals.models import (
-        Customer,
-        DealExtension,
-        DealRegistration,
-        DealStatus,
-        DirectLead,
-    )
-    from portal.orders.models import OrderStatus, SalesOrder
-    from portal.pricing.models import (
-        ExceptionStatus,
-        PriceException,
-        PriceExceptionStep,
-        StepStatus,
-    )
 
     role = actor.role
     if role not in INBOX_ROLES:
@@ -275,12 +277,10 @@ def _params(actor, filters: dict | None) -> dict:
 def _cached(role, what: str, shape: tuple, build):
     """Statements are built once per role, filter shape and process (building them costs more
     than running them); the user's values and the filters' are bound parameters."""
-    from portal.core.cache import per_app
 
     cache = per_app("inbox")
     key = (str(role), what, shape)
     if key not in cache:
-        from portal.main.dashboard import ActorParams
 
         cache[key] = build(part_statements(ActorParams(role)))
     return cache[key]
@@ -316,7 +316,6 @@ def count_statement(actor, filters: dict | None = None):
 def count(actor, filters: dict | None = None, *, upto: int | None = None):
     """How many items await `actor`, each kind counted up to NAV_CAP; with `upto`, also how
     many match `filters`, each kind counted up to `upto`: (matching, all)."""
-    from portal.extensions import db
 
     if actor.role not in INBOX_ROLES:
         return (0, 0) if upto else 0
@@ -375,7 +374,6 @@ def _read(actor, filters: dict | None, limit: int | None, skip: int = 0) -> list
     each kind is read in that order with LIMIT, in one UNION ALL, and merged here by due time.
     Exception steps have a target of their own each, so their kind is read whole (few waiting).
     """
-    from portal.extensions import db
 
     if actor.role not in INBOX_ROLES:
         return []

@@ -17,8 +17,11 @@ from werkzeug.exceptions import NotFound
 from portal.core.errors import DomainError, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
+from portal.deals import services as deals
 from portal.extensions import db
 from portal.inbox.queue import BULK_KINDS, EXCEPTION, KINDS, ORDER, REGISTRATION, awaiting_keys
+from portal.orders import services as orders
+from portal.pricing import workflow
 
 APPROVE, REJECT = "approve", "reject"
 #: At most this many items per bulk request (a page of the inbox holds fewer).
@@ -109,29 +112,26 @@ def _decide_one(actor, item, action: str, reason: str) -> Result:
 
 
 def _registration(actor, item, action, reason):
-    from portal.deals import services
 
-    deal = services.get_deal_or_404(item.id, actor)
+    deal = deals.get_deal_or_404(item.id, actor)
     if action == APPROVE:
-        services.approve_deal(actor, deal)
+        deals.approve_deal(actor, deal)
         return _l("Approved.")
-    services.reject_deal(actor, deal, reason)
+    deals.reject_deal(actor, deal, reason)
     return _l("Rejected.")
 
 
 def _order(actor, item, action, reason):
-    from portal.orders import services
 
-    order = services.get_order_or_404(item.id, actor)
+    order = orders.get_order_or_404(item.id, actor)
     if action == APPROVE:
-        services.confirm_order(actor, order)
+        orders.confirm_order(actor, order)
         return _l("Confirmed.")
-    services.reject_order(actor, order, reason)
+    orders.reject_order(actor, order, reason)
     return _l("Rejected.")
 
 
 def _exception(actor, item, action, reason):
-    from portal.pricing import workflow
 
     exc = workflow.get_exception_or_404(item.id, actor)
     workflow.decide(actor, exc, step_id=item.step_id, decision=action, comment=reason)

@@ -5,12 +5,13 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts.models import Region
 from portal.core import clock
 from portal.core.htmx import render_page
 from portal.core.money import MoneyError, parse_yuan
 from portal.core.pagination import COUNT_PAGES_AHEAD, Page, page_number
 from portal.core.parse import plain, to_id
-from portal.core.permissions import roles_required
+from portal.core.permissions import roles_required, sees_all_regions
 from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
 from portal.inbox import services
@@ -63,8 +64,6 @@ def _regions(user) -> list[tuple[int, str]]:
     from flask_babel import get_locale
     from sqlalchemy import select
 
-    from portal.accounts.models import Region
-    from portal.core.permissions import sees_all_regions
 
     stmt = select(Region).order_by(Region.code)
     if not sees_all_regions(user):

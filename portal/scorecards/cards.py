@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
 from portal.accounts.models import TIER_LABELS, Dealer, Region
+from portal.core.cache import per_app
 from portal.core.money import format_bp, format_money
 from portal.core.permissions import Role, is_dealer, sees_all_regions
 from portal.extensions import db
@@ -64,7 +65,6 @@ def _scored(actor, period: kpis.Period, weights: dict, thresholds: dict) -> list
     copy a row before changing it). Kept by the process under the stamp of the list's sources
     read first (`portal.scorecards.stamp`): reused while no source has changed since, recomputed
     (one aggregate) once one has — on every process, since each reads the stamp afresh."""
-    from portal.core.cache import per_app
 
     stamp_now = stamp.read(db.session)
     key = (period.code, period.start, period.end, _scope_key(actor),
