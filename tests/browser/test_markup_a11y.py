@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal.web import CSP
+from portal.core.headers import CSP
 from tests.markup import render_pages
 
 pytestmark = pytest.mark.browser
