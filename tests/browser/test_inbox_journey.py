@@ -38,7 +38,7 @@ def test_channel_manager_bulk_confirms_with_one_order_refused(page, live_server)
     badge = page.locator("#inbox-count")
     assert int(badge.inner_text()) > 0
     screenshot(page, "inbox-cm-dashboard-zh")
-    page.click("header >> text=待办")
+    page.click("header ul.mainnav >> text=待办")
     page.wait_for_url("**/inbox/")
     screenshot(page, "inbox-cm-zh")
     page.select_option("select[name=kind]", "order")
