@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core import capabilities, error_pages, headers, locale, static_files
 from portal.core.cache import per_app
 from portal.core.headers import MAX_QUERY_VALUE, READ_METHODS  # noqa: F401  (tests read them here)
 from portal.core.htmx import is_htmx
-from portal.core.labels import action_label, status_label
+from portal.core.labels import action_label, changes, object_label, status_label
 from portal.core.locale import LOCALES, select_locale, select_timezone  # noqa: F401  (portal.app)
-from portal.core.money import format_bp, format_money
+from portal.core.money import depth_bp, format_bp, format_money
 from portal.core.parse import IdConverter
 from portal.core.permissions import ROLE_LABELS
 from portal.extensions import babel
@@ -39,14 +40,24 @@ def init_app(app) -> None:
                 "role_labels": ROLE_LABELS, "locales": LOCALES, "is_htmx": is_htmx()}
 
     app.jinja_env.globals.update(status_label=status_label, action_label=action_label,
+                                 object_label=object_label, changes=changes,
                                  get_locale=get_locale, url_for=remembered_url_for,
-                                 can=template_can)
+                                 can=template_can, depth_bp=depth_bp)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["bp"] = format_bp
+    app.jinja_env.filters["pp"] = format_pp
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
 
     error_pages.init_app(app)
+
+
+def format_pp(bp: int | None) -> str:
+    """A depth in percentage points, in the page's language: 327 → `3.27 pp` / `3.27 个百分点`
+    (the same words wherever a depth is shown)."""
+    if bp is None:
+        return ""
+    return _("%(pp)s pp", pp=format_bp(bp).rstrip("%"))
 
 
 def warm_up(app) -> None:

@@ -59,16 +59,16 @@ def test_audit_viewer_filters(client, login_as, world, db):
     _entries(db, world)
     login_as(world.admin)
     body = rows(client.get("/admin/audit/?actor=cm@test"))
-    assert "deal_registration #77" in body and "rebate_statement" not in body
+    assert "Registration #77" in body and "Rebate statement #" not in body
     body = rows(client.get("/admin/audit/?object_type=rebate_statement"))
-    assert "rebate_statement #5" in body and "deal_registration" not in body
+    assert "Rebate statement #5" in body and "Registration #" not in body
     body = rows(client.get(f"/admin/audit/?object_type=dealer&object_id={world.dealer_a.id}"))
-    assert f"dealer #{world.dealer_a.id}" in body and "rebate_statement" not in body
+    assert f"Dealer #{world.dealer_a.id}" in body and "Rebate statement #" not in body
     body = rows(client.get("/admin/audit/?from=2026-03-04&to=2026-03-05"))
-    assert "deal_registration #77" in body
-    assert "rebate_statement" not in body and f"dealer #{world.dealer_a.id}" not in body
+    assert "Registration #77" in body
+    assert "Rebate statement #" not in body and f"Dealer #{world.dealer_a.id}" not in body
     body = rows(client.get("/admin/audit/?to=2026-03-01"))
-    assert f"dealer #{world.dealer_a.id}" in body and "deal_registration" not in body
+    assert f"Dealer #{world.dealer_a.id}" in body and "Registration #" not in body
     # a broken date is ignored rather than an error
     assert client.get("/admin/audit/?from=yesterday").status_code == 200
 
@@ -80,3 +80,21 @@ def test_audit_viewer_shows_labels_and_is_for_head_office_deciders(client, login
     assert "Dealer changed" in body and "admin@test.example" in body
     login_as(world.dealer_admin)
     assert client.get("/admin/audit/").status_code == 403
+
+
+def test_audit_viewer_shows_changes_in_words_not_json(client, login_as, world, db):
+    audit.record(world.admin, "deal.approved", world.dealer_a, object_type="deal_registration",
+                 object_id=7, before={"status": "submitted"},
+                 after={"status": "approved", "amount_fen": 123456, "role": "finance",
+                        "active": False})
+    db.session.commit()
+    for lang, words in (("en", ["Registration #7", "Status: Submitted", "Status: Approved",
+                                "Amount: ¥1,234.56", "Role: Finance", "no"]),
+                        ("zh_CN", ["项目报备 #7", "状态：已提交", "状态：已批准", "金额：¥1,234.56"])):
+        world.admin.locale = lang
+        db.session.commit()
+        login_as(world.admin)
+        body = html.unescape(client.get("/admin/audit/?object_type=deal_registration").get_data(as_text=True))
+        for word in words:
+            assert word in body, (lang, word)
+        assert '{"status"' not in body and "amount_fen" not in body
