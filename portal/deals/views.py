@@ -316,17 +316,11 @@ def close(deal_id: int):
 
 def dashboard_figures(actor, today):
     """Dashboard: a dealer's protected registrations and those expiring within the reminder
-    setting; a manager's queue and open conflict cases."""
-    if actor.role in (Role.FINANCE, Role.SALES_REP):
+    setting. Head office sees what awaits it, with due times, in the inbox's widget."""
+    if not is_dealer(actor):
         return None
-    if is_dealer(actor):
-        protected = services.deals_query(actor).where(services.protected_clause(today))
-        days = setting_value("deal_reminder_days")
-        return {"dealer": True, "protected": count_of(protected), "days": days,
-                "expiring": count_of(protected.where(
-                    DealRegistration.protected_until <= days_after(today, days)))}
-    open_cases = signals.first_answer(signals.open_cases, actor)
-    return {"dealer": False,
-            "waiting": count_of(services.deals_query(actor).where(
-                DealRegistration.status == DealStatus.SUBMITTED)),
-            "cases": 0 if open_cases is None else count_of(open_cases)}
+    protected = services.deals_query(actor).where(services.protected_clause(today))
+    days = setting_value("deal_reminder_days")
+    return {"dealer": True, "protected": count_of(protected), "days": days,
+            "expiring": count_of(protected.where(
+                DealRegistration.protected_until <= days_after(today, days)))}
