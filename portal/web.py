@@ -46,10 +46,29 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["bp"] = format_bp
     app.jinja_env.filters["pp"] = format_pp
-    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["datetime"] = format_when
+    app.jinja_env.filters["date"] = format_day
 
     error_pages.init_app(app)
+
+
+#: One date and one date-time format per language (Babel patterns), on every page: never the
+#: ambiguous numeric short forms ("12/3/26").
+DAY_PATTERNS = {"en": "MMM d, yyyy", "zh": "yyyy年M月d日"}
+WHEN_PATTERNS = {"en": "MMM d, yyyy, HH:mm", "zh": "yyyy年M月d日 HH:mm"}
+
+
+def format_day(value, _style=None) -> str:
+    if not value:
+        return ""
+    return format_date(value, DAY_PATTERNS.get(get_locale().language, DAY_PATTERNS["en"]))
+
+
+def format_when(value, _style=None) -> str:
+    """A moment in the user's time zone (Asia/Shanghai unless the user chose another)."""
+    if not value:
+        return ""
+    return format_datetime(value, WHEN_PATTERNS.get(get_locale().language, WHEN_PATTERNS["en"]))
 
 
 def format_pp(bp: int | None) -> str:

@@ -98,3 +98,14 @@ def test_audit_viewer_shows_changes_in_words_not_json(client, login_as, world, d
         for word in words:
             assert word in body, (lang, word)
         assert '{"status"' not in body and "amount_fen" not in body
+
+
+def test_one_date_time_format_per_language(client, login_as, world, db):
+    _entries(db, world)
+    for lang, expected in (("en", "Mar 5, 2026, 20:00"), ("zh_CN", "2026年3月5日 20:00")):
+        world.admin.locale = lang
+        db.session.commit()
+        login_as(world.admin)
+        body = rows(client.get("/admin/audit/?actor=cm@test"))
+        assert expected in body, lang
+        assert "3/5/26" not in body and "2026/3/5" not in body and "PM" not in body
