@@ -60,3 +60,14 @@ def test_an_ended_session_sends_htmx_to_login_with_the_page_to_return_to(client,
     assert other_host.headers["HX-Redirect"] == "/login?next=%2Fprices%2F%3Fq%3Da"
     plain = client.get("/prices/")
     assert plain.status_code == 302 and "/login?next=" in plain.headers["Location"]
+
+
+def test_an_empty_list_says_why_and_offers_the_next_step(client, world, login_as):
+    login_as(world.users["dealer_admin"])
+    body = client.get("/orders/?q=no-such-contract-anywhere").get_data(as_text=True)
+    assert "Nothing matches these filters." in body and ">Show everything</a>" in body
+    assert "0 in all" not in body
+    login_as(world.users["other_dealer"])  # dealer B has registered no order
+    body = client.get("/orders/").get_data(as_text=True)
+    assert "Nothing here yet." in body
+    assert body.count('href="/orders/new"') == 2  # the button above and the next step below
