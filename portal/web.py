@@ -42,7 +42,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(status_label=status_label, action_label=action_label,
                                  object_label=object_label, changes=changes,
                                  get_locale=get_locale, url_for=remembered_url_for,
-                                 can=template_can, depth_bp=depth_bp)
+                                 can=template_can, depth_bp=depth_bp, colon=colon)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["bp"] = format_bp
     app.jinja_env.filters["pp"] = format_pp
@@ -69,6 +69,11 @@ def format_when(value, _style=None) -> str:
     if not value:
         return ""
     return format_datetime(value, WHEN_PATTERNS.get(get_locale().language, WHEN_PATTERNS["en"]))
+
+
+def colon() -> str:
+    """The colon after a label: full-width in Chinese (`状态：`), `: ` in English."""
+    return "：" if get_locale().language == "zh" else ": "
 
 
 def format_pp(bp: int | None) -> str:
