@@ -109,3 +109,10 @@ def test_one_date_time_format_per_language(client, login_as, world, db):
         body = rows(client.get("/admin/audit/?actor=cm@test"))
         assert expected in body, lang
         assert "3/5/26" not in body and "2026/3/5" not in body and "PM" not in body
+
+
+def test_nested_changes_read_as_words():
+    from portal.core.labels import changes
+
+    assert changes({"weights": {"attainment": 40}, "amount_fen": -750000, "active": True}) == [
+        ("Weights", "attainment: 40"), ("Amount", "-¥7,500.00"), ("Active", "yes")]

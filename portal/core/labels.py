@@ -94,7 +94,8 @@ def _value_words(key: str, value) -> str:
     if key.endswith("_bp") and isinstance(value, int):
         return format_bp(value)
     if isinstance(value, dict):
-        return "; ".join(f"{field_label(k)} {_value_words(k, v)}" for k, v in value.items())
+        return "; ".join(str(_l("%(field)s: %(value)s", field=field_label(k), value=_value_words(k, v)))
+                         for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(_value_words(key, v) for v in value) or "—"
     if isinstance(value, float):
