@@ -60,9 +60,10 @@ def test_channel_manager_ranks_its_region_and_exports(page, live_server):
     numbers = [int(s) for s in scores if s.strip().isdigit()]
     assert numbers == sorted(numbers, reverse=True)  # ranked by score
     # Sort by confirmed sales, largest first.
-    page.click("#scorecards thead >> text=已确认销售额")
+    # By the link, not its words: an earlier journey may have left this user in English.
+    page.click("#scorecards thead a.sort[href*='sort=sales']")
     page.wait_for_url("**sort=sales**")  # the first click's page before the second click
-    page.click("#scorecards thead >> text=已确认销售额")
+    page.click("#scorecards thead a.sort[href*='sort=-sales']")
     page.wait_for_url("**sort=-sales**")
     screenshot(page, "scorecards-cm-ranked")
     with page.expect_download() as info:
