@@ -61,11 +61,6 @@ def cases_of_record(actor, *, deal=None, lead=None) -> list:
         ConflictCase.first_lead_id == lead.id, ConflictCase.second_lead_id == lead.id))))
 
 
-def open_cases(actor):
-    """The open cases `actor` may see, as a statement (the dashboard counts it)."""
-    return cases_query(actor).where(ConflictCase.status == CaseStatus.OPEN)
-
-
 def _party_loads(relationship, party, *related):
     return joinedload(relationship).options(
         *(joinedload(getattr(party, name)).raiseload("*") for name in related), raiseload("*"))

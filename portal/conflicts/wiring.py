@@ -16,4 +16,3 @@ def init_app(app) -> None:
     app.register_blueprint(views.bp)
     signals.record_submitted.connect(detection.detect)
     signals.related_cases.connect(services.cases_of_record)
-    signals.open_cases.connect(services.open_cases)

@@ -96,7 +96,6 @@ class MoneyText(ParsedField):
         return fen
 
     def shown(self, value):
-
         return "" if value is None else str(fen_to_decimal(value))
 
 

@@ -46,7 +46,6 @@ def error_response(message: str, status: int):
 
 def current_page() -> str:
     """The path (and query) of the page an htmx request was sent from, else the request's own."""
-
     current = request.headers.get("HX-Current-URL", "")
     parts = urlsplit(current)
     if parts.netloc and parts.netloc == request.host:

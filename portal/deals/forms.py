@@ -93,7 +93,6 @@ class CustomerForm(RowsForm):
         return {name: self.sent(name) for name in names}
 
     def owner_rep(self) -> int | None:
-
         text = self.owner_rep_id.data.strip()
         return (to_id(text) or 0) if text else None
 

@@ -19,17 +19,7 @@ record_submitted = _signals.signal("record-submitted")
 #: which `actor` may see, in order.
 related_cases = _signals.signal("related-cases")
 
-#: `send(actor)`: a receiver returns a statement of the open cases `actor` may see (counted on
-#: the dashboard with every other figure).
-open_cases = _signals.signal("open-cases")
-
 
 def collect(signal, actor, **record) -> list:
     """The receivers' answers to `signal`, joined into one list."""
     return [item for _receiver, items in signal.send(actor, **record) for item in items or ()]
-
-
-def first_answer(signal, actor, **record):
-    """The first receiver's answer, or None when nobody listens."""
-    answers = [answer for _receiver, answer in signal.send(actor, **record)]
-    return answers[0] if answers else None

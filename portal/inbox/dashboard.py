@@ -72,7 +72,6 @@ def _inbox_finish(user, figures):
 
 def _expiring_figures(actor, today):
     """A dealer's protected registrations that end within the reminder days."""
-
     if not is_dealer(actor):
         return None
 
@@ -140,7 +139,6 @@ def _changes_finish(user, figures):
 
 
 def register() -> None:
-
     register_figures("inbox/_widget.html", _inbox_figures, order=5, finish=_inbox_finish)
     register_figures("inbox/_expiring_widget.html", _expiring_figures, order=6,
                      finish=_expiring_finish)

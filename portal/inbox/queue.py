@@ -134,7 +134,6 @@ def _row(kind, *, id, number, dealer_id, region_id, title, value_fen, since, ste
 
 
 def _joined(stmt, dealer_id, region_id):
-
     return (stmt.outerjoin(Dealer, Dealer.id == dealer_id)
             .outerjoin(Region, Region.id == region_id))
 

@@ -112,7 +112,6 @@ def _decide_one(actor, item, action: str, reason: str) -> Result:
 
 
 def _registration(actor, item, action, reason):
-
     deal = deals.get_deal_or_404(item.id, actor)
     if action == APPROVE:
         deals.approve_deal(actor, deal)
@@ -122,7 +121,6 @@ def _registration(actor, item, action, reason):
 
 
 def _order(actor, item, action, reason):
-
     order = orders.get_order_or_404(item.id, actor)
     if action == APPROVE:
         orders.confirm_order(actor, order)
@@ -132,7 +130,6 @@ def _order(actor, item, action, reason):
 
 
 def _exception(actor, item, action, reason):
-
     exc = workflow.get_exception_or_404(item.id, actor)
     workflow.decide(actor, exc, step_id=item.step_id, decision=action, comment=reason)
     if action == REJECT:
