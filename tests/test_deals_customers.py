@@ -108,3 +108,35 @@ def test_lead_without_product_line_is_refused(world, client, login_as, db):
     resp = client.post("/leads/new", data={"project_name": "x", "customer_id": str(world.hq_customer.id)})
     assert resp.status_code == 422 and "Choose at least one product line." in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(DirectLead)) == before
+
+
+def test_rekey_rewrites_stale_keys_only_and_conflict_check_finds_the_customer_again(world, app, db):
+    """After a matcher change (here: phone keys in E.164) stored keys are stale until
+    `flask deals rekey` recomputes them; customers already up to date are left alone."""
+    stale = make_customer(world.dealer_a, name="上海浦东发展银行股份有限公司", phone="021-6161 8888")
+    fresh = make_customer(world.dealer_b, name="深圳市腾讯计算机系统有限公司")
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["deals", "rekey"]).exit_code == 0  # the world's own
+    wanted, untouched, norm = keys_of(db, stale.id), keys_of(db, fresh.id), stale.name_norm
+    assert any(k.startswith("p:") for k in wanted)
+    # As an older release stored them: an old-format phone key, no name key, an old name_norm.
+    db.session.execute(CustomerKey.__table__.delete().where(CustomerKey.customer_id == stale.id))
+    db.session.execute(CustomerKey.__table__.insert(), [{"customer_id": stale.id, "key": "p:02161618888"}])
+    stale.name_norm = "浦东发展银行股份有限"
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["deals", "rekey", "--batch", "1"])
+    assert result.exit_code == 0, result.output
+    total = db.session.scalar(select(func.count()).select_from(Customer))
+    assert f"1 of {total} customer(s) had their keys recomputed." in result.output
+    db.session.expire_all()
+    assert keys_of(db, stale.id) == wanted and keys_of(db, fresh.id) == untouched
+    assert stale.name_norm == norm
+    # Run again: nothing left to do.
+    again = app.test_cli_runner().invoke(args=["deals", "rekey"])
+    assert f"0 of {total} customer(s)" in again.output
+
+
+def test_rekey_refuses_a_nonsense_batch_size(app):
+    result = app.test_cli_runner().invoke(args=["deals", "rekey", "--batch", "0"])
+    assert result.exit_code == 2 and "0 is not in the range" in result.output

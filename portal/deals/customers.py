@@ -116,6 +116,39 @@ def refresh_keys(customer: Customer) -> None:
                            [{"customer_id": customer.id, "key": k} for k in sorted(keys)])
 
 
+def rekey_batch(after_id: int, size: int) -> tuple[int | None, int, int]:
+    """Bring the keys of up to `size` customers after id `after_id` up to the matcher's current
+    rules (after a matcher change: new phone or name keys); rewrite only those whose normalised
+    name, former-name aliases or keys differ. Returns (the last id read, None when there are no
+    more; how many were read; how many were rewritten)."""
+    customers = list(db.session.scalars(select(Customer).where(Customer.id > after_id)
+                                        .order_by(Customer.id).limit(size)))
+    if not customers:
+        return None, 0, 0
+    ids = [c.id for c in customers]
+    aliases: dict[int, list[str]] = {i: [] for i in ids}
+    for customer_id, name in db.session.execute(
+            select(CustomerAlias.customer_id, CustomerAlias.name)
+            .where(CustomerAlias.customer_id.in_(ids)).order_by(CustomerAlias.id)):
+        aliases[customer_id].append(name)
+    stored: dict[int, set[str]] = {i: set() for i in ids}
+    for customer_id, key in db.session.execute(
+            select(CustomerKey.customer_id, CustomerKey.key).where(CustomerKey.customer_id.in_(ids))):
+        stored[customer_id].add(key)
+    m = _matching()
+    rewritten = 0
+    for customer in customers:
+        known = aliases[customer.id]
+        wanted = {k[:120] for k in m.record_keys({**customer.as_match_record(), "aliases": known})}
+        stale = (customer.name_norm != (m.normalize_name(customer.name) or "")[:200]
+                 or any(f[:200] and f[:200] not in known for f in m.former_names(customer.name))
+                 or wanted != stored[customer.id])
+        if stale:
+            refresh_keys(customer)
+            rewritten += 1
+    return ids[-1], len(ids), rewritten
+
+
 CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "industry")
 
 
