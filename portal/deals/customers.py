@@ -96,31 +96,46 @@ def link_names(actor, a: Customer, b: Customer, source: str) -> None:
             refresh_keys(one)
 
 
+def _derived(customer: Customer, aliases: list[str]) -> tuple[str, list[str], set[str]]:
+    """What is stored beside a customer's own fields, from the customer and its known aliases:
+    (the normalised name, former names in brackets not yet among the aliases, the keys)."""
+    m = _matching()
+    formers = []
+    for former in m.former_names(customer.name):
+        former = former[:200]
+        if former and former not in aliases and former not in formers:
+            formers.append(former)
+    record = {**customer.as_match_record(), "aliases": [*aliases, *formers]}
+    return ((m.normalize_name(customer.name) or "")[:200], formers,
+            {k[:120] for k in m.record_keys(record)})
+
+
+def _store_keys(changed: list[tuple[Customer, list[str], set[str]]]) -> None:
+    """Write the former-name aliases and replace the keys of `changed` customers, in bulk."""
+    aliases = [{"customer_id": c.id, "name": f, "source": "former"} for c, formers, _ in changed
+               for f in formers]
+    if aliases:
+        db.session.execute(CustomerAlias.__table__.insert(), aliases)
+    db.session.execute(delete(CustomerKey).where(CustomerKey.customer_id.in_([c.id for c, _, _ in changed])))
+    rows = [{"customer_id": c.id, "key": k} for c, _, keys in changed for k in sorted(keys)]
+    if rows:
+        db.session.execute(CustomerKey.__table__.insert(), rows)
+
+
 def refresh_keys(customer: Customer) -> None:
     """Recompute the normalised name and the blocking keys (on every save); a former name in
     brackets (原…) becomes an alias."""
-    m = _matching()
-    customer.name_norm = (m.normalize_name(customer.name) or "")[:200]
     db.session.flush()
-    known = set(alias_names(customer.id))
-    for former in m.former_names(customer.name):
-        former = former[:200]
-        if former and former not in known:
-            db.session.add(CustomerAlias(customer_id=customer.id, name=former, source="former"))
-            known.add(former)
+    customer.name_norm, formers, keys = _derived(customer, alias_names(customer.id))
     db.session.flush()
-    db.session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
-    keys = customer_keys(customer)
-    if keys:
-        db.session.execute(CustomerKey.__table__.insert(),
-                           [{"customer_id": customer.id, "key": k} for k in sorted(keys)])
+    _store_keys([(customer, formers, keys)])
 
 
 def rekey_batch(after_id: int, size: int) -> tuple[int | None, int, int]:
     """Bring the keys of up to `size` customers after id `after_id` up to the matcher's current
     rules (after a matcher change: new phone or name keys); rewrite only those whose normalised
-    name, former-name aliases or keys differ. Returns (the last id read, None when there are no
-    more; how many were read; how many were rewritten)."""
+    name, former-name aliases or keys differ, in a few statements per batch. Returns (the last id
+    read, None when there are no more; how many were read; how many were rewritten)."""
     customers = list(db.session.scalars(select(Customer).where(Customer.id > after_id)
                                         .order_by(Customer.id).limit(size)))
     if not customers:
@@ -135,18 +150,16 @@ def rekey_batch(after_id: int, size: int) -> tuple[int | None, int, int]:
     for customer_id, key in db.session.execute(
             select(CustomerKey.customer_id, CustomerKey.key).where(CustomerKey.customer_id.in_(ids))):
         stored[customer_id].add(key)
-    m = _matching()
-    rewritten = 0
+    changed = []
     for customer in customers:
-        known = aliases[customer.id]
-        wanted = {k[:120] for k in m.record_keys({**customer.as_match_record(), "aliases": known})}
-        stale = (customer.name_norm != (m.normalize_name(customer.name) or "")[:200]
-                 or any(f[:200] and f[:200] not in known for f in m.former_names(customer.name))
-                 or wanted != stored[customer.id])
-        if stale:
-            refresh_keys(customer)
-            rewritten += 1
-    return ids[-1], len(ids), rewritten
+        norm, formers, keys = _derived(customer, aliases[customer.id])
+        if norm != customer.name_norm or formers or keys != stored[customer.id]:
+            customer.name_norm = norm
+            changed.append((customer, formers, keys))
+    if changed:
+        db.session.flush()
+        _store_keys(changed)
+    return ids[-1], len(ids), len(changed)
 
 
 CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "industry")
