@@ -74,7 +74,9 @@ def _scored(actor, period: kpis.Period, weights: dict, thresholds: dict) -> list
     entry = kept.get(key)
     if stamp_now is not None and entry is not None and entry[0] == stamp_now:
         return entry[1]
-    scope = services.dealers_query(actor).with_only_columns(Dealer.id)
+    scope = services.dealers_query(actor)
+    # Every dealer: no filter at all (not `IN (SELECT id FROM dealer)` in every aggregate).
+    scope = None if scope.whereclause is None else scope.with_only_columns(Dealer.id)
     rows = []
     for d in kpis.dealer_kpis(period, scope):
         value = scoring.score_value(d.values, weights)

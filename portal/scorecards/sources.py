@@ -173,9 +173,11 @@ def period_figures(start: date, end: date, dealers, names=FIELDS, rename=None,
             cast(func.sum(dm.__table__.c[n]), BigInteger).label(rename.get(n, n)) for n in names))
             .where(dm.month >= first, dm.month <= last, in_(dm.dealer_id, dealers))
             .group_by(dm.dealer_id))
+    out = [parts[0].subquery(f"{alias}m")] if parts else []  # the kept months: "…m"
     for sign, a, b in edges:
-        parts += _sources(a, b, dealers, False, names, sign, rename)
-    return [part.subquery(f"{alias}{i}") for i, part in enumerate(parts)]
+        out += [part.subquery(f"{alias}{i}") for i, part in
+                enumerate(_sources(a, b, dealers, False, names, sign, rename))]
+    return out
 
 
 # --- read from the rows every time ---------------------------------------------------------------
