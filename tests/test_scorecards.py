@@ -441,6 +441,22 @@ def test_target_by_form_is_saved_and_audited(client, login_as, world):
     assert client.post(url, data={"year": "2027", "quarter": "2", "target": "1"}).status_code == 404
 
 
+def test_the_target_form_says_what_is_wrong_and_keeps_what_was_typed(client, login_as, world):
+    login_as(world.channel_manager)
+    url = f"/scorecards/{world.dealer_a.code}/targets"
+    response = client.post(url, data={"year": "", "quarter": "9", "line_id": "<b>1</b>",
+                                      "target": "<script>alert(1)</script>"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    for message in ("A year from 2000 to 2100.", "Choose a quarter.", "Choose a product line.",
+                    "Enter an amount in yuan, e.g. 1500000.00."):
+        assert message in body
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in body and "<b>1</b>" not in body
+    assert db.session.scalar(select(SalesTarget).where(
+        SalesTarget.dealer_id == world.dealer_a.id, SalesTarget.year == 2026,
+        SalesTarget.quarter == 9)) is None
+
+
 def _xlsx(rows):
     wb = Workbook()
     ws = wb.active
