@@ -155,3 +155,20 @@ def test_a_bulk_statement_on_a_kept_column_is_refused_and_changes_nothing(exampl
     assert sources.kept(db.session) == before
     assert db.session.scalar(select(SalesOrder.total_fen).where(
         SalesOrder.total_fen == 30_000_000)) == 30_000_000
+
+
+def test_rebuild_figures_after_a_write_that_bypassed_the_portal(app, example):  # noqa: F811
+    from sqlalchemy import text
+
+    from portal.scorecards import stamp
+
+    db.session.execute(text("UPDATE dealer_month SET sales_fen = sales_fen + 1"))  # as psql would
+    db.session.commit()
+    assert sources.kept(db.session) != sources.from_rows(db.session)
+    before = stamp.read(db.session)
+    result = app.test_cli_runner().invoke(args=["scorecards", "rebuild-figures"])
+    assert result.exit_code == 0, result.output
+    assert "dealer month(s) rebuilt" in result.output
+    db.session.rollback()
+    _kept_equals_rows()
+    assert stamp.read(db.session) != before
