@@ -11,6 +11,7 @@ from the migration scripts (alembic ScriptDirectory), so new migrations are walk
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,10 @@ INSERT INTO sales_order (id, number, dealer_id, region_id, created_by_id, custom
            (9003, 'SO2020-9003', 9001, (SELECT region_id FROM dealer WHERE id = 9001), 9001, '客户',
             'MIG-3', DATE '2020-03-21', 'submitted', 99999999, '',
             TIMESTAMPTZ '2020-03-21 02:00:00+00', NULL, 1, 0);
+INSERT INTO order_line (id, order_id, product_id, line_id, quantity, list_price_fen, net_price_fen,
+                        unit_price_fen, price_source, amount_fen, returned_qty)
+    VALUES (9001, 9001, 9001, 9001, 1, 12345678, 12345678, 12345678, 'net', 12345678, 0),
+           (9002, 9003, 9001, 9001, 1, 99999999, 99999999, 99999999, 'net', 99999999, 0);
 INSERT INTO order_return (id, number, order_id, dealer_id, region_id, return_date, reason,
                           amount_fen, created_at, created_by_id)
     VALUES (9001, 'RT2020-9001', 9001, 9001, (SELECT region_id FROM dealer WHERE id = 9001),
@@ -185,6 +190,10 @@ def test_upgrade_with_data_from_the_first_revision_and_downgrade_the_last(pg, tm
                 "2020-04-01": (0, 0, 0, 0, 0, 345_678, 0, 0, 0, 0),
                 "2020-05-01": (0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
             }
+            # by product line: the confirmed order's line (the submitted one's not)
+            assert conn.execute(sa.text(
+                "SELECT month, line_id, sales_fen, returned_fen FROM dealer_line_month "
+                "WHERE dealer_id = 9001")).all() == [(date(2020, 3, 1), 9001, 12_345_678, 0)]
     finally:
         engine.dispose()
 

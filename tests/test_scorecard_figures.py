@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.scorecards import figures, kpis, sources
-from tests.test_scorecards import Q, at, deal, example, order  # noqa: F401 - fixture
+from tests.test_scorecards import Q, at, deal, example, lines_example, order  # noqa: F401 - fixture
 
 YTD_MAY_20 = kpis.Period(2025, None, date(2025, 1, 1), date(2025, 5, 20))
 
@@ -172,3 +172,56 @@ def test_rebuild_figures_after_a_write_that_bypassed_the_portal(app, example):  
     db.session.rollback()
     _kept_equals_rows()
     assert stamp.read(db.session) != before
+
+
+def _line_months_equal_rows():
+    kept, rows = sources.line_kept(db.session), sources.line_rows_from_rows(db.session)
+    assert kept == rows
+    return kept
+
+
+def test_the_kept_line_months_follow_orders_lines_and_returns(lines_example):  # noqa: F811
+    from portal.orders import services as orders
+    from portal.orders.models import OrderLine, SalesOrder
+    from portal.scorecards import series
+    from tests.test_scorecards import _return, _sale
+
+    a, p = lines_example.dealer_a, lines_example.products
+    srv = p["SRV"].line_id
+    kept = _line_months_equal_rows()
+    assert kept[(a.id, date(2025, 4, 1), srv)]["sales_fen"] == 10_000_000
+    # the submitted ¥500,000 servers order confirmed through the service: its line counts
+    submitted = db.session.scalar(select(SalesOrder).where(SalesOrder.status == "submitted",
+                                                           SalesOrder.dealer_id == a.id))
+    orders.confirm_order(lines_example.channel_manager, submitted)
+    db.session.commit()
+    assert _line_months_equal_rows()[(a.id, date(2025, 5, 1), srv)]["sales_fen"] == 50_000_000
+    # an expired order moved to August, and one of its lines changed in the same flush
+    db.session.expire_all()
+    july = db.session.get(SalesOrder, lines_example.july_order.id)
+    db.session.expire(july)
+    july.order_date = date(2025, 8, 3)
+    line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == july.id))
+    line.amount_fen, line.line_id = 4_100_000, srv
+    db.session.commit()
+    assert _line_months_equal_rows()[(a.id, date(2025, 8, 1), srv)]["sales_fen"] == 4_100_000
+    # a line added to a confirmed order, a return, an order deleted with its lines
+    _sale(lines_example, a, date(2025, 9, 9), [(p["NET"], 777)])
+    _return(lines_example, a, july, date(2025, 9, 10), 100_000)
+    db.session.delete(db.session.scalar(select(SalesOrder).where(
+        SalesOrder.order_date == date(2025, 6, 1))))
+    db.session.commit()
+    _line_months_equal_rows()
+    # a savepoint rolled back takes its lines' figures with it
+    nested = db.session.begin_nested()
+    _sale(lines_example, a, date(2025, 9, 11), [(p["STO"], 999)])
+    nested.rollback()
+    db.session.commit()
+    kept = _line_months_equal_rows()
+    # the scorecard's line sales read the kept months: the same after a rebuild
+    q3 = kpis.period_of("2025Q3", date(2026, 1, 5))
+    before = series.line_figures(q3, a.id).sales
+    sources.rebuild(db.session)
+    db.session.commit()
+    assert sources.line_kept(db.session) == kept
+    assert series.line_figures(q3, a.id).sales == before

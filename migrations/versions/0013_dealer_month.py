@@ -1,5 +1,6 @@
-"""dealer month: each dealer's monthly sales, returns, new customers and registrations, kept in
-the transactions that change them, filled from the existing rows
+"""dealer month: each dealer's monthly sales, returns, new customers and registrations, and its
+monthly sales and returns per product line, kept in the transactions that change them, filled
+from the existing rows
 
 Revision ID: 0013
 Revises: 0012
@@ -85,13 +86,37 @@ def upgrade():
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('dealer_id', 'month', name=op.f('pk_dealer_month'))
     )
+    op.create_table('dealer_line_month',
+    sa.Column('dealer_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=False),
+    sa.Column('sales_fen', sa.BigInteger(), nullable=False),
+    sa.Column('returned_fen', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['dealer_id'], ['dealer.id'], name=op.f('fk_dealer_line_month_dealer_id_dealer'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['line_id'], ['product_line.id'], name=op.f('fk_dealer_line_month_line_id_product_line')),
+    sa.PrimaryKeyConstraint('dealer_id', 'month', 'line_id', name=op.f('pk_dealer_line_month'))
+    )
     dialect = op.get_bind().dialect.name
     op.execute(_fill_sql(dialect))
+    month = ((lambda col: f"date_trunc('month', {col})::date") if dialect == 'postgresql'
+             else (lambda col: f"date({col}, 'start of month')"))
+    op.execute(
+        "INSERT INTO dealer_line_month (dealer_id, month, line_id, sales_fen, returned_fen) "
+        "SELECT dealer_id, month, line_id, sum(sales_fen), sum(returned_fen) FROM ("
+        f"SELECT o.dealer_id, {month('o.order_date')} AS month, l.line_id, "
+        "l.amount_fen AS sales_fen, 0 AS returned_fen "
+        "FROM sales_order o JOIN order_line l ON l.order_id = o.id WHERE o.status = 'confirmed' "
+        f"UNION ALL SELECT r.dealer_id, {month('r.return_date')}, l.line_id, 0, l.amount_fen "
+        "FROM order_return r JOIN order_return_line l ON l.return_id = r.id"
+        ") AS parts GROUP BY dealer_id, month, line_id")
     if dialect == 'postgresql':
         op.execute('ANALYZE dealer_month')
+        op.execute('ANALYZE dealer_line_month')
     # The ranked list's first view after a change reads these rows, not the stamp's kept list.
     op.execute("UPDATE scorecard_stamp SET version = version + 1")
 
 
 def downgrade():
+    op.drop_table('dealer_line_month')
     op.drop_table('dealer_month')

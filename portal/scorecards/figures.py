@@ -18,7 +18,9 @@ How the figures stay equal to their rows:
 - the columns read are loaded before they change (`active_history`), so the part "before" is the
   committed one even when the object had been expired;
 - INSERT, UPDATE or DELETE statements that change those columns outside the ORM's unit of work
-  are refused (`UnkeptWrite`): they would change rows without their figures;
+  are refused (`UnkeptWrite`): they would change rows without their figures — unless sent with
+  `execution_options(figures="unchanged")` (a submitted order becoming rejected, say) or
+  `figures="rebuilt"` (a bulk load that calls `sources.rebuild()` before it commits);
 - writes that bypass the portal's sessions (COPY, psql) must be followed by `sources.rebuild()`
   (`flask scorecards rebuild-figures`), which recomputes every month from the rows.
 """
@@ -227,8 +229,8 @@ def _statement(state) -> None:
         return
     table = getattr(state.statement, "table", None)
     columns = KEPT_TABLES.get(getattr(table, "name", None))
-    if columns is None:
-        return
+    if columns is None or state.execution_options.get("figures") in ("unchanged", "rebuilt"):
+        return  # the caller vouches that no kept figure changes, or rebuilds them after
     if state.is_update:
         values = getattr(state.statement, "_values", None) or {}
         names = {getattr(k, "key", k) for k in values}

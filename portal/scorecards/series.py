@@ -9,11 +9,13 @@ from datetime import date
 from sqlalchemy import BigInteger, Integer, cast, extract, func, literal, null, select, union_all
 
 from portal.catalog.models import ProductLine
+from portal.core import clock
 from portal.extensions import db
 from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
 from portal.scorecards.figures import DealerMonth
+from portal.scorecards.line_months import DealerLineMonth
 from portal.scorecards.models import SalesTarget
-from portal.scorecards.periods import Period
+from portal.scorecards.periods import Period, split_months
 
 
 def quarter_totals(rows) -> list[int | None]:
@@ -85,8 +87,9 @@ def dealer_series(dealer_id: int, period: Period) -> DealerSeries:
     """Monthly sales and win rate of the period's year, sales by product line in the period and
     every target row of the year, with the lines' names — one query, for one dealer. The line
     sales are the order lines of its confirmed orders dated in the period less the return lines
-    dated in it (the rows `rebates.services.sales_by_dealer_line` reads); they are read only when
-    the dealer has a line target in the period (else `lines.sales` is empty)."""
+    dated in it (the rows `rebates.services.sales_by_dealer_line` reads), added up from the kept
+    months per line; they are read only when the dealer has a line target in the period (else
+    `lines.sales` is empty)."""
     so, ol, r, rl, t, dm = (SalesOrder, OrderLine, OrderReturn, OrderReturnLine, SalesTarget,
                             DealerMonth)
     first, last = date(period.year, 1, 1), date(period.year, 12, 31)
@@ -100,17 +103,28 @@ def dealer_series(dealer_id: int, period: Period) -> DealerSeries:
         select(*_row("m", month, a=dm.sales_fen - dm.returned_fen, b=dm.deals_won,
                      c=dm.deals_won + dm.deals_lost + dm.deals_expired))
         .where(dm.dealer_id == dealer_id, dm.month >= first, dm.month <= last),
-        select(*_row("s", line_id=ol.line_id, a=func.sum(ol.amount_fen)))
-        .select_from(so).join(ol, ol.order_id == so.id)
-        .where(line_targets, so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
-               so.order_date >= period.start, so.order_date <= period.end).group_by(ol.line_id),
-        select(*_row("s", line_id=rl.line_id, a=-func.sum(rl.amount_fen)))
-        .select_from(r).join(rl, rl.return_id == r.id)
-        .where(line_targets, r.dealer_id == dealer_id, r.return_date >= period.start,
-               r.return_date <= period.end).group_by(rl.line_id),
         select(*_row("t", line_id=t.line_id, quarter=t.quarter, a=t.target_fen))
         .where(t.dealer_id == dealer_id, t.year == period.year),
     ]
+    # Line sales: the period's whole months kept per line (`line_months`), the days of a cut
+    # month from the order and return lines (added, or taken away from the whole month).
+    (whole_first, whole_last), edges = split_months(period.start, period.end, clock.today())
+    if whole_first is not None:
+        lm = DealerLineMonth
+        parts.append(select(*_row("s", line_id=lm.line_id,
+                                  a=func.sum(lm.sales_fen - lm.returned_fen)))
+                     .where(line_targets, lm.dealer_id == dealer_id, lm.month >= whole_first,
+                            lm.month <= whole_last).group_by(lm.line_id))
+    for sign, a, b in edges:
+        parts += [
+            select(*_row("s", line_id=ol.line_id, a=sign * func.sum(ol.amount_fen)))
+            .select_from(so).join(ol, ol.order_id == so.id)
+            .where(line_targets, so.dealer_id == dealer_id, so.status == OrderStatus.CONFIRMED,
+                   so.order_date >= a, so.order_date <= b).group_by(ol.line_id),
+            select(*_row("s", line_id=rl.line_id, a=-sign * func.sum(rl.amount_fen)))
+            .select_from(r).join(rl, rl.return_id == r.id)
+            .where(line_targets, r.dealer_id == dealer_id, r.return_date >= a,
+                   r.return_date <= b).group_by(rl.line_id)]
     both = union_all(*parts).subquery()
     pl = ProductLine
     stmt = (select(both.c.kind, both.c.month, both.c.line_id, both.c.quarter, both.c.a, both.c.b,

@@ -39,10 +39,11 @@ from portal.conflicts.models import Decision as CaseDecision
 from portal.core import clock
 from portal.deals.models import Customer, DealRegistration, DealStatus
 from portal.extensions import db
-from portal.orders.models import OrderReturn, OrderStatus, SalesOrder
+from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
 from portal.pricing.models import ExceptionStatus, PriceException
 from portal.rebates.models import RebateProgram, RebateStatement
 from portal.scorecards.figures import FIELDS, ON_TIME_DAYS, DealerMonth
+from portal.scorecards.line_months import DealerLineMonth
 from portal.scorecards.models import SalesTarget
 from portal.scorecards.periods import Period, split_months
 
@@ -323,14 +324,41 @@ def _as_date(value) -> date:
     return value
 
 
+def line_rows_from_rows(session) -> dict:
+    """{(dealer_id, month, line_id): {"sales_fen", "returned_fen"}} from the order lines of
+    confirmed orders and the return lines (what `dealer_line_month` must hold), without zeros."""
+    so, ol, r, rl = SalesOrder, OrderLine, OrderReturn, OrderReturnLine
+    out: dict = defaultdict(lambda: {"sales_fen": 0, "returned_fen": 0})
+    for field, stmt in (
+            ("sales_fen", select(so.dealer_id, month_of(so.order_date, False), ol.line_id,
+                                 func.sum(ol.amount_fen)).join(ol, ol.order_id == so.id)
+             .where(so.status == OrderStatus.CONFIRMED)),
+            ("returned_fen", select(r.dealer_id, month_of(r.return_date, False), rl.line_id,
+                                    func.sum(rl.amount_fen)).join(rl, rl.return_id == r.id))):
+        for dealer_id, month, line_id, amount in session.execute(stmt.group_by(*stmt.selected_columns[:3])):
+            out[(dealer_id, _as_date(month), line_id)][field] += int(amount or 0)
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
+def line_kept(session) -> dict:
+    t = DealerLineMonth.__table__
+    return {(row.dealer_id, _as_date(row.month), row.line_id):
+            {"sales_fen": int(row.sales_fen), "returned_fen": int(row.returned_fen)}
+            for row in session.execute(select(t)) if row.sales_fen or row.returned_fen}
+
+
 def rebuild(session) -> int:
-    """Recompute every dealer's months from the rows (after writes that bypass the portal's
-    sessions); returns the number of months kept."""
-    figures = from_rows(session)
+    """Recompute every dealer's months (and months by product line) from the rows, after writes
+    that bypass the portal's sessions; returns the number of dealer months kept."""
     connection = session.connection()
-    connection.execute(delete(DealerMonth.__table__))
-    rows = [{"dealer_id": k[0], "month": k[1], **v} for k, v in sorted(figures.items())]
-    for start in range(0, len(rows), 5000):
-        connection.execute(insert(DealerMonth.__table__), rows[start:start + 5000])
-    return len(rows)
+    months = 0
+    for table, figures in ((DealerMonth.__table__, from_rows(session)),
+                           (DealerLineMonth.__table__, line_rows_from_rows(session))):
+        connection.execute(delete(table))
+        keys = [c.name for c in table.primary_key.columns]
+        rows = [{**dict(zip(keys, k, strict=True)), **v} for k, v in sorted(figures.items())]
+        for start in range(0, len(rows), 5000):
+            connection.execute(insert(table), rows[start:start + 5000])
+        months = months or len(rows)
+    return months
 
