@@ -79,7 +79,7 @@ def build(app) -> dict:
             {"tier": t, "line_id": ln.id, "discount_bp": 500 + 300 * k + 100 * j}
             for k, t in enumerate(["authorized", "silver", "gold", "platinum"])
             for j, ln in enumerate(lines)])
-        s.execute(insert(SalesOrder), [
+        s.execute(insert(SalesOrder).execution_options(figures="rebuilt"), [
             {"number": f"SO{today.year}-B{i:06d}", "dealer_id": dealers[i % len(dealers)].id,
              "region_id": north.id, "created_by_id": dealer_user.id,
              "customer_name": f"基准客户{i}有限公司", "contract_no": f"OLD-{i:06d}",
@@ -87,13 +87,16 @@ def build(app) -> dict:
              "total_fen": 100_000, "notes": "", "created_at": now, "version_id": 1}
             for i in range(N_ORDERS)])
         order_ids = list(s.scalars(select(SalesOrder.id).order_by(SalesOrder.id)))
-        s.execute(insert(OrderLine), [
+        s.execute(insert(OrderLine).execution_options(figures="rebuilt"), [
             {"order_id": oid, "product_id": product_ids[oid % N_PRODUCTS],
              "line_id": lines[oid % N_PRODUCTS % 5].id, "quantity": 1, "list_price_fen": 100_000,
              "net_price_fen": 100_000, "unit_price_fen": 100_000, "price_source": "net",
              "amount_fen": 100_000} for oid in order_ids])
         _t1, dealer_secret = services.create_token(dealer_user, "bench dealer")
         _t2, cm_secret = services.create_token(cm, "bench cm")
+        from portal.scorecards import sources
+
+        sources.rebuild(s)  # the orders and lines inserted in bulk above
         s.commit()
         s.execute(text("ANALYZE"))
         s.commit()

@@ -81,13 +81,13 @@ def build(app) -> dict:
             {"tier": t, "line_id": ln.id, "discount_bp": 500 + 300 * k + 100 * j}
             for k, t in enumerate(["authorized", "silver", "gold", "platinum"])
             for j, ln in enumerate(lines)])
-        s.execute(insert(Customer), [
+        s.execute(insert(Customer).execution_options(figures="rebuilt"), [
             {"dealer_id": dealers[i % len(dealers)].id, "name": f"基准客户{i}有限公司",
              "name_norm": f"基准客户{i}", "region_id": north.id, "province": "", "city": "",
              "industry": "", "key_account": False, "created_at": now, "updated_at": now}
             for i in range(N_DEALS)])
         customer_ids = list(s.scalars(select(Customer.id).order_by(Customer.id)))
-        s.execute(insert(DealRegistration), [
+        s.execute(insert(DealRegistration).execution_options(figures="rebuilt"), [
             {"number": f"RB-{i:05d}", "dealer_id": dealers[i % len(dealers)].id,
              "created_by_id": dealer_user.id, "customer_id": customer_ids[i], "region_id": north.id,
              "project_name": f"基准项目{i}", "estimated_value_fen": 100_000_000,
@@ -118,6 +118,9 @@ def build(app) -> dict:
              "started_at": now - timedelta(hours=eid % 200) if seq == 1 else None,
              "version_id": 1}
             for eid in exc_ids for seq, role in ((1, "channel_manager"), (2, "sales_director"))])
+        from portal.scorecards import sources
+
+        sources.rebuild(s)  # the customers and registrations inserted in bulk above
         s.commit()
         # Planner statistics, as a production database has them (autovacuum, `ANALYZE`).
         s.execute(text("ANALYZE"))

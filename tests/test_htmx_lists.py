@@ -13,6 +13,7 @@ LISTS = [
     ("dealer_admin", "/rebates/", "results"), ("admin", "/admin/audit/", "results"),
     ("admin", "/admin/dealers/", "results"), ("admin", "/admin/users/", "results"),
     ("admin", "/admin/catalog/products/", "results"), ("channel_manager", "/inbox/", "inbox-results"),
+    ("sales_director", "/scorecards/", "results"), ("dealer_admin", "/scorecards/", "results"),
 ]
 
 
@@ -40,6 +41,17 @@ def test_back_asks_the_server_for_the_whole_page(client, world, login_as):
     restore = client.get("/deals/?status=approved", headers={
         "HX-Request": "true", "HX-History-Restore-Request": "true"}).get_data(as_text=True)
     assert "<html" in restore and 'value="approved" selected' in restore
+
+
+def test_back_to_the_scorecards_restores_the_filters_and_sort(client, world, login_as):
+    login_as(world.users["sales_director"])
+    url = "/scorecards/?tier=gold&sort=-sales"
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="scorecards"' in fragment
+    restore = client.get(url, headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true"}).get_data(as_text=True)
+    assert "<html" in restore and 'value="gold" selected' in restore
+    assert 'name="sort" value="-sales"' in restore
 
 
 def test_an_error_of_an_htmx_request_goes_to_the_message_area(client, world, login_as):

@@ -11,6 +11,7 @@ from the migration scripts (alembic ScriptDirectory), so new migrations are walk
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,47 @@ INSERT INTO notification (id, user_id, created_at, read_at, kind, message, param
     VALUES (9001, 9001, now(), NULL, 'welcome', 'Welcome, %(name)s', '{"name": "迁移"}', NULL);
 """
 
+#: Rows inserted just before upgrading to a revision that reads them: {revision: SQL}. 0013 fills
+#: each dealer's monthly figures (`dealer_month`) from the orders, returns, customers and
+#: registrations already there.
+ROWS_BEFORE = {
+    "0013": """
+INSERT INTO sales_order (id, number, dealer_id, region_id, created_by_id, customer_name, contract_no,
+                         order_date, status, total_fen, notes, created_at, decided_at, version_id,
+                         returned_fen)
+    VALUES (9001, 'SO2020-9001', 9001, (SELECT region_id FROM dealer WHERE id = 9001), 9001, '客户',
+            'MIG-1', DATE '2020-03-05', 'confirmed', 12345678, '',
+            TIMESTAMPTZ '2020-03-05 02:00:00+00', TIMESTAMPTZ '2020-03-05 12:00:00+00', 1, 0),
+           (9002, 'SO2020-9002', 9001, (SELECT region_id FROM dealer WHERE id = 9001), 9001, '客户',
+            'MIG-2', DATE '2020-03-20', 'confirmed', 1000001, '',
+            TIMESTAMPTZ '2020-03-31 00:00:00+00', TIMESTAMPTZ '2020-03-31 02:00:00+00', 1, 0),
+           (9003, 'SO2020-9003', 9001, (SELECT region_id FROM dealer WHERE id = 9001), 9001, '客户',
+            'MIG-3', DATE '2020-03-21', 'submitted', 99999999, '',
+            TIMESTAMPTZ '2020-03-21 02:00:00+00', NULL, 1, 0);
+INSERT INTO order_line (id, order_id, product_id, line_id, quantity, list_price_fen, net_price_fen,
+                        unit_price_fen, price_source, amount_fen, returned_qty)
+    VALUES (9001, 9001, 9001, 9001, 1, 12345678, 12345678, 12345678, 'net', 12345678, 0),
+           (9002, 9003, 9001, 9001, 1, 99999999, 99999999, 99999999, 'net', 99999999, 0);
+INSERT INTO order_return (id, number, order_id, dealer_id, region_id, return_date, reason,
+                          amount_fen, created_at, created_by_id)
+    VALUES (9001, 'RT2020-9001', 9001, 9001, (SELECT region_id FROM dealer WHERE id = 9001),
+            DATE '2020-04-02', '损坏', 345678, TIMESTAMPTZ '2020-04-02 02:00:00+00', 9001);
+INSERT INTO customer (id, dealer_id, created_by_id, region_id, name, name_norm, province, city,
+                      industry, key_account, created_at, updated_at)
+    VALUES (9001, 9001, 9001, (SELECT region_id FROM dealer WHERE id = 9001), '迁移客户',
+            '迁移客户', '', '北京', '', false, TIMESTAMPTZ '2020-03-31 23:30:00+08',
+            TIMESTAMPTZ '2020-03-31 23:30:00+08');
+INSERT INTO deal_registration (id, number, dealer_id, created_by_id, customer_id, region_id,
+                               project_name, estimated_value_fen, expected_close_date, stage,
+                               competitors, notes, status, created_at, submitted_at, approved_at,
+                               closed_at, version_id)
+    VALUES (9001, 'R2020-9001', 9001, 9001, 9001, (SELECT region_id FROM dealer WHERE id = 9001),
+            '迁移项目', 100000, DATE '2020-06-30', 'quoting', '', '', 'won',
+            TIMESTAMPTZ '2020-02-10 02:00:00+00', TIMESTAMPTZ '2020-02-10 02:00:00+00',
+            TIMESTAMPTZ '2020-02-12 02:00:00+00', TIMESTAMPTZ '2020-05-01 02:00:00+00', 1)
+""",
+}
+
 SERIAL_TABLES = ("product_line", "product", "tier_discount", "dealer", "user", "price_list",
                  "price_list_item", "audit_entry", "notification")
 
@@ -104,6 +146,10 @@ def test_upgrade_with_data_from_the_first_revision_and_downgrade_the_last(pg, tm
                                      f"(SELECT max(id) FROM \"{table}\"))"))
 
         for rev in revs[1:]:  # one at a time, so that a failure names its migration
+            if rev in ROWS_BEFORE:
+                with engine.begin() as conn:
+                    for statement in filter(str.strip, ROWS_BEFORE[rev].split(";\n")):
+                        conn.execute(sa.text(statement))
             _alembic(sa_url, "upgrade", rev)
             assert _current(engine) == rev
 
@@ -130,6 +176,24 @@ def test_upgrade_with_data_from_the_first_revision_and_downgrade_the_last(pg, tm
             assert demo >= 20
             assert conn.execute(sa.text(
                 "SELECT role FROM \"user\" WHERE email = 'dealer1.admin@example.com'")).scalar() == "dealer_admin"
+            # the monthly figures filled from the rows there before 0013 (and again after the
+            # downgrade): confirmed orders by order date, the on-time one and the lead times
+            # (10 h + 2 h), the return by its date, the customer by its UTC month (31 March
+            # 23:30 in Beijing is 15:30 UTC), the registration's submission, approval and win
+            months = {str(row[0]): tuple(row[1:]) for row in conn.execute(sa.text(
+                "SELECT month, sales_fen, orders, lead_s, lead_orders, on_time, returned_fen, "
+                "new_customers, deals_submitted, deals_approved, deals_won FROM dealer_month "
+                "WHERE dealer_id = 9001 ORDER BY month"))}
+            assert months == {
+                "2020-02-01": (0, 0, 0, 0, 0, 0, 0, 1, 1, 0),
+                "2020-03-01": (13_345_679, 2, 43_200, 2, 1, 0, 1, 0, 0, 0),
+                "2020-04-01": (0, 0, 0, 0, 0, 345_678, 0, 0, 0, 0),
+                "2020-05-01": (0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+            }
+            # by product line: the confirmed order's line (the submitted one's not)
+            assert conn.execute(sa.text(
+                "SELECT month, line_id, sales_fen, returned_fen FROM dealer_line_month "
+                "WHERE dealer_id = 9001")).all() == [(date(2020, 3, 1), 9001, 12_345_678, 0)]
     finally:
         engine.dispose()
 

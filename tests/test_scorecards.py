@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
 from portal.extensions import db
-from portal.scorecards import kpis, scoring
+from portal.scorecards import figures, kpis, scoring
+from portal.scorecards import series as dealer_series
 from portal.scorecards.models import SalesTarget
 
 Q = kpis.period_of("2025Q2", date(2026, 12, 3))  # a quarter the shared world leaves empty
@@ -160,11 +161,11 @@ def test_one_dealer_is_the_same_as_in_the_list_and_the_year_to_date_adds_up(exam
 
 
 def test_monthly_series(example):
-    sales = kpis.monthly_sales(example.dealer_a.id, 2025)
+    sales = dealer_series.monthly_sales(example.dealer_a.id, 2025)
     assert sales[3] == 30_000_000 and sales[4] == 20_000_000 and sales[6] == 70_000_000
     assert sum(sales) == 120_000_000
-    assert kpis.year_targets(example.dealer_a.id, 2025) == [None, 100_000_000, None, None]
-    series = kpis.monthly_win_rate(example.dealer_a.id, 2025)
+    assert dealer_series.year_targets(example.dealer_a.id, 2025) == [None, 100_000_000, None, None]
+    series = dealer_series.monthly_win_rate(example.dealer_a.id, 2025)
     assert series[2] == (1, 1) and series[3] == (1, 1) and series[4] == (0, 1)
     assert series[5] == (1, 2)
 
@@ -246,14 +247,14 @@ def lines_example(world):
 
 def test_line_figures_match_the_hand_computed_example(lines_example):
     a, lines = lines_example.dealer_a, {k: p.line_id for k, p in lines_example.products.items()}
-    q2 = kpis.line_figures(Q, a.id)
+    q2 = dealer_series.line_figures(Q, a.id)
     assert q2.sales == {lines["STO"]: 8_500_000, lines["SRV"]: 10_000_000,
                         lines["NET"]: 1_000_000}
     assert q2.line_targets(Q) == {lines["STO"]: 8_000_000, lines["SRV"]: 15_000_000}
     assert q2.year_targets() == [5_000_000, 23_000_000, None, None]
     assert q2.line_order() == [lines["STO"], lines["SRV"], lines["NET"]]
     year = kpis.period_of("2025", date(2026, 1, 5))
-    whole = kpis.line_figures(year, a.id)
+    whole = dealer_series.line_figures(year, a.id)
     assert whole.sales[lines["STO"]] == 12_500_000 and whole.sales[lines["SRV"]] == 8_000_000
     assert whole.line_targets(year) == {lines["STO"]: 13_000_000, lines["SRV"]: 15_000_000}
 
@@ -262,7 +263,7 @@ def test_sales_kpi_and_months_are_net_of_returns(lines_example):
     (a,) = kpis.dealer_kpis(Q, lines_example.dealer_a.id)
     assert a["sales_fen"] == 19_500_000 and a["target_fen"] == 23_000_000
     assert a["attainment_bp"] == 8478
-    sales = kpis.monthly_sales(lines_example.dealer_a.id, 2025)
+    sales = dealer_series.monthly_sales(lines_example.dealer_a.id, 2025)
     assert sales[3:7] == [16_000_000, 3_000_000, 500_000, 2_000_000]
     assert sum(sales[3:6]) == a["sales_fen"]
 
@@ -440,6 +441,22 @@ def test_target_by_form_is_saved_and_audited(client, login_as, world):
     assert client.post(url, data={"year": "2027", "quarter": "2", "target": "1"}).status_code == 404
 
 
+def test_the_target_form_says_what_is_wrong_and_keeps_what_was_typed(client, login_as, world):
+    login_as(world.channel_manager)
+    url = f"/scorecards/{world.dealer_a.code}/targets"
+    response = client.post(url, data={"year": "", "quarter": "9", "line_id": "<b>1</b>",
+                                      "target": "<script>alert(1)</script>"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    for message in ("A year from 2000 to 2100.", "Choose a quarter.", "Choose a product line.",
+                    "Enter an amount in yuan, e.g. 1500000.00."):
+        assert message in body
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in body and "<b>1</b>" not in body
+    assert db.session.scalar(select(SalesTarget).where(
+        SalesTarget.dealer_id == world.dealer_a.id, SalesTarget.year == 2026,
+        SalesTarget.quarter == 9)) is None
+
+
 def _xlsx(rows):
     wb = Workbook()
     ws = wb.active
@@ -597,9 +614,18 @@ def test_the_list_shows_a_change_on_the_next_view(client, login_as, example):
     submitted = order(example, example.dealer_b, date(2025, 4, 20), 5_000_000, status="submitted")
     db.session.commit()
     assert sales_of_b() == 100000  # not confirmed: not counted
-    # a bulk UPDATE statement through the session
+    # a bulk UPDATE statement of a column the monthly figures read is refused (it would change
+    # the rows without their figures); one of another column goes through
+    with pytest.raises(figures.UnkeptWrite):
+        db.session.execute(update(SalesOrder).where(SalesOrder.id == submitted.id)
+                           .values(status="confirmed"))
+    db.session.rollback()
     db.session.execute(update(SalesOrder).where(SalesOrder.id == submitted.id)
-                       .values(status="confirmed"))
+                       .values(notes="bulk"))
+    db.session.commit()
+    assert sales_of_b() == 100000
+    submitted = db.session.get(SalesOrder, submitted.id)
+    submitted.status = "confirmed"
     db.session.commit()
     assert sales_of_b() == 150000
     # a change made before a savepoint that is rolled back still counts

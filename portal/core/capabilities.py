@@ -58,6 +58,18 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("statement.pay", (Role.FINANCE,), Rule.ANY, _l("Only finance runs rebate programs.")),
     Capability("program.review", (Role.FINANCE, Role.SALES_DIRECTOR, Role.ADMIN), Rule.ANY,
                _l("You do not have access to this page.")),
+    # Dealer scorecards (DESIGN §3.8). Which dealers each role sees is the scorecards' scope
+    # (a dealer administrator its own, a channel manager its regions', head office every one).
+    Capability("scorecard.view", (Role.DEALER_ADMIN, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
+                                  Role.FINANCE, Role.ADMIN), Rule.ANY,
+               _l("You do not have access to this page.")),
+    Capability("scorecard.view_all", (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE,
+                                      Role.ADMIN), Rule.REGION,
+               _l("You do not have access to this page.")),
+    Capability("target.edit", (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN), Rule.REGION,
+               _l("You do not have access to this page.")),
+    Capability("scorecard.policy", (Role.ADMIN,), Rule.ANY,
+               _l("You do not have access to this page.")),
 ]}
 
 

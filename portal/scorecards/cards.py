@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.rebates import services as rebates
 from portal.rebates.models import RebateProgram
 from portal.scorecards import charts, kpis, scoring, services, stamp
+from portal.scorecards import series as series_
 from portal.scorecards.charts import Chart, Series
 
 SORTS = {"score", "code", "name", "sales", "attainment", "growth", "win_rate", "tier", "region"}
@@ -73,7 +74,9 @@ def _scored(actor, period: kpis.Period, weights: dict, thresholds: dict) -> list
     entry = kept.get(key)
     if stamp_now is not None and entry is not None and entry[0] == stamp_now:
         return entry[1]
-    scope = services.dealers_query(actor).with_only_columns(Dealer.id)
+    scope = services.dealers_query(actor)
+    # Every dealer: no filter at all (not `IN (SELECT id FROM dealer)` in every aggregate).
+    scope = None if scope.whereclause is None else scope.with_only_columns(Dealer.id)
     rows = []
     for d in kpis.dealer_kpis(period, scope):
         value = scoring.score_value(d.values, weights)
@@ -188,7 +191,7 @@ def sales_chart(sales: list[int], targets: list[int | None], year: int, locale: 
                        line=Series(_("Target"), monthly_target))
 
 
-def line_chart(figures: kpis.LineFigures, period: kpis.Period, locale: str) -> Chart | None:
+def line_chart(figures: series_.LineFigures, period: kpis.Period, locale: str) -> Chart | None:
     """Each product line's confirmed sales in the period against its own target (the sum of the
     line's targets over the period's quarters). None when no line has a target in the period."""
     targets = figures.line_targets(period)
@@ -294,7 +297,7 @@ def scorecard(dealer: Dealer, period: kpis.Period, locale: str, today: date) -> 
     on_date = min(today, period.end) if period.start <= today else period.end
     progress = program_progress(dealer, on_date)
     year = period.year
-    series = kpis.dealer_series(dealer.id, period)
+    series = series_.dealer_series(dealer.id, period)
     chart_list = [sales_chart(series.sales, series.lines.year_targets(), year, locale)]
     lines = line_chart(series.lines, period, locale)
     chart_list += [lines] if lines is not None else []

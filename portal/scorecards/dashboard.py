@@ -36,6 +36,7 @@ from portal.pricing.models import ExceptionStatus, PriceException
 from portal.rebates.models import RebateProgram, RebateStatement, StatementStatus
 from portal.rebates.services import progress_stamp
 from portal.scorecards import cards, charts, kpis
+from portal.scorecards import series as series_
 from portal.scorecards.charts import Chart, Series
 from portal.scorecards.models import SalesTarget
 
@@ -94,7 +95,7 @@ def _dealer_charts_remembered(dealer, stamp: dict, today: date, locale: str) -> 
 
 def dealer_charts(dealer, today: date, locale: str) -> list[dict]:
     year = today.year
-    series = kpis.dealer_series(dealer.id, kpis.period_of(str(year), today))
+    series = series_.dealer_series(dealer.id, kpis.period_of(str(year), today))
     built = [cards.sales_chart(series.sales, series.lines.year_targets(), year, locale)]
     built += [cards.progress_chart(p, locale, key="dash-program")
               for p in cards.program_progress(dealer, today)]

@@ -12,6 +12,10 @@ from portal.db import Base, UTCDateTime, utcnow
 from portal.deals.models import Customer, DealRegistration
 from portal.orders.models import SalesOrder
 
+# The monthly figures per dealer and the session hooks that keep them (DESIGN §3.8).
+from portal.scorecards.figures import DealerMonth  # noqa: F401
+from portal.scorecards.line_months import DealerLineMonth  # noqa: F401
+
 # The stamp of the ranked list's sources: its table and the session hooks that change it.
 from portal.scorecards.stamp import ScorecardStamp  # noqa: F401
 

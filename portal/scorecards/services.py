@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.accounts.models import Dealer, Tier
 from portal.catalog.models import ProductLine
 from portal.core import audit
+from portal.core.capabilities import can, roles_of
 from portal.core.errors import PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.importer import (
@@ -32,8 +33,8 @@ from portal.scorecards.kpis import MAX_YEAR, MIN_YEAR
 from portal.scorecards.models import SalesTarget, ScorecardPolicy
 
 #: Roles that see the scorecard pages, and those that set targets.
-VIEWERS = (Role.DEALER_ADMIN, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE, Role.ADMIN)
-TARGET_SETTERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
+VIEWERS = roles_of("scorecard.view")
+TARGET_SETTERS = roles_of("target.edit")
 MAX_TARGET_FEN = 2_000_000_000  # ¥20,000,000 a quarter: the integer column's safe range
 
 
@@ -62,9 +63,7 @@ def get_dealer_or_404(code: str, actor) -> Dealer:
 
 
 def _may_set_targets(actor, dealer: Dealer) -> bool:
-    if actor.role not in TARGET_SETTERS:
-        return False
-    return sees_all_regions(actor) or dealer.region_id in actor.region_ids
+    return can(actor, "target.edit", dealer)
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -194,7 +193,7 @@ def policy() -> tuple[dict, dict]:
 
 
 def save_policy(actor, weights: dict, thresholds: dict) -> ScorecardPolicy:
-    if actor.role != Role.ADMIN:
+    if not can(actor, "scorecard.policy"):
         raise PermissionDenied(_l("Only an administrator changes the scoring policy."))
     try:
         scoring.check_policy(weights, thresholds)
@@ -219,7 +218,7 @@ def save_policy(actor, weights: dict, thresholds: dict) -> ScorecardPolicy:
 
 def change_tier(actor, dealer: Dealer, tier: str, reason: str) -> Dealer:
     """Admin moves a dealer to another tier, with a reason; audited. The scorecard only advises."""
-    if actor.role != Role.ADMIN:
+    if not can(actor, "scorecard.policy"):
         raise PermissionDenied(_l("Only an administrator changes a dealer's tier."))
     errors = {}
     if tier not in {t.value for t in Tier}:

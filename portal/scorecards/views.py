@@ -11,13 +11,15 @@ from sqlalchemy import select
 from portal.accounts.models import TIER_LABELS, Region, Tier
 from portal.catalog.models import ProductLine
 from portal.core import audit, clock
+from portal.core.capabilities import requires
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
+from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.importer import ImportRejected, template_response
 from portal.core.money import fen_to_decimal, format_bp
 from portal.core.pagination import Page, page_number
-from portal.core.permissions import Role, roles_required, sees_all_regions
+from portal.core.permissions import sees_all_regions
 from portal.core.unit_of_work import on_invalid
 from portal.extensions import db
 from portal.scorecards import cards, forms, kpis, scoring, services
@@ -52,7 +54,7 @@ def _regions() -> list[Region]:
 
 
 @bp.route("/")
-@roles_required(*services.VIEWERS)
+@requires("scorecard.view")
 def index():
     period = _period()
     regions = _regions()
@@ -72,10 +74,11 @@ def index():
         return _export(rows, region_names, period)
     page = page_number()
     shown = Page(rows[(page - 1) * PER_PAGE:page * PER_PAGE], page, PER_PAGE, len(rows))
-    return render_template("scorecards/index.html", page=shown, period=period,
-                           periods=kpis.period_choices(clock.today()), regions=regions,
-                           region_names=region_names, tiers=list(Tier), tier_labels=TIER_LABELS,
-                           advice_labels=scoring.ADVICE_LABELS, kpi=kpis.KPI_BY_KEY)
+    return render_page("scorecards/index.html", block="results", page=shown, period=period,
+                       periods=kpis.period_choices(clock.today()), regions=regions,
+                       region_names=region_names, tiers=list(Tier), tier_labels=TIER_LABELS,
+                       advice_labels=scoring.ADVICE_LABELS, kpi=kpis.KPI_BY_KEY,
+                       sees_all_regions=sees_all_regions(current_user))
 
 
 def _export(rows: list[dict], region_names: dict, period: kpis.Period) -> Response:
@@ -108,7 +111,7 @@ def _card(code: str):
 
 
 @bp.route("/<code>")
-@roles_required(*services.VIEWERS)
+@requires("scorecard.view")
 def detail(code: str):
     dealer, period, card = _card(code)
     if request.args.get("format") == "xlsx":
@@ -125,7 +128,7 @@ def detail(code: str):
 
 
 @bp.route("/<code>.pdf")
-@roles_required(*services.VIEWERS)
+@requires("scorecard.view")
 def detail_pdf(code: str):
     from portal.core.pdf import render_pdf
 
@@ -144,7 +147,7 @@ def _lines() -> list[ProductLine]:
 
 
 @bp.route("/<code>/targets", methods=["GET", "POST"])
-@roles_required(*services.TARGET_SETTERS)
+@requires("target.edit")
 def dealer_targets(code: str):
     dealer = services.get_dealer_or_404(code, current_user)
     if not services._may_set_targets(current_user, dealer):
@@ -173,7 +176,7 @@ def _targets_page(dealer, errors, form):
 
 
 @bp.route("/targets/", methods=["GET", "POST"])
-@roles_required(*services.TARGET_SETTERS)
+@requires("target.edit")
 def targets():
     if request.method == "POST":
         on_invalid(lambda exc: render_template(
@@ -187,7 +190,7 @@ def targets():
 
 
 @bp.route("/targets/template.<fmt>")
-@roles_required(*services.TARGET_SETTERS)
+@requires("target.edit")
 def targets_template(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -198,7 +201,7 @@ def targets_template(fmt: str):
 # --- policy and tier -----------------------------------------------------------------------------
 
 @bp.route("/policy", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires("scorecard.policy")
 def policy():
     weights, thresholds = services.policy()
 
@@ -219,7 +222,7 @@ def policy():
 
 
 @bp.route("/<code>/tier", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires("scorecard.policy")
 def change_tier(code: str):
     dealer = services.get_dealer_or_404(code, current_user)
     form = forms.TierForm()

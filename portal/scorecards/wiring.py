@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 from portal.admin.views import add_page
-from portal.scorecards import dashboard, models, views
+from portal.scorecards import cli, dashboard, models, views
 
 
 def init_app(app) -> None:
     models.register_labels()
     app.register_blueprint(views.bp)
+    cli.init_app(app)
     dashboard.register()
     for endpoint, label in views.ADMIN_PAGES:
         add_page(endpoint, label)
