@@ -33,7 +33,6 @@ bp = Blueprint("rebates", __name__, url_prefix="/rebates")
 
 VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
            Role.FINANCE, Role.ADMIN)
-STATEMENT_VIEWERS = VIEWERS
 BAND_ROWS = 6
 #: Pages of the rebates listed on /admin/.
 ADMIN_PAGES = [("rebates.programs_list", _l("Rebate programs"))]
@@ -248,7 +247,7 @@ def retry_pdfs(run_id: int):
 # --- statements ----------------------------------------------------------------------------------
 
 @bp.route("/statements/<int:statement_id>")
-@roles_required(*STATEMENT_VIEWERS)
+@requires("statement.download")
 def statement(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
     return render_template("rebates/statement.html", statement=obj, c=obj.content,
@@ -256,7 +255,7 @@ def statement(statement_id: int):
 
 
 @bp.route("/statements/<int:statement_id>.pdf")
-@roles_required(*STATEMENT_VIEWERS)
+@requires("statement.download")
 def statement_pdf(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
     # A GET never renders or writes: the PDF is rendered by the job queued at issue (or by
