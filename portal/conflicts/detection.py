@@ -35,7 +35,8 @@ from portal.deals.models import (
 )
 from portal.deals.services import active_deal_clause
 from portal.extensions import db
-from portal.matching.compare import compare, identity_name_keys, record_keys
+from portal.matching.compare import compare
+from portal.matching.keys import identity_name_keys, record_keys
 from portal.notifications.services import notify
 
 #: A blocking key shared by more records than this says nothing about identity (DESIGN §3.4).

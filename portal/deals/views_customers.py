@@ -21,7 +21,7 @@ from portal.deals.blueprint import bp
 from portal.deals.customers import add_alias, link_names, refresh_keys, remove_alias
 from portal.deals.models import Customer, CustomerAlias, CustomerLink, DealRegistration
 from portal.extensions import db
-from portal.matching.compare import normalize_name
+from portal.matching.names import normalize_name
 
 CUSTOMER_ROLES = roles_of("customer.view")
 ALIAS_SOURCES = {"former": _l("former name"), "manual": _l("added by hand"),
