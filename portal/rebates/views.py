@@ -120,7 +120,8 @@ def program(program_id: int | None = None):
         band_input = form.bands(BAND_ROWS)
         on_invalid(lambda exc: page(form.formdata, band_input, form.chosen("eligible_tiers"),
                                     form.chosen("eligible_line_ids"), exc.errors))
-        values = programs.clean_program(form.formdata, band_input,
+        data = form.program_values()  # parses every field; `messages()` then says which failed
+        values = programs.clean_program(data, form.band_values(BAND_ROWS), unparsed=form.messages(),
                                         line_ids={ln.id for ln in lines}, program=obj)
         saved = programs.save_program(current_user, obj, values)
         flash(_("Rebate program %(name)s saved.", name=saved.name), "success")
