@@ -85,6 +85,10 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
                _l("Only a channel manager confirms orders."),
                _l("This order is outside your regions.")),
     Capability("order.register", _DEALERS, Rule.OWN_RECORDS, _NO_ACCESS),
+    Capability("order.cancel", _DEALERS, Rule.OWN_RECORDS, _l("Only the dealer cancels its orders.")),
+    Capability("order.return", (Role.CHANNEL_MANAGER, Role.FINANCE), Rule.REGION,
+               _l("Only the channel manager of the order's region or finance records returns."),
+               _l("This order is outside your regions.")),
     # rebates
     Capability("rebate.run", (Role.FINANCE,), Rule.ANY, _l("Only finance runs rebate programs.")),
     Capability("program.edit", (Role.FINANCE,), Rule.ANY, _NO_ACCESS),
