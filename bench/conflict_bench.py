@@ -105,7 +105,8 @@ def build(app, n_customers: int, n_registrations: int) -> None:
     from portal.catalog.models import ProductLine
     from portal.deals.models import Customer, CustomerAlias, CustomerKey, DealLine, DealRegistration
     from portal.extensions import db
-    from portal.matching.compare import normalize_name, record_keys
+    from portal.matching.keys import record_keys
+    from portal.matching.names import normalize_name
 
     with app.app_context():
         upgrade()
@@ -209,7 +210,7 @@ def build(app, n_customers: int, n_registrations: int) -> None:
 
 def variant(name: str, rng: random.Random) -> str:
     """Another owner's way of writing the same company."""
-    from portal.matching.compare import name_parts
+    from portal.matching.names import name_parts
 
     parts = name_parts(name)
     core = getattr(parts, "core", None) or name
@@ -221,7 +222,7 @@ def variant(name: str, rng: random.Random) -> str:
 
 def other_business(name: str) -> str:
     """The same trade name in another line of business: the matcher says possible."""
-    from portal.matching.compare import name_parts
+    from portal.matching.names import name_parts
 
     core = name_parts(name).core or name
     region = next((r for r in REGIONS if name.startswith(r)), "北京")

@@ -21,12 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from portal.matching.compare import (  # noqa: E402
-    FUZZY_THRESHOLD,
-    blocking_keys,
-    compare,
-    record_keys,
-)
+from portal.matching.compare import FUZZY_THRESHOLD, compare  # noqa: E402
+from portal.matching.keys import blocking_keys, record_keys  # noqa: E402
 
 DEFAULT = ROOT / "bench" / "data" / "customer_pairs.csv"
 FIELDS = ("name", "uscc", "domain", "phone")

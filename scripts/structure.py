@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.unit.test_import_graph import cycles, import_graph, layer  # noqa: E402
+from tests.unit.test_template_roles import role_lines  # noqa: E402
 
 MAX_LINES = 400
-ROLE_IN_TEMPLATE = re.compile(r"Role\.|role ==|\.role")
 
 
 def imports_in_functions() -> list[tuple[str, int, str]]:
@@ -49,9 +49,7 @@ def main() -> None:
     long = sorted((len(p.read_text(encoding="utf-8").splitlines()), str(p.relative_to(ROOT)))
                   for p in (ROOT / "portal").rglob("*.py"))
     long = [(n, p) for n, p in long if n > MAX_LINES]
-    roles = [(str(p.relative_to(ROOT)), n) for p in sorted((ROOT / "templates").rglob("*.html"))
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-             if ROLE_IN_TEMPLATE.search(line)]
+    roles, names = role_lines()
     print(f"import cycles between modules: {len(module_cycles)}")
     for component in module_cycles:
         print("   ", " ⇄ ".join(component))
@@ -64,9 +62,11 @@ def main() -> None:
     print(f"modules over {MAX_LINES} lines: {len(long)}")
     for n, path in long:
         print(f"    {n:5d} {path}")
-    print(f"role checks in templates: {len(roles)} in {len({p for p, _ in roles})} templates")
-    for path, line in roles:
-        print(f"    {path}:{line}")
+    print(f"role checks in templates: {len(roles)} in {len({p for p, _, _ in roles})} templates")
+    for path, line, _ in roles:
+        print(f"    templates/{path}:{line}")
+    print(f"template lines that only show a role's name: {len(names)} "
+          f"in {len({p for p, _, _ in names})} templates")
 
 
 if __name__ == "__main__":

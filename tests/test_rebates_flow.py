@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -189,6 +190,36 @@ def test_bad_band_tables_are_refused(client, login_as, world, db, rows, message)
     response = client.post("/rebates/programs/new", data=band_form(rows))
     assert response.status_code == 422
     assert message in response.text
+    assert db.session.scalar(select(func.count(RebateProgram.id))) == before
+
+
+GOOD_BANDS = [("0", "500000", "1"), ("500000", "", "2")]
+
+
+@pytest.mark.parametrize("extra, rows, message", [
+    ({"cap": "-5"}, GOOD_BANDS, "Enter the cap in yuan, or leave it empty."),
+    ({"cap": "<b>lots</b>"}, GOOD_BANDS, "Enter the cap in yuan, or leave it empty."),
+    ({"growth_pct": "abc", "growth_bonus": "1"}, GOOD_BANDS, "Enter a percentage, e.g. 2.5."),
+    ({"growth_pct": "10", "growth_bonus": "150"}, GOOD_BANDS,
+     "Enter a percentage between 0 and 100."),
+    ({"exception_treatment": "rate_bp", "exception_rate": "9" * 40}, GOOD_BANDS,
+     "Enter a percentage, e.g. 2.5."),
+    ({"period_start": "2032-13-01"}, GOOD_BANDS, "Enter a date as YYYY-MM-DD."),
+    ({"period_end": ""}, GOOD_BANDS, "Enter a date as YYYY-MM-DD."),
+    ({"eligible_line_ids": ["1", "x"]}, GOOD_BANDS, "Unknown product line."),
+    ({"eligible_line_ids": ["99999999"]}, GOOD_BANDS, "Unknown product line."),
+    ({}, [("0", "five", "1"), ("500000", "", "2")], "Band 1: enter amounts in yuan"),
+    ({}, [("0", "500000", "1"), ("", "", "2")], "Band 2: enter amounts in yuan"),
+    ({}, [("", "", ""), ("", "", "")], "A rebate program needs at least one band."),
+])
+def test_what_does_not_parse_is_refused_in_the_programs_words(client, login_as, world, db, extra,
+                                                              rows, message):
+    login_as(world.finance)
+    before = db.session.scalar(select(func.count(RebateProgram.id)))
+    response = client.post("/rebates/programs/new", data=band_form(rows, **extra))
+    assert response.status_code == 422
+    assert escape(message) in response.text
+    assert "<b>lots" not in response.text
     assert db.session.scalar(select(func.count(RebateProgram.id))) == before
 
 

@@ -36,3 +36,32 @@ def test_route_for_role(client, world, login_as, route, role):
     assert response.status_code in expected, (
         f"{route.method} {route.resolve_url(world)} as {role}: {response.status_code}, "
         f"expected {expected}")
+
+
+#: The role each column of the matrix logs in with (tests/factories.py).
+ROLE_OF = {"dealer_admin": "dealer_admin", "dealer_sales": "dealer_sales",
+           "other_dealer": "dealer_admin", "sales_rep": "sales_rep",
+           "channel_manager": "channel_manager", "other_region_cm": "channel_manager",
+           "sales_director": "sales_director", "finance": "finance", "admin": "admin"}
+
+
+def test_the_matrix_and_the_navigation_read_the_capability_table(app):
+    """A route declaring a capability admits exactly its roles (what the navigation reads), and
+    the matrix expects 403 for every role the table leaves out."""
+    from portal.core.capabilities import roles_of
+
+    declared = 0
+    for route in ROUTES:
+        view = app.view_functions[route.endpoint]
+        name = getattr(view, "capability", None)
+        if name is None:
+            continue
+        declared += 1
+        holders = {str(r) for r in roles_of(name)}
+        assert {str(r) for r in view.allowed_roles} == holders, route.endpoint
+        for column, role in ROLE_OF.items():
+            expected = route.expect[column]
+            expected = expected if isinstance(expected, tuple) else (expected,)
+            if role not in holders:
+                assert expected == (403,), (route.endpoint, column, name)
+    assert declared >= 30

@@ -14,6 +14,7 @@ from portal.accounts.forms import DealerForm, UserForm
 from portal.accounts.models import Dealer, DealerStatus, Region, User
 from portal.admin import forms
 from portal.core.audit import AuditEntry
+from portal.core.capabilities import requires
 from portal.core.htmx import render_page
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
@@ -44,7 +45,7 @@ def index():
 # --- dealers -----------------------------------------------------------------------------------
 
 @bp.route("/dealers/")
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def dealers():
     stmt = select(Dealer)
     q = (request.args.get("q") or "").strip()
@@ -67,7 +68,7 @@ def _regions() -> list[Region]:
 
 @bp.route("/dealers/new", methods=["GET", "POST"])
 @bp.route("/dealers/<int:dealer_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def dealer(dealer_id: int | None = None):
     obj = db.get_or_404(Dealer, dealer_id) if dealer_id else None
     form = DealerForm(obj=obj)
@@ -89,7 +90,7 @@ def dealer(dealer_id: int | None = None):
 
 
 @bp.route("/dealers/<int:dealer_id>/status", methods=["POST"])
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def dealer_status(dealer_id: int):
     obj = db.get_or_404(Dealer, dealer_id)
     form = forms.DealerStatusForm()
@@ -105,7 +106,7 @@ def dealer_status(dealer_id: int):
 # --- users -------------------------------------------------------------------------------------
 
 @bp.route("/users/")
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def users():
     stmt = select(User)
     q = (request.args.get("q") or "").strip()
@@ -122,7 +123,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def user(user_id: int | None = None):
     obj = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=obj)
@@ -192,7 +193,7 @@ def _parse_day(value):
 # --- settings ------------------------------------------------------------------------------------
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def settings():
     form = forms.settings_form(DEFAULTS, {key: get_setting(key) for key in DEFAULTS})
     errors = form.cell_errors() if request.method == "POST" else {}

@@ -21,6 +21,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select, text
 
+from portal.accounts.recipients import channel_managers_of
 from portal.conflicts.models import CaseStatus, ConflictCase, Decision, PossibleOverlap
 from portal.core import audit, clock
 from portal.deals.customers import match_record
@@ -32,9 +33,10 @@ from portal.deals.models import (
     DealRegistration,
     DirectLead,
 )
-from portal.deals.services import active_deal_clause, managers_of
+from portal.deals.services import active_deal_clause
 from portal.extensions import db
-from portal.matching.compare import compare, identity_name_keys, record_keys
+from portal.matching.compare import compare
+from portal.matching.keys import identity_name_keys, record_keys
 from portal.notifications.services import notify
 
 #: A blocking key shared by more records than this says nothing about identity (DESIGN §3.4).
@@ -235,7 +237,7 @@ def detect(actor, *, deal: DealRegistration | None = None, lead: DirectLead | No
                                             "lines": overlap})
         if overlap:
             opened.append(case)
-            notify(managers_of([case.region_id, case.other_region_id]), "conflict_opened",
+            notify(channel_managers_of([case.region_id, case.other_region_id]), "conflict_opened",
                    N_("Conflict case %(case)s opened: %(first)s and %(second)s overlap."),
                    f"/conflicts/{case.id}", case=case.number, first=first.number,
                    second=second.number)
@@ -288,7 +290,7 @@ def _record_possible(actor, record, customer: Customer, possible: dict[int, dict
         audit.record(actor, "overlap.noticed", notice, dealer_id=None,
                      after={"record": record.number, "other_customer": other_id,
                             "signals": ev["signals"]})
-        notify(managers_of([record.region_id, other_region]), "possible_overlap",
+        notify(channel_managers_of([record.region_id, other_region]), "possible_overlap",
                N_("Possible overlap: %(record)s may be for the same customer as %(others)s."),
                f"/conflicts/overlaps/{notice.id}", record=record.number,
                others=", ".join(o.number for o in parties[other_id]))

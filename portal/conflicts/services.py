@@ -10,16 +10,18 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload
 
+from portal.accounts.recipients import channel_managers_of
 from portal.conflicts.detection import detect
 from portal.conflicts.models import CaseStatus, ConflictCase, Decision, OverlapStatus, PossibleOverlap
 from portal.core import audit, clock
-from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.capabilities import can, check, roles_of
+from portal.core.errors import Conflict, InvalidState, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, sees_all_regions
 from portal.core.settings import get_setting
 from portal.deals.customers import link_names
 from portal.deals.models import CustomerLink, DealRegistration, DealStatus, DirectLead, LeadStatus
-from portal.deals.services import _notify_dealer, managers_of
+from portal.deals.services import _notify_dealer
 from portal.extensions import db
 from portal.notifications.services import notify
 
@@ -92,12 +94,7 @@ def is_flagged(case: ConflictCase) -> bool:
 
 
 def can_decide(actor, case: ConflictCase) -> bool:
-    if case.assigned_to_id is not None:
-        return actor.id == case.assigned_to_id or actor.role == Role.ADMIN
-    if actor.role in (Role.SALES_DIRECTOR, Role.ADMIN):
-        return True
-    return actor.role == Role.CHANNEL_MANAGER and (
-        case.region_id in actor.region_ids or case.other_region_id in actor.region_ids)
+    return can(actor, "conflict.decide", case)
 
 
 def _release(obj, actor, case) -> None:
@@ -150,8 +147,7 @@ def decide(actor, case: ConflictCase, decision: str, reason: str,
         raise Conflict(_l("This case was already decided by %(name)s.", name=who))
     if seen_version is not None and seen_version != case.version_id:
         raise Conflict(_l("This case changed while you were looking at it; reload it."))
-    if not can_decide(actor, case):
-        raise PermissionDenied(_l("You cannot decide this case."))
+    check(actor, "conflict.decide", case)
     reason = (reason or "").strip()
     errors = {}
     if decision not in {d.value for d in Decision}:
@@ -228,14 +224,13 @@ def _notify_outcome(case, winners, losers) -> None:
             notify([obj.rep], "conflict_decided", N_(
                 "Conflict case %(case)s is decided: lead %(number)s was rejected."),
                 f"/conflicts/{case.id}", case=case.number, number=obj.number)
-    notify(managers_of([case.region_id, case.other_region_id]), "conflict_decided",
+    notify(channel_managers_of([case.region_id, case.other_region_id]), "conflict_decided",
            N_("Conflict case %(case)s is decided."), f"/conflicts/{case.id}", case=case.number)
 
 
 def take_over(actor, case: ConflictCase) -> ConflictCase:
     """The director takes a case over: from now on only the director decides it."""
-    if actor.role != Role.SALES_DIRECTOR:
-        raise PermissionDenied(_l("Only the sales director takes cases over."))
+    check(actor, "conflict.take_over", case)
     if case.status != CaseStatus.OPEN:
         raise InvalidState(_l("Only an open case can be taken over."))
     case.assigned_to_id = actor.id
@@ -250,7 +245,7 @@ def overlaps_query(actor):
     """Possible-overlap notices `actor` may see: a channel manager those touching its regions;
     the director and admins all; nobody else."""
     stmt = select(PossibleOverlap)
-    if actor.role not in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN):
+    if actor.role not in roles_of("overlap.decide"):
         return stmt.where(PossibleOverlap.id.is_(None))
     if sees_all_regions(actor):
         return stmt

@@ -10,6 +10,7 @@ from portal.conflicts import forms, services
 from portal.conflicts.evidence import sentences
 from portal.conflicts.models import CaseStatus, ConflictCase, OverlapStatus, PossibleOverlap
 from portal.core import audit
+from portal.core.capabilities import requires
 from portal.core.errors import Conflict
 from portal.core.htmx import error_response, is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
@@ -23,7 +24,6 @@ from portal.extensions import db
 bp = Blueprint("conflicts", __name__, url_prefix="/conflicts")
 
 DESK = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN, Role.SALES_REP)
-DECIDERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 
 LABELS = dict(
     statuses={"open": pgettext("status", "Open"), "decided": pgettext("status", "Decided"),
@@ -90,7 +90,7 @@ def detail(case_id: int):
 
 
 @bp.route("/<int:case_id>/decide", methods=["POST"])
-@roles_required(*DECIDERS)
+@requires("conflict.decide")
 def decide(case_id: int):
     case = services.get_case_or_404(case_id, current_user)
     form = forms.CaseDecisionForm()
@@ -124,7 +124,7 @@ def decide(case_id: int):
 
 
 @bp.route("/<int:case_id>/take", methods=["POST"])
-@roles_required(Role.SALES_DIRECTOR)
+@requires("conflict.take_over")
 def take(case_id: int):
     case = services.get_case_or_404(case_id, current_user)
     services.take_over(current_user, case)
@@ -133,7 +133,7 @@ def take(case_id: int):
 
 
 @bp.route("/overlaps/<int:overlap_id>")
-@roles_required(*DECIDERS)
+@requires("overlap.decide")
 def overlap(overlap_id: int):
     notice = services.get_overlap_or_404(overlap_id, current_user)
     return render_template("conflicts/overlap.html", notice=notice,
@@ -141,7 +141,7 @@ def overlap(overlap_id: int):
 
 
 @bp.route("/overlaps/<int:overlap_id>/<any(dismiss, escalate):action>", methods=["POST"])
-@roles_required(*DECIDERS)
+@requires("overlap.decide")
 def overlap_decide(overlap_id: int, action: str):
     """Dismiss a possible overlap (not the same customer) or take it up (the same customer: the
     check runs again and opens a case where product lines overlap)."""

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Form, StringField
+from wtforms import Field, Form, StringField
 from wtforms.fields.core import UnboundField
 
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
-from portal.core.parse import MAX_ID, plain, to_int
+from portal.core.parse import MAX_ID, plain, to_id, to_int
 
 #: The largest amount a money column holds (a signed 64-bit integer of fen, with room to add up).
 MAX_FEN = 10**15
@@ -134,6 +134,29 @@ class DateText(ParsedField):
         return "" if value is None else value.isoformat()
 
 
+class IdList(Field):
+    """Ids sent several times under one name (ticked boxes) → a list of ints, in the order sent;
+    one that is not an id is the field's error (and `data` keeps only the valid ones)."""
+
+    message = _l("Choose one of the listed entries.")
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+        super().__init__(label, validators, default=(), **kwargs)
+        if message is not None:
+            self.message = message
+        self.raw: list[str] = []
+
+    def process_formdata(self, valuelist):
+        self.raw = [plain(v) for v in valuelist]
+        ids = [to_id(v) for v in self.raw]
+        self.data = [i for i in ids if i is not None]
+        if None in ids:
+            raise ValueError(str(self.message))
+
+    def _value(self):
+        return self.raw
+
+
 class RowsForm(FlaskForm):
     """A form whose page also has inputs named by row (`sku-3`, `price-17`, `qty-17`): its
     fixed fields are WTForms fields, the row inputs are read with `sent(name)` from the same
@@ -155,6 +178,10 @@ class RowsForm(FlaskForm):
 
     def values(self) -> dict:
         return {name: field.data for name, field in self._fields.items()}
+
+    def messages(self) -> dict:
+        """{field name: its first message} of the fields that did not parse (after `validate()`)."""
+        return {name: str(field.errors[0]) for name, field in self._fields.items() if field.errors}
 
 
 class MatrixForm(Form):

@@ -17,7 +17,9 @@ from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regi
 from portal.core.uscc import UsccError, validate_uscc
 from portal.deals.models import Customer, CustomerAlias, CustomerKey
 from portal.extensions import db
-from portal.matching import compare as matching
+from portal.matching.contact_keys import normalize_domain
+from portal.matching.keys import record_keys
+from portal.matching.names import former_names, normalize_name
 
 
 def customers_query(actor):
@@ -35,10 +37,6 @@ def get_customer_or_404(customer_id, actor) -> Customer:
     return first_or_404(customers_query(actor), Customer, customer_id)
 
 
-def _matching():
-    return matching
-
-
 def alias_names(customer_id) -> list[str]:
     """The customer's aliases, oldest first."""
     if customer_id is None:
@@ -50,13 +48,13 @@ def alias_names(customer_id) -> list[str]:
 
 
 def match_record(customer: Customer) -> dict:
-    """The mapping `matching.compare` takes, with the customer's aliases."""
+    """The mapping `portal.matching.compare` takes, with the customer's aliases."""
     return {**customer.as_match_record(), "aliases": alias_names(customer.id)}
 
 
 def customer_keys(customer: Customer) -> set[str]:
     """The blocking keys of a customer: name and alias keys, USCC, domain and phone."""
-    return {k[:120] for k in _matching().record_keys(match_record(customer))}
+    return {k[:120] for k in record_keys(match_record(customer))}
 
 
 def add_alias(actor, customer: Customer, name: str, source: str = "manual") -> CustomerAlias | None:
@@ -99,15 +97,14 @@ def link_names(actor, a: Customer, b: Customer, source: str) -> None:
 def _derived(customer: Customer, aliases: list[str]) -> tuple[str, list[str], set[str]]:
     """What is stored beside a customer's own fields, from the customer and its known aliases:
     (the normalised name, former names in brackets not yet among the aliases, the keys)."""
-    m = _matching()
     formers = []
-    for former in m.former_names(customer.name):
+    for former in former_names(customer.name):
         former = former[:200]
         if former and former not in aliases and former not in formers:
             formers.append(former)
     record = {**customer.as_match_record(), "aliases": [*aliases, *formers]}
-    return ((m.normalize_name(customer.name) or "")[:200], formers,
-            {k[:120] for k in m.record_keys(record)})
+    return ((normalize_name(customer.name) or "")[:200], formers,
+            {k[:120] for k in record_keys(record)})
 
 
 def _store_keys(changed: list[tuple[Customer, list[str], set[str]]]) -> None:
@@ -167,7 +164,6 @@ CUSTOMER_FIELDS = ("name", "uscc", "domain", "phone", "province", "city", "indus
 
 def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
     """Validate a customer's fields; messages go to `errors` under `prefix + field`."""
-    m = _matching()
     out = {f: (data.get(f) or "").strip() for f in CUSTOMER_FIELDS}
     if not out["name"]:
         errors[prefix + "name"] = _l("Enter the customer's legal name.")
@@ -179,7 +175,7 @@ def clean_customer_fields(data: dict, errors: dict, prefix: str = "") -> dict:
         except UsccError as exc:
             errors[prefix + "uscc"] = exc.message
     out["uscc"] = out["uscc"] or None
-    out["domain"] = (m.normalize_domain(out["domain"]) if out["domain"] else None) or None
+    out["domain"] = (normalize_domain(out["domain"]) if out["domain"] else None) or None
     if out["domain"] and len(out["domain"]) > 120:
         errors[prefix + "domain"] = _l("The domain is too long.")
     # Kept as written: several numbers and an extension are read by the matcher.

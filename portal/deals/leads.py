@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.catalog.models import ProductLine
 from portal.core import audit, clock
 from portal.core.capabilities import check
-from portal.core.errors import InvalidState, PermissionDenied, ValidationError
+from portal.core.errors import InvalidState, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.core.permissions import Role, is_dealer, sees_all_regions
@@ -73,8 +73,7 @@ def create_lead(actor, customer: Customer, project_name: str, line_ids: list[int
 
 
 def close_lead(actor, lead: DirectLead, reason: str = "") -> DirectLead:
-    if lead.rep_id != actor.id and actor.role not in (Role.SALES_DIRECTOR, Role.ADMIN):
-        raise PermissionDenied(_l("Only the lead's rep can close it."))
+    check(actor, "lead.close", lead)
     if lead.status not in ACTIVE_LEAD_STATES and lead.status != LeadStatus.ASSISTING:
         raise InvalidState(_l("This lead is already closed."))
     before = lead.status

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from portal.core import audit, clock
-from portal.core.capabilities import requires, roles_of
+from portal.core.capabilities import can, requires, roles_of
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
 from portal.core.htmx import render_page
@@ -20,7 +20,7 @@ from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
-from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
+from portal.core.permissions import DEALER_ROLES, is_dealer, roles_required
 from portal.core.settings import setting_value
 from portal.core.unit_of_work import back_to, on_invalid
 from portal.db import days_after
@@ -29,9 +29,6 @@ from portal.deals.blueprint import bp
 from portal.deals.models import STAGE_LABELS, Customer, DealExtension, DealRegistration, DealStatus
 from portal.extensions import db
 from portal.main.dashboard import count_of
-
-DEAL_VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.SALES_REP, Role.CHANNEL_MANAGER,
-                Role.SALES_DIRECTOR, Role.FINANCE, Role.ADMIN)
 
 LABELS = dict(
     # Status labels carry the context "status": the same English word is a column header elsewhere
@@ -137,7 +134,7 @@ def _filtered(actor):
 
 
 @bp.route("/deals/")
-@roles_required(*DEAL_VIEWERS)
+@requires("deal.view")
 def index():
     stmt = _filtered(current_user)
     fmt = request.args.get("format")
@@ -222,7 +219,7 @@ def new(deal_id: int | None = None):
 
 
 @bp.route("/deals/<int:deal_id>")
-@roles_required(*DEAL_VIEWERS)
+@requires("deal.view")
 def detail(deal_id: int):
     deal = services.get_deal_or_404(deal_id, current_user)
     cases = []
@@ -232,13 +229,7 @@ def detail(deal_id: int):
         "deals/detail.html", deal=deal, status=services.effective_status(deal),
         protected=services.is_protected(deal), history=dealer_safe_history(deal, current_user),
         cases=cases, stage_labels=STAGE_LABELS, is_dealer_view=is_dealer(current_user),
-        can_manage=_can_manage(deal), errors={})
-
-
-def _can_manage(deal) -> bool:
-    u = current_user
-    return u.role in (Role.SALES_DIRECTOR, Role.ADMIN) or (
-        u.role == Role.CHANNEL_MANAGER and deal.region_id in u.region_ids)
+        can_manage=can(current_user, "deal.approve", deal), errors={})
 
 
 def _back(deal, message: str | None = None, category: str = "success"):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from portal.accounts.models import User
 from portal.core import audit
-from portal.core.capabilities import roles_of
+from portal.core.capabilities import can, requires, roles_of
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.pagination import paginate, sort_clause
@@ -21,10 +21,9 @@ from portal.deals.blueprint import bp
 from portal.deals.customers import add_alias, link_names, refresh_keys, remove_alias
 from portal.deals.models import Customer, CustomerAlias, CustomerLink, DealRegistration
 from portal.extensions import db
-from portal.matching.compare import normalize_name
+from portal.matching.names import normalize_name
 
 CUSTOMER_ROLES = roles_of("customer.view")
-LINKERS = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.ADMIN)
 ALIAS_SOURCES = {"former": _l("former name"), "manual": _l("added by hand"),
                  "link": _l("from linked records"), "case": _l("from a conflict decision")}
 
@@ -88,7 +87,7 @@ def _customer_page(obj, data, errors, head_office):
                            labels=forms.CUSTOMER_LABELS, head_office=head_office, links=links,
                            aliases=_aliases(obj) if obj is not None and head_office else [],
                            deals=deals, reps=_reps() if head_office else [],
-                           can_link=current_user.role in LINKERS, alias_sources=ALIAS_SOURCES), \
+                           can_link=can(current_user, "customer.link"), alias_sources=ALIAS_SOURCES), \
         422 if errors else 200
 
 
@@ -104,7 +103,7 @@ def _links(obj):
 
 
 @bp.route("/customers/<int:customer_id>/links", methods=["POST"])
-@roles_required(*LINKERS)
+@requires("customer.link")
 def customer_link(customer_id: int):
     """Head office links (or unlinks) two records of the same company; never merges them."""
     obj = services.get_customer_or_404(customer_id, current_user)
@@ -137,7 +136,7 @@ def _aliases(obj):
 
 
 @bp.route("/customers/<int:customer_id>/aliases", methods=["POST"])
-@roles_required(*LINKERS)
+@requires("customer.link")
 def customer_alias_add(customer_id: int):
     """Give a customer another name (a short name, an English name, a former name) that the
     conflict check matches on."""
@@ -152,7 +151,7 @@ def customer_alias_add(customer_id: int):
 
 
 @bp.route("/customers/<int:customer_id>/aliases/<int:alias_id>/remove", methods=["POST"])
-@roles_required(*LINKERS)
+@requires("customer.link")
 def customer_alias_remove(customer_id: int, alias_id: int):
     obj = services.get_customer_or_404(customer_id, current_user)
     on_invalid(lambda _exc: abort(404))

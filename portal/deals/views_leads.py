@@ -108,7 +108,7 @@ def lead(lead_id: int):
 
 
 @bp.route("/leads/<int:lead_id>/close", methods=["POST"])
-@roles_required(Role.SALES_REP, Role.SALES_DIRECTOR, Role.ADMIN)
+@requires("lead.close")
 def lead_close(lead_id: int):
     obj = services.get_lead_or_404(lead_id, current_user)
     services.close_lead(current_user, obj, forms.CloseForm().reason.data)

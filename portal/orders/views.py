@@ -17,7 +17,7 @@ from portal.core.importer import ImportRejected, template_response
 from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
-from portal.core.permissions import Role, is_dealer, roles_required
+from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
 from portal.deals.models import Customer, DealRegistration
@@ -155,8 +155,7 @@ def _can_decide(order) -> bool:
 
 
 def _can_cancel(order) -> bool:
-    return (order.status == OrderStatus.SUBMITTED and is_dealer(current_user)
-            and (current_user.role == Role.DEALER_ADMIN or order.created_by_id == current_user.id))
+    return order.status == OrderStatus.SUBMITTED and can(current_user, "order.cancel", order)
 
 
 def _decided(order, message):
@@ -183,7 +182,7 @@ def reject(order_id: int):
 
 
 @bp.route("/<int:order_id>/cancel", methods=["POST"])
-@roles_required(*DEALERS)
+@requires("order.cancel")
 def cancel(order_id: int):
     order = services.get_order_or_404(order_id, current_user)
     services.cancel_order(current_user, order)
@@ -192,7 +191,7 @@ def cancel(order_id: int):
 
 
 @bp.route("/<int:order_id>/returns/new", methods=["GET", "POST"])
-@roles_required(*services.RETURNERS)
+@requires("order.return")
 def new_return(order_id: int):
     """Record a return (credit note) of some units of a confirmed order's lines."""
     order = services.get_order_or_404(order_id, current_user)

@@ -18,6 +18,7 @@ from portal.catalog.models import PriceListItem, Product
 from portal.catalog.services import lines as product_lines
 from portal.catalog.services import next_price_list, price_list_in_force
 from portal.core import audit, clock
+from portal.core.capabilities import requires
 from portal.core.export import export_response
 from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
@@ -296,7 +297,7 @@ def _detail(exc: PriceException, errors: dict | None = None, form=None, status: 
 
 
 @bp.route("/exceptions/<int:exception_id>/decide", methods=["POST"])
-@roles_required(Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
+@requires("exception.decide")
 def decide(exception_id: int):
     exc = workflow.get_exception_or_404(exception_id, current_user)
     form = forms.ExceptionDecisionForm()
@@ -343,7 +344,7 @@ RULE_ROWS = forms.RULE_ROWS
 
 
 @bp.route("/admin/approval-matrix", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires("admin.manage")
 def rules():
     def page(values, errors=None):
         values = values + [{"level": "", "depth": "", "value": "", "days": "", "approvers": []}] * \

@@ -19,8 +19,9 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import User, user_region
+from portal.accounts.recipients import dealer_recipients, holders_of
 from portal.core import audit, clock
+from portal.core.capabilities import can, check
 from portal.core.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import MoneyError, depth_bp, parse_yuan
@@ -109,8 +110,8 @@ def current_step(exc: PriceException) -> PriceExceptionStep | None:
 
 
 def can_decide(actor, exc: PriceException) -> bool:
-    step = current_step(exc)
-    return step is not None and step.status == StepStatus.PENDING and actor.role == step.role
+    """Whether `actor` holds the open step of `exc` (capability `exception.decide`)."""
+    return can(actor, "exception.decide", exc)
 
 
 # --- request: create, edit, submit, cancel -------------------------------------------------------
@@ -237,8 +238,7 @@ def decide(actor, exc: PriceException, *, step_id: int, decision: str, comment: 
         if any(s.id == step_id and s.decided_by_id for s in exc.steps):
             raise already_decided(exc, step_id)
         raise InvalidState(_l("This request is not waiting for a decision."))
-    if actor.role != step.role:
-        raise PermissionDenied(_l("This step is for another approver."))
+    check(actor, "exception.decide", exc)
     try:
         decision = Decision(decision)
     except ValueError:
@@ -272,7 +272,7 @@ def decide(actor, exc: PriceException, *, step_id: int, decision: str, comment: 
                 approved[line.id] = fen
         below = [ln for ln in exc.lines if ln.id in approved and ln.product.floor_price_fen is not None
                  and approved[ln.id] < ln.product.floor_price_fen]
-        if below and actor.role == Role.SALES_DIRECTOR and not (floor_reason or "").strip():
+        if below and can(actor, "exception.approve_below_floor") and not (floor_reason or "").strip():
             errors["floor_reason"] = _l("Prices below the floor need your written reason.")
     if errors:
         raise ValidationError(_l("Please correct the marked fields."), errors)
@@ -284,7 +284,7 @@ def decide(actor, exc: PriceException, *, step_id: int, decision: str, comment: 
         step.prices = {str(k): v for k, v in approved.items()}
         for line in exc.lines:
             line.approved_price_fen = approved[line.id]
-        if actor.role == Role.SALES_DIRECTOR and (floor_reason or "").strip():
+        if can(actor, "exception.approve_below_floor") and (floor_reason or "").strip():
             exc.floor_reason = floor_reason.strip()
         next_step = next((s for s in exc.steps if s.round == exc.round and s.seq == step.seq + 1),
                          None)
@@ -353,22 +353,11 @@ def expire_due(on_date: date | None = None) -> int:
 
 # --- notifications -------------------------------------------------------------------------------
 
-def approvers_for(role: str, region_id: int) -> list[User]:
-    stmt = select(User).where(User.role == role, User.active.is_(True))
-    if role == Role.CHANNEL_MANAGER:
-        stmt = stmt.join(user_region, user_region.c.user_id == User.id).where(
-            user_region.c.region_id == region_id)
-    return list(db.session.scalars(stmt))
-
-
 def _notify_approvers(exc: PriceException, role: str) -> None:
-    notify(approvers_for(role, exc.region_id), "approval_needed",
+    notify(holders_of(role, [exc.region_id]), "approval_needed",
            N_("Price exception %(number)s of %(dealer)s awaits your approval."),
            f"/exceptions/{exc.id}", number=exc.number, dealer=exc.dealer.name)
 
 
 def _notify_dealer(exc: PriceException, message: str, **params) -> None:
-    users = list(db.session.scalars(select(User).where(
-        User.dealer_id == exc.dealer_id, User.active.is_(True),
-        (User.id == exc.created_by_id) | (User.role == Role.DEALER_ADMIN))))
-    notify(users, "decision_made", message, f"/exceptions/{exc.id}", number=exc.number, **params)
+    notify(dealer_recipients(exc.dealer_id, exc.created_by_id), "decision_made", message, f"/exceptions/{exc.id}", number=exc.number, **params)

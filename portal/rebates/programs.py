@@ -8,15 +8,13 @@ on the thresholds-and-rates form that is stored.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from sqlalchemy import select
 
 from portal.core import audit
 from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.money import MoneyError, fen_to_decimal, parse_percent, parse_yuan
-from portal.core.parse import to_id
+from portal.core.money import fen_to_decimal
 from portal.extensions import db
 from portal.rebates import calc
 from portal.rebates.models import RebateProgram, RebateStatement
@@ -34,26 +32,23 @@ BAND_MESSAGES = {
 }
 
 
-def parse_band_rows(rows: list[dict], errors: dict) -> list[calc.Band]:
-    """[{from, to, rate}] as typed (yuan, yuan or empty, percent) → bands; problems into `errors`.
+def check_band_rows(rows: list[dict], errors: dict) -> list[calc.Band]:
+    """Parsed band rows (`ProgramForm.band_values`: from and to in fen, the end None when open,
+    the rate in bp) → bands; problems into `errors`.
 
     Rows left completely empty are ignored. A gap or an overlap between one band's end and the
     next band's start is refused, as is an open end anywhere but on the last band.
     """
-    filled = [r for r in rows if any((r.get(k) or "").strip() for k in ("from", "to", "rate"))]
+    filled = [r for r in rows if r["typed"]]
     if not filled:
         errors["bands"] = BAND_MESSAGES["empty"]
         return []
     parsed = []
     for i, row in enumerate(filled, start=1):
-        try:
-            start = parse_yuan(row.get("from"))
-            end = parse_yuan(row["to"]) if (row.get("to") or "").strip() else None
-            rate = parse_percent(row.get("rate"))
-        except MoneyError:
+        if row["invalid"] or row["from"] is None or row["rate"] is None:
             errors["bands"] = _l("Band %(n)d: enter amounts in yuan and the rate in percent.", n=i)
             return []
-        parsed.append((start, end, rate))
+        parsed.append((row["from"], row["to"], row["rate"]))
     for i, (start, end, rate) in enumerate(parsed, start=1):
         last = i == len(parsed)
         if i == 1 and start != 0:
@@ -90,23 +85,24 @@ def band_rows(bands: list) -> list[dict]:
     return rows
 
 
-def _optional_percent(value, key: str, errors: dict, maximum: int | None = 10_000) -> int | None:
-    value = (value or "").strip()
-    if not value:
+def _optional_percent(values: dict, key: str, errors: dict, unparsed: dict,
+                      maximum: int | None = 10_000) -> int | None:
+    """The rate of `key` in bp, None when empty; one that did not parse or is out of range is the
+    field's error."""
+    if key in unparsed:
+        errors[key] = unparsed[key]
         return None
-    try:
-        bp = parse_percent(value)
-    except MoneyError:
-        errors[key] = _l("Enter a percentage, e.g. 2.5.")
-        return None
-    if bp < 0 or (maximum is not None and bp > maximum):
+    bp = values.get(key)
+    if bp is not None and (bp < 0 or (maximum is not None and bp > maximum)):
         errors[key] = _l("Enter a percentage between 0 and 100.")
     return bp
 
 
-def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
+def clean_program(data: dict, bands: list[dict], *, unparsed: dict, line_ids: set[int],
                   program: RebateProgram | None = None) -> dict:
-    """Validate the program form. Raises ValidationError (field → message); changes nothing."""
+    """Validate a program (`ProgramForm.program_values()`, `band_values()`; `unparsed`: the
+    messages of the fields that did not parse). Raises ValidationError (field → message);
+    changes nothing."""
     errors: dict = {}
     values: dict = {}
     values["name"] = (data.get("name") or "").strip()
@@ -130,10 +126,10 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
                                 "change.", code=program.code)
     values["code"] = code
     for key in ("period_start", "period_end"):
-        try:
-            values[key] = date.fromisoformat((data.get(key) or "").strip())
-        except ValueError:
-            errors[key] = _l("Enter a date as YYYY-MM-DD.")
+        if data.get(key) is None:
+            errors[key] = unparsed.get(key) or _l("Enter a date as YYYY-MM-DD.")
+        else:
+            values[key] = data[key]
     if "period_start" in values and "period_end" in values and \
             values["period_end"] < values["period_start"]:
         errors["period_end"] = _l("The period must end on or after its start.")
@@ -145,39 +141,26 @@ def clean_program(data: dict, band_input: list[dict], *, line_ids: set[int],
     if values["exception_treatment"] not in calc.TREATMENTS:
         errors["exception_treatment"] = _l("Choose how exception-price sales are treated.")
     elif values["exception_treatment"] == "rate_bp":
-        values["exception_rate_bp"] = _optional_percent(data.get("exception_rate"),
-                                                        "exception_rate", errors)
+        values["exception_rate_bp"] = _optional_percent(data, "exception_rate", errors, unparsed)
         if values["exception_rate_bp"] is None and "exception_rate" not in errors:
             errors["exception_rate"] = _l("Enter the rate for exception-price sales.")
-    values["growth_pct_bp"] = _optional_percent(data.get("growth_pct"), "growth_pct", errors, None)
-    values["growth_bonus_bp"] = _optional_percent(data.get("growth_bonus"), "growth_bonus", errors)
+    values["growth_pct_bp"] = _optional_percent(data, "growth_pct", errors, unparsed, None)
+    values["growth_bonus_bp"] = _optional_percent(data, "growth_bonus", errors, unparsed)
     if (values["growth_bonus_bp"] is None) != (values["growth_pct_bp"] is None) and \
             "growth_pct" not in errors and "growth_bonus" not in errors:
         errors["growth_bonus"] = _l("Give both the growth required and the bonus rate, or neither.")
-    cap = (data.get("cap") or "").strip()
-    values["cap_fen"] = None
-    if cap:
-        try:
-            values["cap_fen"] = parse_yuan(cap)
-            if values["cap_fen"] < 0:
-                raise MoneyError("negative")
-        except MoneyError:
-            errors["cap"] = _l("Enter the cap in yuan, or leave it empty.")
-    tiers = [t for t in data.getlist("eligible_tiers")] if hasattr(data, "getlist") else \
-        list(data.get("eligible_tiers") or [])
+    values["cap_fen"] = data.get("cap")
+    if "cap" in unparsed:
+        errors["cap"] = unparsed["cap"]
+    tiers = list(data.get("eligible_tiers") or [])
     if any(t not in TIERS for t in tiers):
         errors["eligible_tiers"] = _l("Unknown tier.")
     values["eligible_tiers"] = sorted(set(tiers))
-    lines = data.getlist("eligible_line_ids") if hasattr(data, "getlist") else \
-        list(data.get("eligible_line_ids") or [])
-    ids = [to_id(x) for x in lines]
-    values["eligible_line_ids"] = [] if None in ids else sorted(set(ids))
-    if None in ids:
+    ids = list(data.get("eligible_line_ids") or [])
+    values["eligible_line_ids"] = [] if "eligible_line_ids" in unparsed else sorted(set(ids))
+    if "eligible_line_ids" in unparsed or set(values["eligible_line_ids"]) - line_ids:
         errors["eligible_line_ids"] = _l("Unknown product line.")
-    if set(values["eligible_line_ids"]) - line_ids:
-        errors["eligible_line_ids"] = _l("Unknown product line.")
-    bands = parse_band_rows(band_input, errors)
-    values["bands"] = [[b.threshold_fen, b.rate_bp] for b in bands]
+    values["bands"] = [[b.threshold_fen, b.rate_bp] for b in check_band_rows(bands, errors)]
     if errors:
         raise ValidationError(_l("The program was not saved: please correct the marked fields."),
                               errors)

@@ -7,14 +7,14 @@ late change issues a supplementary statement and never edits one.
 
 from sqlalchemy import select
 
-from portal.accounts.models import Dealer, User
+from portal.accounts.models import Dealer
+from portal.accounts.recipients import dealer_admins_by_dealer
 from portal.catalog.models import ProductLine
 from portal.core import audit, clock
 from portal.core.capabilities import check
 from portal.core.errors import InvalidState, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.jobs import enqueue_after_commit
-from portal.core.permissions import Role
 from portal.extensions import db
 from portal.notifications.services import notify
 from portal.orders.services import parse_date
@@ -222,10 +222,7 @@ def _percent_text(value) -> str | None:
 
 
 def _notify_dealers(statements: list[RebateStatement]) -> None:
-    by_dealer: dict[int, list] = {}
-    for user in db.session.scalars(select(User).where(
-            User.dealer_id.in_([s.dealer_id for s in statements]), User.role == Role.DEALER_ADMIN)):
-        by_dealer.setdefault(user.dealer_id, []).append(user)
+    by_dealer = dealer_admins_by_dealer(s.dealer_id for s in statements)
     for s in statements:
         notify(by_dealer.get(s.dealer_id, []), "rebate.statement_issued",
                N_("Rebate statement %(number)s was issued."), f"/rebates/statements/{s.id}",

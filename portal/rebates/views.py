@@ -33,7 +33,6 @@ bp = Blueprint("rebates", __name__, url_prefix="/rebates")
 
 VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
            Role.FINANCE, Role.ADMIN)
-STATEMENT_VIEWERS = VIEWERS
 BAND_ROWS = 6
 #: Pages of the rebates listed on /admin/.
 ADMIN_PAGES = [("rebates.programs_list", _l("Rebate programs"))]
@@ -121,7 +120,8 @@ def program(program_id: int | None = None):
         band_input = form.bands(BAND_ROWS)
         on_invalid(lambda exc: page(form.formdata, band_input, form.chosen("eligible_tiers"),
                                     form.chosen("eligible_line_ids"), exc.errors))
-        values = programs.clean_program(form.formdata, band_input,
+        data = form.program_values()  # parses every field; `messages()` then says which failed
+        values = programs.clean_program(data, form.band_values(BAND_ROWS), unparsed=form.messages(),
                                         line_ids={ln.id for ln in lines}, program=obj)
         saved = programs.save_program(current_user, obj, values)
         flash(_("Rebate program %(name)s saved.", name=saved.name), "success")
@@ -248,7 +248,7 @@ def retry_pdfs(run_id: int):
 # --- statements ----------------------------------------------------------------------------------
 
 @bp.route("/statements/<int:statement_id>")
-@roles_required(*STATEMENT_VIEWERS)
+@requires("statement.download")
 def statement(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
     return render_template("rebates/statement.html", statement=obj, c=obj.content,
@@ -256,7 +256,7 @@ def statement(statement_id: int):
 
 
 @bp.route("/statements/<int:statement_id>.pdf")
-@roles_required(*STATEMENT_VIEWERS)
+@requires("statement.download")
 def statement_pdf(statement_id: int):
     obj = services.get_statement_or_404(statement_id, current_user)
     # A GET never renders or writes: the PDF is rendered by the job queued at issue (or by

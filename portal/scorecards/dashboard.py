@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, extract, func, literal, or_, select, union_all
@@ -66,18 +67,24 @@ def finish(user, context):
     locale = str(get_locale() or "zh_CN")
     today = clock.today()
     kind = context["kind"]
+    link = (url_for("scorecards.index"), _("Dealer scorecards"))
     if kind == "dealer":
         if user.dealer is None:
             return None
         built = _dealer_charts_remembered(user.dealer, context, today, locale)
+        title = _("Sales, target and rebate progress")
+        link = (url_for("scorecards.detail", code=user.dealer.code), _("Open your scorecard"))
     elif kind == "cm":
         built = [queue_ageing_chart(user.region_ids, clock.now(), locale),
                  funnel_chart(user.region_ids, today, locale)]
+        title = _("Your regions at a glance")
     elif kind == "director":
         built = [region_chart(today, locale), conflicts_chart(today, locale)]
+        title = _("Regions and conflicts")
     else:
         built = [rebates_chart(today, locale)]
-    return {"charts": built, "kind": kind}
+        title = _("Rebates by quarter")
+    return {"charts": built, "title": title, "link": link}
 
 
 def _dealer_charts_remembered(dealer, stamp: dict, today: date, locale: str) -> list[dict]:

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from portal.core.fields import DateText, IdText, IntegerText, MoneyText, PercentText
+from portal.core.fields import DateText, IdList, IdText, IntegerText, MoneyText, PercentText
 
 
 class Sample(Form):
@@ -56,3 +56,18 @@ def test_a_value_set_by_the_view_is_shown_formatted():
     assert form.amount._value() == "12.50"
     assert form.on._value() == "2026-01-02"
     assert form.rate._value() == "2.5"
+
+
+class Ticked(Form):
+    lines = IdList(message="Unknown product line.")
+
+
+def test_ticked_ids_become_a_list_and_one_that_is_no_id_is_the_fields_error():
+    form = Ticked(MultiDict([("lines", "3"), ("lines", "１2")]))
+    assert form.validate() and form.lines.data == [3, 12]
+    empty = Ticked(MultiDict())
+    assert empty.validate() and empty.lines.data == []
+    for bad in ("x", "0", "9" * 30, "<b>1</b>"):
+        form = Ticked(MultiDict([("lines", "3"), ("lines", bad)]))
+        assert not form.validate()
+        assert form.lines.errors == ["Unknown product line."] and form.lines.data == [3]

@@ -10,19 +10,11 @@ import pytest
 from bench.matching_eval import blocking, evaluate, load_pairs
 from portal.core.uscc import ALPHABET, uscc_check_char
 from portal.matching import divisions
-from portal.matching.compare import (
-    FREE_MAIL_DOMAINS,
-    MatchResult,
-    blocking_keys,
-    compare,
-    former_names,
-    name_parts,
-    normalize_domain,
-    normalize_name,
-    normalize_phone,
-    record_keys,
-)
-from portal.matching.contact_keys import phones
+from portal.matching.compare import MatchResult, compare
+from portal.matching.contact_keys import normalize_domain, normalize_phone, phones
+from portal.matching.keys import blocking_keys, record_keys
+from portal.matching.lexicon import FREE_MAIL_DOMAINS
+from portal.matching.names import former_names, name_parts, normalize_name
 
 PAIRS = load_pairs()
 
