@@ -20,7 +20,7 @@ from portal.db import days_after
 from portal.deals import services as deal_services
 from portal.deals.models import DealRegistration
 from portal.extensions import db
-from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, due_after, part_statements
+from portal.inbox.queue import INBOX_ROLES, KINDS, due_after, kind_figures
 from portal.inbox.views import _COUNT
 from portal.main.dashboard import count_of, register_figures
 from portal.notifications import services as notifications
@@ -32,19 +32,7 @@ SHOWN = 5
 def _inbox_figures(actor, _today):
     """Per kind: how many wait (up to NAV_CAP), and when the longest-waiting one started and its
     SLA — its due time — all in the dashboard's one SELECT."""
-    if actor.role not in INBOX_ROLES:
-        return None
-    from sqlalchemy import func, select
-
-    figures = {}
-    for kind, stmt in part_statements(actor).items():
-        sub = stmt.subquery()
-        figures[f"n_{kind}"] = select(func.count()).select_from(
-            stmt.limit(NAV_CAP).subquery()).scalar_subquery()
-        first = select(sub).order_by(sub.c.since, sub.c.id).limit(1).subquery()
-        figures[f"since_{kind}"] = select(first.c.since).scalar_subquery()
-        figures[f"sla_{kind}"] = select(first.c.sla_days).scalar_subquery()
-    return figures
+    return kind_figures(actor) if actor.role in INBOX_ROLES else None
 
 
 def _inbox_finish(user, figures):
