@@ -1,13 +1,14 @@
 """Dashboard widgets that say what to do next (issue 16, point 3).
 
-- Head office (channel manager, director, finance): what awaits my decision — each kind's count
-  (the channel manager's orders to confirm among them) and the five items due soonest, with
-  their due times, each linking into the inbox.
+- Head office (channel manager, director, finance): what awaits my decision — per kind, how many
+  wait (the channel manager's orders to confirm among them, "99+" beyond NAV_CAP) and when the
+  one waiting longest is due, overdue marked, each kind linking into the inbox filtered by it.
 - A direct sales rep: the open conflict cases he is a party to.
 - Everyone: what changed since the last visit — the unread notifications, newest first.
 
-Figures are read with every other widget's in the dashboard's one SELECT; the lists (five items,
-five notifications) are read only when a figure says there is something to show.
+Figures are read with every other widget's in the dashboard's one SELECT (each kind counted from
+its partial index, see `portal.inbox.queue.kind_figures`); the dealer's expiring registrations
+are read only when a figure says there is something to show.
 """
 from __future__ import annotations
 

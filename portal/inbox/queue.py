@@ -36,6 +36,7 @@ from sqlalchemy import (
 from portal.accounts.models import Dealer
 from portal.core.cache import per_app
 from portal.core.permissions import Role
+from portal.core.settings import setting_value
 from portal.extensions import db
 from portal.inbox.due import due_after, due_key
 from portal.inbox.kinds import (  # noqa: F401  (re-exported: the inbox's names in one place)
@@ -274,5 +275,7 @@ def kind_figures(actor) -> dict:
         sub, query = _filtered(kind, stmt, _shape(None), keep={"id", "since", "sla_days"})
         first = query.order_by(sub.c.since, sub.c.id).limit(1).subquery()
         figures[f"since_{kind}"] = select(first.c.since).scalar_subquery()
-        figures[f"sla_{kind}"] = select(first.c.sla_days).scalar_subquery()
+        setting = KINDS[kind][1]  # one SLA for the kind: its setting, not a second subquery
+        figures[f"sla_{kind}"] = setting_value(setting) if setting else \
+            select(first.c.sla_days).scalar_subquery()
     return figures
