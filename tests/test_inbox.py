@@ -223,6 +223,35 @@ def test_bulk_decides_extension_requests_each_through_the_registration_service(w
     assert f"extension-{second.id}" not in _keys(client)
 
 
+def test_a_page_read_by_its_keys_is_the_same_as_the_whole_list_sliced(world):
+    """A large inbox is paged by the database (the keys of a page, then its items): every page
+    holds what the whole list, sorted here, holds at the same place."""
+    from datetime import UTC, datetime
+
+    from portal.inbox.queue import awaiting, first_due
+
+    _extension(world)
+    friday = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 16:00 in Shanghai
+    starts = [friday + timedelta(hours=h) for h in (0, 20, 30, 50, 75)]  # into the weekend
+    world.deal_submitted.submitted_at = starts[1]
+    for order, start in zip((world.order_submitted, world.order_submitted_2,
+                             world.order_submitted_3), (starts[0], starts[2], starts[4]),
+                            strict=True):
+        order.created_at = start
+    db.session.flush()
+    cm = world.channel_manager
+    whole = [item.key for item in awaiting(cm)]
+    assert len(whole) == 8
+    for per in (1, 2, 3, 8):
+        paged = [item.key for n in range(0, 9, per)
+                 for item in first_due(cm, None, n + per, n)]
+        assert paged == whole, per
+    only_orders = [item.key for item in awaiting(cm, {"kind": "order"})]
+    assert [item.key for item in first_due(cm, {"kind": "order"}, 2, 0)] == only_orders[:2]
+    assert [item.key for item in first_due(cm, {"kind": "order"}, 2, 0, matching=3)] == \
+        only_orders[:2]
+
+
 def test_the_database_sorts_by_the_same_due_time_as_python(world):
     from datetime import UTC, datetime
 

@@ -237,11 +237,19 @@ def _page_keys(parts: dict, shape: tuple):
             .limit(bindparam("f_per", type_=Integer)).offset(bindparam("f_skip", type_=Integer)))
 
 
-def first_due(actor, filters: dict | None, upto: int, skip: int = 0) -> list[Item]:
+#: At most this many matching items are read whole, in one statement, and paged here.
+READ_WHOLE = 100
+
+
+def first_due(actor, filters: dict | None, upto: int, skip: int = 0, *,
+              matching: int | None = None) -> list[Item]:
     """The items awaiting `actor` from the `skip`th to the `upto`th, soonest due first (a page):
-    two statements, whatever the page's depth."""
+    two statements, whatever the page's depth — or one when the caller counted `matching` items
+    and they are few (a director's or finance's inbox)."""
     if actor.role not in INBOX_ROLES or upto <= skip:
         return []
+    if matching is not None and matching <= READ_WHOLE:
+        return awaiting(actor, filters)[skip:upto]
     shape = _shape(filters)
     stmt = _cached(actor.role, "page", shape, lambda parts: _page_keys(parts, shape))
     if stmt is None:
