@@ -1,7 +1,8 @@
 """Reading the inbox: what awaits one head-office user's decision, counted and a page at a time.
 
 The kinds and what each reads are in `portal.inbox.kinds`; their due times in `portal.inbox.due`.
-A page is read in two statements whatever its depth:
+A page of a large inbox is read in two statements whatever its depth (a small one, up to
+READ_WHOLE matching items, in one, sorted here):
 
 1. the keys of the page: a UNION ALL of each kind's waiting items — only their key, start of
    waiting and SLA, each kind in the order it started waiting (its index) and cut at the page's
