@@ -21,10 +21,12 @@ PENDING = sa.text("status = 'pending'")
 def upgrade():
     with op.batch_alter_table('deal_registration', schema=None) as batch_op:
         batch_op.create_index('ix_deal_registration_waiting', ['region_id', 'submitted_at', 'id'],
-                              unique=False, postgresql_where=SUBMITTED, sqlite_where=SUBMITTED)
+                              unique=False, postgresql_where=SUBMITTED, sqlite_where=SUBMITTED,
+                              postgresql_include=['dealer_id', 'estimated_value_fen'])
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.create_index('ix_sales_order_waiting', ['region_id', 'created_at', 'id'],
-                              unique=False, postgresql_where=SUBMITTED, sqlite_where=SUBMITTED)
+                              unique=False, postgresql_where=SUBMITTED, sqlite_where=SUBMITTED,
+                              postgresql_include=['dealer_id', 'total_fen'])
     with op.batch_alter_table('deal_extension', schema=None) as batch_op:
         batch_op.create_index('ix_deal_extension_waiting', ['requested_at', 'deal_id'],
                               unique=False, postgresql_where=PENDING, sqlite_where=PENDING)
