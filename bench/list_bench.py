@@ -2,7 +2,8 @@
 
 Target: p95 < 100 ms server time and ≤ 10 SQL statements per request, on PostgreSQL, for the
 lists, their filters, sorts, searches and exports — as the dealer administrator of the large
-dealer D0001, a channel manager, the director, finance and admin.
+dealer D0001, a channel manager, the director, finance and admin (and each role's dashboard,
+the north's direct sales rep's among them).
 
     # a full-scale database (bench/generate.py), kept for reuse:
     createdb portal_full
@@ -39,6 +40,7 @@ ROLES = {
     "director": "director@example.com",
     "finance": "finance@example.com",
     "admin": "admin@example.com",
+    "rep": "rep.north@example.com",
 }
 
 #: page name → (roles that open it, URLs: the list, its filters, sorts, searches, later pages, exports)
@@ -77,7 +79,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
     "scorecards": (("dealer", "cm", "director"), [
         "/scorecards/", "/scorecards/?sort=name&page=3", "/scorecards/?sort=-sales&period=2026",
     ]),
-    "dashboard": (("dealer", "cm", "director", "finance", "admin"), ["/"]),
+    "dashboard": (("dealer", "cm", "director", "finance", "rep", "admin"), ["/"]),
     # DESIGN §3.9: everything awaiting the user, sorted by due time, its filters and later pages
     "inbox": (("cm", "director", "finance"), [
         "/inbox/", "/inbox/?kind=order", "/inbox/?kind=registration&page=20",

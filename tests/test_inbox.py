@@ -9,10 +9,11 @@ from portal.core import clock
 from portal.extensions import db
 
 
-def _extension(world):
+def _extension(world, deal=None):
     from portal.deals.models import DealExtension
 
-    ext = DealExtension(deal_id=world.deal_approved.id, requested_by_id=world.dealer_admin.id,
+    deal = deal or world.deal_approved
+    ext = DealExtension(deal_id=deal.id, requested_by_id=world.dealer_admin.id,
                         reason="客户预算推迟", days=30, requested_at=clock.now())
     db.session.add(ext)
     db.session.flush()
@@ -177,6 +178,96 @@ def test_hostile_bulk_input_is_refused_item_by_item_and_changes_nothing(world, c
     many = _bulk(client, [f"order:{i}" for i in range(1, 150)])
     assert many.status_code == 422 and "at most 100" in many.text
     assert _status(SalesOrder, world.order_submitted.id) == "submitted"
+
+
+def test_bulk_decides_extension_requests_each_through_the_registration_service(world, client,
+                                                                              login_as):
+    from portal.core.audit import AuditEntry
+    from portal.deals.models import DealExtension, DealRegistration
+    from tests.routes.deals import make_deal
+
+    second = make_deal(world.dealer_a, world.dealer_sales, world.customer_a, world.lines[0],
+                       "approved")
+    east = make_deal(world.dealer_b, world.other_dealer, world.customer_a, world.lines[0],
+                     "approved")
+    east.region_id = world.east.id
+    first_ext, second_ext, east_ext = (_extension(world, d) for d in
+                                       (world.deal_approved, second, east))
+    until = world.deal_approved.protected_until
+    login_as(world.channel_manager)
+    assert f"extension-{second.id}" in _keys(client)
+    page = client.get("/inbox/").text
+    assert f'id="cb-extension-{second.id}"' in page  # a checkbox: decidable in bulk
+    # reject needs a reason; then one approved, one declined, the east's refused
+    keys = [f"extension:{world.deal_approved.id}", f"extension:{east.id}"]
+    assert _bulk(client, keys, action="reject").status_code == 422
+    response = _bulk(client, keys[:1] + [f"extension:{east.id}"])
+    assert response.status_code == 200 and "1 done, 1 refused" in response.text
+    assert f'id="result-extension-{east.id}"' in response.text
+    response = _bulk(client, [f"extension:{second.id}", f"extension:{world.deal_approved.id}",
+                              f"extension:{world.deal_submitted.id}"],
+                     action="reject", reason="项目已推迟")
+    assert "1 done, 2 refused" in response.text  # decided already; no request at all
+    db.session.expire_all()
+    assert db.session.get(DealExtension, first_ext.id).status == "approved"
+    assert db.session.get(DealRegistration, world.deal_approved.id).protected_until == \
+        until + timedelta(days=30)
+    declined = db.session.get(DealExtension, second_ext.id)
+    assert declined.status == "rejected" and declined.comment == "项目已推迟"
+    assert db.session.get(DealExtension, east_ext.id).status == "pending"
+    actions = list(db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.action.like("deal.extension_%"),
+        AuditEntry.object_type == "deal_registration")
+        .order_by(AuditEntry.id)))
+    assert actions == ["deal.extension_approved", "deal.extension_rejected"]
+    assert f"extension-{second.id}" not in _keys(client)
+
+
+def test_a_page_read_by_its_keys_is_the_same_as_the_whole_list_sliced(world):
+    """A large inbox is paged by the database (the keys of a page, then its items): every page
+    holds what the whole list, sorted here, holds at the same place."""
+    from datetime import UTC, datetime
+
+    from portal.inbox.queue import awaiting, first_due
+
+    _extension(world)
+    friday = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 16:00 in Shanghai
+    starts = [friday + timedelta(hours=h) for h in (0, 20, 30, 50, 75)]  # into the weekend
+    world.deal_submitted.submitted_at = starts[1]
+    for order, start in zip((world.order_submitted, world.order_submitted_2,
+                             world.order_submitted_3), (starts[0], starts[2], starts[4]),
+                            strict=True):
+        order.created_at = start
+    db.session.flush()
+    cm = world.channel_manager
+    whole = [item.key for item in awaiting(cm)]
+    assert len(whole) == 8
+    for per in (1, 2, 3, 8):
+        paged = [item.key for n in range(0, 9, per)
+                 for item in first_due(cm, None, n + per, n)]
+        assert paged == whole, per
+    only_orders = [item.key for item in awaiting(cm, {"kind": "order"})]
+    assert [item.key for item in first_due(cm, {"kind": "order"}, 2, 0)] == only_orders[:2]
+    assert [item.key for item in first_due(cm, {"kind": "order"}, 2, 0, matching=3)] == \
+        only_orders[:2]
+
+
+def test_the_database_sorts_by_the_same_due_time_as_python(world):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import Integer, literal
+
+    from portal.db import UTCDateTime
+    from portal.inbox.due import due_after, due_key
+
+    start = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # Friday 23:30 in Shanghai
+    cases = [(start + timedelta(hours=hours, minutes=7), days)
+             for hours in range(0, 24 * 9, 7) for days in (0, 1, 2, 4, 5, 6, 11)]
+    keys = db.session.execute(select(*(
+        due_key(literal(since, UTCDateTime), literal(days, Integer)) for since, days in cases))).one()
+    by_sql = sorted(range(len(cases)), key=lambda i: (keys[i], i))
+    by_python = sorted(range(len(cases)), key=lambda i: (due_after(*cases[i]), i))
+    assert by_sql == by_python
 
 
 def test_filters_by_kind_dealer_region_and_value(world, client, login_as):

@@ -1,13 +1,14 @@
 """Dashboard widgets that say what to do next (issue 16, point 3).
 
-- Head office (channel manager, director, finance): what awaits my decision — each kind's count
-  (the channel manager's orders to confirm among them) and the five items due soonest, with
-  their due times, each linking into the inbox.
+- Head office (channel manager, director, finance): what awaits my decision — per kind, how many
+  wait (the channel manager's orders to confirm among them, "99+" beyond NAV_CAP) and when the
+  one waiting longest is due, overdue marked, each kind linking into the inbox filtered by it.
 - A direct sales rep: the open conflict cases he is a party to.
 - Everyone: what changed since the last visit — the unread notifications, newest first.
 
-Figures are read with every other widget's in the dashboard's one SELECT; the lists (five items,
-five notifications) are read only when a figure says there is something to show.
+Figures are read with every other widget's in the dashboard's one SELECT (each kind counted from
+its partial index, see `portal.inbox.queue.kind_figures`); the dealer's expiring registrations
+are read only when a figure says there is something to show.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from portal.db import days_after
 from portal.deals import services as deal_services
 from portal.deals.models import DealRegistration
 from portal.extensions import db
-from portal.inbox.queue import INBOX_ROLES, KINDS, NAV_CAP, due_after, part_statements
+from portal.inbox.queue import INBOX_ROLES, KINDS, due_after, kind_figures
 from portal.inbox.views import _COUNT
 from portal.main.dashboard import count_of, register_figures
 from portal.notifications import services as notifications
@@ -32,19 +33,7 @@ SHOWN = 5
 def _inbox_figures(actor, _today):
     """Per kind: how many wait (up to NAV_CAP), and when the longest-waiting one started and its
     SLA — its due time — all in the dashboard's one SELECT."""
-    if actor.role not in INBOX_ROLES:
-        return None
-    from sqlalchemy import func, select
-
-    figures = {}
-    for kind, stmt in part_statements(actor).items():
-        sub = stmt.subquery()
-        figures[f"n_{kind}"] = select(func.count()).select_from(
-            stmt.limit(NAV_CAP).subquery()).scalar_subquery()
-        first = select(sub).order_by(sub.c.since, sub.c.id).limit(1).subquery()
-        figures[f"since_{kind}"] = select(first.c.since).scalar_subquery()
-        figures[f"sla_{kind}"] = select(first.c.sla_days).scalar_subquery()
-    return figures
+    return kind_figures(actor) if actor.role in INBOX_ROLES else None
 
 
 def _inbox_finish(user, figures):

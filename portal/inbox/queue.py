@@ -1,234 +1,92 @@
-"""What awaits one head-office user's decision, across the domains (DESIGN §3.9).
+"""Reading the inbox: what awaits one head-office user's decision, counted and a page at a time.
 
-Six kinds of work — registrations, extension requests, price-exception steps, conflict cases,
-orders to confirm and possible overlaps — are read in ONE statement (a UNION ALL of one SELECT per
-kind, each on the indexes its own list uses) that returns only what the inbox shows of each item.
-Each kind is "awaiting" by the same rule its domain decides by:
+The kinds and what each reads are in `portal.inbox.kinds`; their due times in `portal.inbox.due`.
+A page of a large inbox is read in two statements whatever its depth (a small one, up to
+READ_WHOLE matching items, in one, sorted here):
 
-- a channel manager: submitted registrations, pending extension requests, orders to confirm and
-  open possible overlaps of its regions; exception steps of its regions open for the channel
-  manager; open conflict cases touching its regions that no director took over;
-- the sales director: exception steps open for the director; conflict cases it took over;
-- finance: exception steps open for finance.
+1. the keys of the page: a UNION ALL of each kind's waiting items — only their key, start of
+   waiting and SLA, each kind in the order it started waiting (its index) and cut at the page's
+   end — ordered by due time in SQL, with LIMIT and OFFSET: the database merges the kinds and
+   returns the page's 25 keys, not each kind's first thousand rows;
+2. the page's items with their names (dealer, region, title), by those keys.
 
-Due time = the moment the item started waiting + the kind's SLA in business days (settings
-`inbox_*_business_days`; a conflict case uses `conflict_flag_business_days`, an exception step
-the target of its row of the approval matrix). Business days do not fit into SQL on both
-databases, so the (small) set of waiting items is sorted and paged here; the statement is built
-from the actor's role, id and regions only, so it also serves as a dashboard figure.
+Within a kind the due time grows with the start of waiting (one SLA for all items of the kind;
+a start at the weekend counts as from the Friday before at the same time, so at most the items
+of one weekend may change places with that Friday's at a page's edge). Exception steps have a
+target each: their kind is read whole (few wait). Counts are bounded: each kind is counted up to
+a cap, from the columns the filters read only (the kinds' partial indexes answer them).
+Statements are built from the actor's role, id and regions only, so one statement serves every
+user of a role (and the dashboard's figures).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
     Integer,
-    String,
     bindparam,
-    cast,
+    case,
     func,
     literal,
-    null,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
-from portal.accounts.models import Dealer, Region
-from portal.conflicts.models import CaseStatus, ConflictCase, OverlapStatus, PossibleOverlap
-from portal.core import clock
+from portal.accounts.models import Dealer
 from portal.core.cache import per_app
-from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role
 from portal.core.settings import setting_value
-from portal.deals.models import (
-    Customer,
-    DealExtension,
-    DealRegistration,
-    DealStatus,
-    DirectLead,
-)
 from portal.extensions import db
-from portal.main.dashboard import ActorParams
-from portal.orders.models import OrderStatus, SalesOrder
-from portal.pricing.models import (
-    ExceptionStatus,
-    PriceException,
-    PriceExceptionStep,
-    StepStatus,
+from portal.inbox.due import due_after, due_key
+from portal.inbox.kinds import (  # noqa: F401  (re-exported: the inbox's names in one place)
+    BULK_KINDS,
+    COLUMNS,
+    CONFLICT,
+    EXCEPTION,
+    EXTENSION,
+    INBOX_ROLES,
+    KINDS,
+    ORDER,
+    OVERLAP,
+    REGISTRATION,
+    Item,
+    part_statements,
 )
+from portal.main.dashboard import ActorParams
 
-#: Roles that have an inbox.
-INBOX_ROLES = (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR, Role.FINANCE)
-
-REGISTRATION, EXTENSION, EXCEPTION, CONFLICT, ORDER, OVERLAP = (
-    "registration", "extension", "exception", "conflict", "order", "overlap")
-
-#: kind → (label, SLA setting); display order of the kind filter.
-KINDS = {
-    REGISTRATION: (_l("Registration"), "inbox_registration_business_days"),
-    EXTENSION: (_l("Extension request"), "inbox_extension_business_days"),
-    EXCEPTION: (_l("Price exception step"), None),  # the approval matrix's target per step
-    CONFLICT: (_l("Conflict case"), "conflict_flag_business_days"),
-    ORDER: (_l("Order to confirm"), "inbox_order_business_days"),
-    OVERLAP: (_l("Possible overlap"), "inbox_overlap_business_days"),
-}
-#: Kinds a bulk action may decide: the decision needs no reading of the item.
-BULK_KINDS = (REGISTRATION, ORDER, EXCEPTION)
-
-COLUMNS = ("kind", "id", "step_id", "number", "dealer_id", "dealer_code", "dealer_name",
-           "region_id", "region_zh", "region_en", "title", "value_fen", "since", "sla_days")
+#: The columns the first statement of a page reads of each kind (besides what filters read).
+PAGE_KEYS = ("kind", "id", "step_id", "since", "sla_days")
 
 
-@dataclass(frozen=True)
-class Item:
-    """One waiting item as the inbox shows it."""
-
-    kind: str
-    id: int
-    step_id: int | None
-    number: str | None
-    dealer_id: int | None
-    dealer_code: str | None
-    dealer_name: str | None
-    region_id: int | None
-    region_zh: str | None
-    region_en: str | None
-    title: str | None
-    value_fen: int | None
-    since: datetime | None
-    sla_days: int
-    due: datetime | None
-
-    @property
-    def key(self) -> str:
-        """The value a bulk form sends for the item: `kind:id`, or `exception:id:step` (the step
-        decided, so that a step that moved on is not decided by a stale form)."""
-        return f"{self.kind}:{self.id}:{self.step_id}" if self.step_id else f"{self.kind}:{self.id}"
-
-    @property
-    def bulk(self) -> bool:
-        return self.kind in BULK_KINDS
-
-    def overdue(self, now: datetime) -> bool:
-        return self.due is not None and self.due < now
+def _filter_columns(shape: tuple) -> set[str]:
+    """The columns the filters of `shape` read."""
+    names = shape[1]
+    keep = {"id"}
+    if "region" in names:
+        keep.add("region_id")
+    if "min" in names or "max" in names:
+        keep.add("value_fen")
+    if "dealer" in names:
+        keep.add("dealer_id")
+    return keep
 
 
-def _row(kind, *, id, number, dealer_id, region_id, title, value_fen, since, step_id=None,
-         sla_days=None):
-
-    if sla_days is None:  # the kind's setting, read with the rows
-        sla_days = setting_value(KINDS[kind][1])
-
-    return [literal(kind, String).label("kind"), id.label("id"),
-            (step_id if step_id is not None else cast(null(), Integer)).label("step_id"),
-            number.label("number"), dealer_id.label("dealer_id"),
-            Dealer.code.label("dealer_code"), Dealer.name.label("dealer_name"),
-            region_id.label("region_id"), Region.name_zh.label("region_zh"),
-            Region.name_en.label("region_en"),
-            title.label("title"), value_fen.label("value_fen"), since.label("since"),
-            cast(sla_days, Integer).label("sla_days")]
+#: The dealers a dealer filter matches (its code, or a part of its name): read once per statement.
+_DEALERS = select(Dealer.id).where(or_(
+    func.lower(Dealer.code) == bindparam("f_dealer_lower"),
+    Dealer.name.like(bindparam("f_dealer_like"), escape="\\"))).cte("dealer_match")
 
 
-def _joined(stmt, dealer_id, region_id):
-    return (stmt.outerjoin(Dealer, Dealer.id == dealer_id)
-            .outerjoin(Region, Region.id == region_id))
-
-
-def _in_regions(actor, *columns):
-    return or_(*(column.in_(actor.region_ids) for column in columns))
-
-
-def part_statements(actor) -> dict:
-    """kind → the SELECT of the items of that kind awaiting `actor` (the `COLUMNS`), empty for a
-    role without an inbox. Uses only `actor.role`, `.id` and `.region_ids`, so it works with the
-    dashboard's bound-parameter stand-in for the user."""
-
-    role = actor.role
-    if role not in INBOX_ROLES:
-        return {}
-    cm = role == Role.CHANNEL_MANAGER
-    parts = {}
-    deal = DealRegistration
-    if cm:
-        parts[REGISTRATION] = (_joined(select(*_row(
-            REGISTRATION, id=deal.id, number=deal.number, dealer_id=deal.dealer_id,
-            region_id=deal.region_id, title=deal.project_name, value_fen=deal.estimated_value_fen,
-            since=deal.submitted_at)), deal.dealer_id, deal.region_id)
-            .where(deal.status == DealStatus.SUBMITTED, deal.region_id.in_(actor.region_ids)))
-        parts[EXTENSION] = (_joined(select(*_row(
-            EXTENSION, id=deal.id, number=deal.number, dealer_id=deal.dealer_id,
-            region_id=deal.region_id, title=deal.project_name, value_fen=deal.estimated_value_fen,
-            since=DealExtension.requested_at)).select_from(DealExtension)
-            .join(deal, deal.id == DealExtension.deal_id), deal.dealer_id, deal.region_id)
-            .where(DealExtension.status == "pending", deal.region_id.in_(actor.region_ids)))
-        order = SalesOrder
-        parts[ORDER] = (_joined(select(*_row(
-            ORDER, id=order.id, number=order.number, dealer_id=order.dealer_id,
-            region_id=order.region_id, title=order.customer_name, value_fen=order.total_fen,
-            since=order.created_at)), order.dealer_id, order.region_id)
-            .where(order.status == OrderStatus.SUBMITTED, order.region_id.in_(actor.region_ids)))
-        ov, ov_deal, ov_lead = PossibleOverlap, aliased(DealRegistration), aliased(DirectLead)
-        parts[OVERLAP] = (_joined(select(*_row(
-            OVERLAP, id=ov.id, number=func.coalesce(ov_deal.number, ov_lead.number),
-            dealer_id=ov_deal.dealer_id, region_id=ov.region_id, title=Customer.name,
-            value_fen=ov_deal.estimated_value_fen, since=ov.created_at)).select_from(ov)
-            .outerjoin(ov_deal, ov_deal.id == ov.deal_id)
-            .outerjoin(ov_lead, ov_lead.id == ov.lead_id)
-            .join(Customer, Customer.id == ov.customer_id), ov_deal.dealer_id, ov.region_id)
-            .where(ov.status == OverlapStatus.OPEN,
-                   _in_regions(actor, ov.region_id, ov.other_region_id)))
-    exc, step, exc_deal = PriceException, PriceExceptionStep, aliased(DealRegistration)
-    exceptions = (_joined(select(*_row(
-        EXCEPTION, id=exc.id, step_id=step.id, number=exc.number, dealer_id=exc.dealer_id,
-        region_id=exc.region_id, title=exc_deal.project_name, value_fen=exc.total_requested_fen,
-        since=func.coalesce(step.started_at, exc.submitted_at), sla_days=step.target_business_days))
-        .select_from(exc)
-        .join(step, (step.exception_id == exc.id) & (step.round == exc.round)
-              & (step.seq == exc.current_step))
-        .join(exc_deal, exc_deal.id == exc.deal_id), exc.dealer_id, exc.region_id)
-        .where(exc.status == ExceptionStatus.PENDING, exc.current_role == str(role),
-               step.status == StepStatus.PENDING))
-    if cm:
-        exceptions = exceptions.where(exc.region_id.in_(actor.region_ids))
-    parts[EXCEPTION] = exceptions
-    if role in (Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR):
-        case, first, second = ConflictCase, aliased(DealRegistration), aliased(DealRegistration)
-        first_lead = aliased(DirectLead)
-        case_customer = aliased(Customer)
-        cases = (_joined(select(*_row(
-            CONFLICT, id=case.id, number=case.number,
-            dealer_id=func.coalesce(first.dealer_id, second.dealer_id), region_id=case.region_id,
-            title=case_customer.name,
-            value_fen=func.coalesce(first.estimated_value_fen, second.estimated_value_fen),
-            since=case.opened_at)).select_from(case)
-            .outerjoin(first, first.id == case.first_deal_id)
-            .outerjoin(second, second.id == case.second_deal_id)
-            .outerjoin(first_lead, first_lead.id == case.first_lead_id)
-            .outerjoin(case_customer, case_customer.id == func.coalesce(
-                first.customer_id, first_lead.customer_id, second.customer_id)),
-            func.coalesce(first.dealer_id, second.dealer_id), case.region_id)
-            .where(case.status == CaseStatus.OPEN))
-        if cm:
-            cases = cases.where(case.assigned_to_id.is_(None),
-                                _in_regions(actor, case.region_id, case.other_region_id))
-        else:
-            cases = cases.where(case.assigned_to_id == actor.id)
-        parts[CONFLICT] = cases
-    return parts
-
-
-def _filtered(kind: str, stmt, shape: tuple, *, lean: bool = False):
+def _filtered(kind: str, stmt, shape: tuple, *, keep: set[str] | None = None):
     """The kind's statement as a subquery, limited by the filters named in `shape` (their values
-    are bound parameters), or None when the filters leave the kind out. `lean`: only the columns
-    the filters read (a count: the joins for names drop out of the plan)."""
+    are bound parameters), or None when the filters leave the kind out. `keep`: only these
+    columns and those the filters read (a count, a page's keys: the joins for names drop out of
+    the plan, and an index alone may answer)."""
     kind_filter, names, id_kinds = shape
-    if lean:
-        keep = {"id", "region_id", "value_fen"} | (
-            {"dealer_code", "dealer_name"} if "dealer" in names else set())
+    if keep is not None:
+        keep = set(keep) | _filter_columns(shape)
         stmt = stmt.with_only_columns(*[c for c in stmt.selected_columns if c.key in keep],
                                       maintain_column_froms=True)
     sub = stmt.subquery(kind)
@@ -236,8 +94,7 @@ def _filtered(kind: str, stmt, shape: tuple, *, lean: bool = False):
     if kind_filter and kind_filter != kind or id_kinds is not None and kind not in id_kinds:
         return sub, None
     if "dealer" in names:
-        query = query.where(or_(func.lower(sub.c.dealer_code) == bindparam("f_dealer_lower"),
-                                sub.c.dealer_name.like(bindparam("f_dealer_like"), escape="\\")))
+        query = query.where(sub.c.dealer_id.in_(select(_DEALERS.c.id)))
     if "region" in names:
         query = query.where(sub.c.region_id == bindparam("f_region", type_=Integer))
     if "min" in names:
@@ -276,11 +133,9 @@ def _params(actor, filters: dict | None) -> dict:
 def _cached(role, what: str, shape: tuple, build):
     """Statements are built once per role, filter shape and process (building them costs more
     than running them); the user's values and the filters' are bound parameters."""
-
     cache = per_app("inbox")
     key = (str(role), what, shape)
     if key not in cache:
-
         cache[key] = build(part_statements(ActorParams(role)))
     return cache[key]
 
@@ -290,133 +145,146 @@ def _cached(role, what: str, shape: tuple, build):
 NAV_CAP = 100
 
 
-def _count_of(parts: dict, shape: tuple, cap: str | None = None):
-    """The sum of each kind's count; with `cap` (a parameter name), each kind counts at most
-    that many rows."""
-    counts = [select(func.count()).select_from(
-        (query.limit(bindparam(cap, type_=Integer)) if cap else query).subquery()).scalar_subquery()
-              for kind, stmt in parts.items()
-              for _sub, query in [_filtered(kind, stmt, shape, lean=True)] if query is not None]
-    if not counts:
-        return literal(0, Integer)
-    total = counts[0]
-    for count in counts[1:]:
-        total = total + count
-    return total
-
-
-def count_statement(actor, filters: dict | None = None):
-    """`count(*)` of the waiting items (matching `filters`) as a scalar subquery, or None for a
-    role without an inbox (the dashboard's figure: built from its stand-in for the user)."""
-    parts = part_statements(actor)
-    return _count_of(parts, _shape(filters)) if parts else None
+def _counts(parts: dict, shape: tuple, cap: str, prefix: str) -> list:
+    """Each kind's count (of the kinds the filters keep), at most the bound parameter `cap`, as
+    columns named `prefix` + kind. Counted from the columns the filters read only."""
+    columns = [select(func.count()).select_from(
+        query.limit(bindparam(cap, type_=Integer)).subquery()).scalar_subquery().label(prefix + kind)
+        for kind, stmt in parts.items()
+        for _sub, query in [_filtered(kind, stmt, shape, keep={"id"})] if query is not None]
+    return columns or [literal(0, Integer).label(prefix)]
 
 
 def count(actor, filters: dict | None = None, *, upto: int | None = None):
     """How many items await `actor`, each kind counted up to NAV_CAP; with `upto`, also how
-    many match `filters`, each kind counted up to `upto`: (matching, all)."""
-
+    many match `filters`, each kind counted up to `upto`: (matching, all). One statement, each
+    kind counted once when no filter is set."""
     if actor.role not in INBOX_ROLES:
         return (0, 0) if upto else 0
+    params = _params(actor, filters)
+    if not upto:
+        stmt = _cached(actor.role, "count", (), lambda parts: select(
+            *_counts(parts, _shape(None), "f_cap", "all_")))
+        return sum(db.session.execute(stmt, {**params, "f_cap": NAV_CAP}).one())
     shape = _shape(filters)
-    params = {**_params(actor, filters), "nav_cap": NAV_CAP}
-    if upto:
-        stmt = _cached(actor.role, "count2", shape, lambda parts: select(
-            _count_of(parts, shape, "f_cap").label("shown"),
-            _count_of(parts, _shape(None), "nav_cap").label("all")))
-        return tuple(x or 0 for x in db.session.execute(stmt, {**params, "f_cap": upto}).one())
-    stmt = _cached(actor.role, "count", (), lambda parts: select(
-        _count_of(parts, _shape(None), "nav_cap").label("n")))
-    return db.session.execute(stmt, params).scalar() or 0
+    unfiltered = shape == _shape(None)
+    stmt = _cached(actor.role, "count2", shape, lambda parts: select(
+        *_counts(parts, shape, "f_cap", "shown_"),
+        *([] if unfiltered else _counts(parts, _shape(None), "nav_cap", "all_"))))
+    row = db.session.execute(stmt, {**params, "f_cap": max(upto, NAV_CAP),
+                                    "nav_cap": NAV_CAP}).one()._mapping
+    shown = sum(min(n, upto) for name, n in row.items() if name.startswith("shown_"))
+    total = sum(min(n, NAV_CAP) for name, n in row.items()
+                if name.startswith("shown_" if unfiltered else "all_"))
+    return shown, total
 
 
-def due_after(since: datetime, days: int) -> datetime:
-    """`clock.add_business_days` in closed form (the inbox computes it for every item read):
-    `days` business days (Mon–Fri, Asia/Shanghai) after `since`, at the same time of day."""
-    if days <= 0:
-        return since
-    weekday = since.astimezone(clock.SHANGHAI).weekday()
-    weeks, rest = divmod(days, 5)
-    if weekday <= 4:
-        ahead = 7 * weeks + rest + (2 if weekday + rest >= 5 else 0)
-    else:  # from a Saturday or Sunday: as from the Friday before, less the weekend days gone
-        ahead = 7 * weeks + rest + (2 if rest else 0) - (weekday - 4)
-    return since + timedelta(days=ahead)
-
-
-def _items(rows, skip: int = 0, upto: int | None = None) -> list[Item]:
-    """Items of the rows, soonest due first; only those from `skip` to `upto` are built."""
+def _items(rows) -> list[Item]:
+    """Items of the rows, soonest due first (then by kind and id, as the page's keys are)."""
     far = datetime.max.replace(tzinfo=UTC)
     order = list(KINDS)
     keyed = []
     for row in rows:
-        since = row.since
+        data = dict(zip(COLUMNS, row, strict=True))
+        since = data["since"]
         if since is not None and since.tzinfo is None:  # SQLite loses the zone in a UNION
             since = since.replace(tzinfo=UTC)
-        days = int(row.sla_days or 0)
+        days = int(data["sla_days"] or 0)
         due = due_after(since, days) if since is not None else None
-        keyed.append((due or far, order.index(row.kind), row.id, row, since, days, due))
-    keyed.sort(key=lambda k: k[:3])
-    items = []
-    for *_key, row, since, days, due in keyed[skip:upto]:
-        data = dict(zip(COLUMNS, row, strict=True))
         data.update(since=since, sla_days=days)
-        items.append(Item(**data, due=due))
-    return items
+        keyed.append(((due or far, order.index(data["kind"]), data["id"]), Item(**data, due=due)))
+    keyed.sort(key=lambda k: k[0])
+    return [item for _key, item in keyed]
 
 
-def _read(actor, filters: dict | None, limit: int | None, skip: int = 0) -> list[Item]:
-    """The items matching `filters`, soonest due first; with `limit`, only the first `limit`.
-
-    Within a kind the due time grows with the start of waiting (one SLA for all items of the
-    kind), so the first `limit` items overall are among the first `limit` of each kind by start:
-    each kind is read in that order with LIMIT, in one UNION ALL, and merged here by due time.
-    Exception steps have a target of their own each, so their kind is read whole (few waiting).
-    """
-
+def awaiting(actor, filters: dict | None = None) -> list[Item]:
+    """Every item awaiting `actor` that matches `filters`, soonest due first."""
     if actor.role not in INBOX_ROLES:
         return []
     shape = _shape(filters)
 
     def build(parts):
-        selects = []
-        for kind, stmt in parts.items():
-            sub, query = _filtered(kind, stmt, shape)
-            if query is None:
-                continue
-            if limit is not None and kind != EXCEPTION:
-                query = select(query.order_by(sub.c.since, sub.c.id)
-                               .limit(bindparam("f_limit", type_=Integer)).subquery(kind + "_top"))
-            selects.append(query)
+        selects = [query for kind, stmt in parts.items()
+                   for _sub, query in [_filtered(kind, stmt, shape)] if query is not None]
         if not selects:
             return None
         return union_all(*selects) if len(selects) > 1 else selects[0]
 
-    stmt = _cached(actor.role, "items" if limit is None else "first", shape, build)
+    stmt = _cached(actor.role, "items", shape, build)
     if stmt is None:
         return []
-    params = _params(actor, filters)
-    if limit is not None:
-        params["f_limit"] = limit
-    return _items(db.session.execute(stmt, params).all(), skip, limit)
+    return _items(db.session.execute(stmt, _params(actor, filters)).all())
 
 
-def awaiting(actor, filters: dict | None = None) -> list[Item]:
-    """Every item awaiting `actor` that matches `filters`, soonest due first."""
-    return _read(actor, filters, None)
+def _page_keys(parts: dict, shape: tuple):
+    """The statement of a page's keys (kind, id): see the module's docstring."""
+    selects = []
+    for kind, stmt in parts.items():
+        sub, query = _filtered(kind, stmt, shape, keep=set(PAGE_KEYS))
+        if query is None:
+            continue
+        query = query.with_only_columns(*(sub.c[name] for name in PAGE_KEYS))
+        if kind != EXCEPTION:
+            query = select(query.order_by(sub.c.since, sub.c.id)
+                           .limit(bindparam("f_upto", type_=Integer)).subquery(kind + "_top"))
+        selects.append(query)
+    if not selects:
+        return None
+    waiting = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("waiting")
+    rank = case({kind: n for n, kind in enumerate(KINDS)}, value=waiting.c.kind)
+    return (select(waiting.c.kind, waiting.c.id)
+            .order_by(due_key(waiting.c.since, waiting.c.sla_days).asc().nulls_last(), rank,
+                      waiting.c.id)
+            .limit(bindparam("f_per", type_=Integer)).offset(bindparam("f_skip", type_=Integer)))
 
 
-def first_due(actor, filters: dict | None, upto: int, skip: int = 0) -> list[Item]:
-    """The items awaiting `actor` from the `skip`th to the `upto`th, soonest due first (a page)."""
-    return _read(actor, filters, upto, skip)
+#: At most this many matching items are read whole, in one statement, and paged here.
+READ_WHOLE = 100
+
+
+def first_due(actor, filters: dict | None, upto: int, skip: int = 0, *,
+              matching: int | None = None) -> list[Item]:
+    """The items awaiting `actor` from the `skip`th to the `upto`th, soonest due first (a page):
+    two statements, whatever the page's depth — or one when the caller counted `matching` items
+    and they are few (a director's or finance's inbox)."""
+    if actor.role not in INBOX_ROLES or upto <= skip:
+        return []
+    if matching is not None and matching <= READ_WHOLE:
+        return awaiting(actor, filters)[skip:upto]
+    shape = _shape(filters)
+    stmt = _cached(actor.role, "page", shape, lambda parts: _page_keys(parts, shape))
+    if stmt is None:
+        return []
+    keys = db.session.execute(stmt, {**_params(actor, filters), "f_upto": upto,
+                                     "f_per": upto - skip, "f_skip": skip}).all()
+    return _by_keys(actor, [(kind, id_) for kind, id_ in keys])
+
+
+def _by_keys(actor, keys: list[tuple[str, int]]) -> list[Item]:
+    ids: dict[str, list[int]] = {}
+    for kind, id_ in keys:
+        ids.setdefault(kind, []).append(id_)
+    return awaiting(actor, {"kind": "", "ids": ids}) if ids else []
 
 
 def awaiting_keys(actor, keys: list[tuple[str, int]]) -> dict[str, Item]:
     """Of the (kind, id) given, the items that await `actor`, by their key."""
-    ids: dict[str, list[int]] = {}
-    for kind, id_ in keys:
-        ids.setdefault(kind, []).append(id_)
-    if not ids:
-        return {}
-    items = awaiting(actor, {"kind": "", "ids": ids})
-    return {item.key: item for item in items}
+    return {item.key: item for item in _by_keys(actor, keys)}
+
+
+def kind_figures(actor) -> dict:
+    """Per kind: how many wait (up to NAV_CAP), and the start of waiting and the SLA of the item
+    waiting longest, as scalar subqueries named `n_`, `since_`, `sla_` + kind (the dashboard's
+    figures, read with its other figures)."""
+    figures = {}
+    for kind, stmt in part_statements(actor).items():
+        _sub, query = _filtered(kind, stmt, _shape(None), keep={"id"})
+        figures[f"n_{kind}"] = select(func.count()).select_from(
+            query.limit(NAV_CAP).subquery()).scalar_subquery()
+        sub, query = _filtered(kind, stmt, _shape(None), keep={"id", "since", "sla_days"})
+        first = query.order_by(sub.c.since, sub.c.id).limit(1).subquery()
+        figures[f"since_{kind}"] = select(first.c.since).scalar_subquery()
+        setting = KINDS[kind][1]  # one SLA for the kind: its setting, not a second subquery
+        figures[f"sla_{kind}"] = setting_value(setting) if setting else \
+            select(first.c.sla_days).scalar_subquery()
+    return figures

@@ -5,12 +5,15 @@ already decided, outside the user's regions, over the user's limit, …) rolls b
 and becomes its own result line; the others stand. Two managers deciding the same item at once:
 the version check of the row (`version_id_col`) makes the second UPDATE fail (PostgreSQL), or the
 second waits for the first's write lock and reads its decision (SQLite) — either way the second is
-told that the item was already decided, and nothing of it is written twice.
+told that the item was already decided, and nothing of it is written twice. An extension request
+has no version of its own: it is read again under a row lock before it is decided.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
@@ -18,8 +21,17 @@ from portal.core.errors import DomainError, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.deals import services as deals
+from portal.deals.models import DealExtension
 from portal.extensions import db
-from portal.inbox.queue import BULK_KINDS, EXCEPTION, KINDS, ORDER, REGISTRATION, awaiting_keys
+from portal.inbox.queue import (
+    BULK_KINDS,
+    EXCEPTION,
+    EXTENSION,
+    KINDS,
+    ORDER,
+    REGISTRATION,
+    awaiting_keys,
+)
 from portal.orders import services as orders
 from portal.pricing import workflow
 
@@ -51,8 +63,8 @@ def parse_key(raw: str) -> tuple[str, int, int | None] | None:
 
 
 def bulk_decide(actor, keys: list[str], action: str, reason: str = "") -> list[Result]:
-    """Approve (registrations, exception steps) / confirm (orders), or reject with `reason`, each
-    of `keys`. Returns one result per key, in the order given; never commits."""
+    """Approve (registrations, extension requests, exception steps) / confirm (orders), or reject
+    with `reason`, each of `keys`. Returns one result per key, in the order given; never commits."""
     reason = (reason or "").strip()
     if action not in (APPROVE, REJECT):
         raise ValidationError(_l("Choose approve or reject."),
@@ -92,9 +104,16 @@ def bulk_decide(actor, keys: list[str], action: str, reason: str = "") -> list[R
 
 
 def _decide_one(actor, item, action: str, reason: str) -> Result:
+    decision = DECISIONS[item.kind]
     savepoint = db.session.begin_nested()
     try:
-        message = _DECIDERS[item.kind](actor, item, action, reason)
+        obj = decision.load(actor, item)
+        if action == APPROVE:
+            decision.approve(actor, obj, item)
+            message = decision.approved(obj)
+        else:
+            decision.reject(actor, obj, item, reason)
+            message = decision.rejected
         db.session.flush()
         savepoint.commit()
         return Result(item.key, item.kind, item.number, True, message)
@@ -111,30 +130,56 @@ def _decide_one(actor, item, action: str, reason: str) -> Result:
                       _l("This item does not await your decision."))
 
 
-def _registration(actor, item, action, reason):
+@dataclass(frozen=True)
+class Decision:
+    """How one kind is decided in bulk, through its domain's services: `load(actor, item)` reads
+    the object through the domain's scoped query (404 outside the user's scope), `approve` and
+    `reject` decide it, `approved(obj)` and `rejected` say the result."""
+
+    load: Callable
+    approve: Callable
+    reject: Callable
+    approved: Callable
+    rejected: object
+
+
+def _locked_extension(actor, item):
+    """The registration, with its extension request read again under a row lock: a second
+    manager deciding the same request waits for the first and then reads its decision (the
+    request has no version column of its own, and a rejection does not write the registration)."""
     deal = deals.get_deal_or_404(item.id, actor)
-    if action == APPROVE:
-        deals.approve_deal(actor, deal)
-        return _l("Approved.")
-    deals.reject_deal(actor, deal, reason)
-    return _l("Rejected.")
+    db.session.scalars(select(DealExtension).where(DealExtension.deal_id == deal.id)
+                       .with_for_update(of=DealExtension)
+                       .execution_options(populate_existing=True)).first()
+    return deal
 
 
-def _order(actor, item, action, reason):
-    order = orders.get_order_or_404(item.id, actor)
-    if action == APPROVE:
-        orders.confirm_order(actor, order)
-        return _l("Confirmed.")
-    orders.reject_order(actor, order, reason)
-    return _l("Rejected.")
+def _exception_approved(exc):
+    return _l("Approved.") if exc.status == "approved" else \
+        _l("Approved; passed to the next approver.")
 
 
-def _exception(actor, item, action, reason):
-    exc = workflow.get_exception_or_404(item.id, actor)
-    workflow.decide(actor, exc, step_id=item.step_id, decision=action, comment=reason)
-    if action == REJECT:
-        return _l("Rejected.")
-    return _l("Approved.") if exc.status == "approved" else _l("Approved; passed to the next approver.")
-
-
-_DECIDERS = {REGISTRATION: _registration, ORDER: _order, EXCEPTION: _exception}
+DECISIONS = {
+    REGISTRATION: Decision(
+        load=lambda actor, item: deals.get_deal_or_404(item.id, actor),
+        approve=lambda actor, deal, _item: deals.approve_deal(actor, deal),
+        reject=lambda actor, deal, _item, reason: deals.reject_deal(actor, deal, reason),
+        approved=lambda _deal: _l("Approved."), rejected=_l("Rejected.")),
+    EXTENSION: Decision(
+        load=_locked_extension,
+        approve=lambda actor, deal, _item: deals.decide_extension(actor, deal, True),
+        reject=lambda actor, deal, _item, reason: deals.decide_extension(actor, deal, False, reason),
+        approved=lambda _deal: _l("Approved."), rejected=_l("Rejected.")),
+    ORDER: Decision(
+        load=lambda actor, item: orders.get_order_or_404(item.id, actor),
+        approve=lambda actor, order, _item: orders.confirm_order(actor, order),
+        reject=lambda actor, order, _item, reason: orders.reject_order(actor, order, reason),
+        approved=lambda _order: _l("Confirmed."), rejected=_l("Rejected.")),
+    EXCEPTION: Decision(
+        load=lambda actor, item: workflow.get_exception_or_404(item.id, actor),
+        approve=lambda actor, exc, item: workflow.decide(actor, exc, step_id=item.step_id,
+                                                         decision=APPROVE),
+        reject=lambda actor, exc, item, reason: workflow.decide(
+            actor, exc, step_id=item.step_id, decision=REJECT, comment=reason),
+        approved=_exception_approved, rejected=_l("Rejected.")),
+}

@@ -81,7 +81,7 @@ def _render(results=None, errors=None, status=200, reason=""):
     cap = upto + COUNT_PAGES_AHEAD * PER_PAGE
     shown, total = count(current_user, f, upto=cap + 1)
     request.environ[_COUNT] = total
-    items = first_due(current_user, f, upto, upto - PER_PAGE) \
+    items = first_due(current_user, f, upto, upto - PER_PAGE, matching=shown) \
         if (number - 1) * PER_PAGE < shown else []
     page = Page(items=items, page=number, per_page=PER_PAGE,
                 total=min(shown, cap), exact=shown <= cap)
