@@ -89,12 +89,14 @@ def product(product_id: int | None = None):
         saved = services.save_product(
             current_user, obj, sku=form.sku.data, name=form.name.data,
             line_id=form.line_id.data or 0, unit=form.unit.data,
-            active=bool(form.active.data), floor_price_fen=form.floor_price.data)
+            active=bool(form.active.data), floor_price_fen=form.floor_price.data,
+            name_en=form.name_en.data, unit_en=form.unit_en.data)
         flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
         return redirect(url_for("catalog.product", product_id=saved.id))
     if obj:
-        return page({"sku": obj.sku, "name": obj.name, "line_id": str(obj.line_id),
-                     "unit": obj.unit, "active": obj.active,
+        return page({"sku": obj.sku, "name": obj.name, "name_en": obj.name_en,
+                     "line_id": str(obj.line_id), "unit": obj.unit, "unit_en": obj.unit_en,
+                     "active": obj.active,
                      "floor_price": "" if obj.floor_price_fen is None
                      else str(fen_to_decimal(obj.floor_price_fen))})
     return page({"unit": "台", "active": True})
