@@ -60,7 +60,8 @@ def products():
     stmt = select(Product).join(ProductLine, ProductLine.id == Product.line_id)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
+        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
+                              Product.name_en.ilike(f"%{q}%")))
     if to_id(request.args.get("line")):
         stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "name": Product.name,
@@ -176,12 +177,12 @@ def _price_list_page(plist, errors, sent):
             .where(PriceListItem.price_list_id == plist.id))
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
+        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
+                              Product.name_en.ilike(f"%{q}%")))
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "price": PriceListItem.list_price_fen},
                                      "sku"))
-    return render_template("catalog/price_list.html", plist=plist, errors=errors,
-                           form=sent if errors else None,
-                           page=paginate(db.session, stmt, per_page=50))
+    return render_page("catalog/price_list.html", block="results", plist=plist, errors=errors,
+                       form=sent if errors else None, page=paginate(db.session, stmt, per_page=50))
 
 
 @bp.route("/price-lists/template.<fmt>")
