@@ -229,3 +229,32 @@ def test_english_pages_show_english_product_names_and_units(world, client, login
     assert "Multi-line product 1" in en and "多行测试产品1" not in en and ">unit<" in en
     options = client.get("/orders/skus/options", query_string={"row": "0", "sku-0": "TO-MULTI-01"}).text
     assert "Multi-line product 1" in options
+
+
+def test_refused_and_grown_forms_have_no_html_checker_errors(world, client, login_as, db, tmp_path):
+    """The states the page matrix does not open: a refused form with its summary and choices,
+    a form grown by "Add a line", the special-price request with a line removed."""
+    import shutil
+
+    from tests.test_markup import VNU, run_vnu
+
+    if not VNU.exists() or not shutil.which("java"):
+        pytest.skip("the Nu HTML Checker needs `make setup` (vnu-jar in tools/, Java from Debian)")
+    make_customer(world.dealer_a, name="台州甲客户有限公司")
+    make_customer(world.dealer_a, name="台州乙客户有限公司")
+    db.session.commit()
+    login_as(world.dealer_sales)
+    pages = [
+        client.post("/deals/new", data=deal_form(world, customer_q="台州")),
+        client.post("/deals/new", data={**deal_form(world), "action": "add_line"}),
+        client.post("/orders/new", data=order_data([("NOPE", "x")] * 4, deal_id="abc")),
+        client.post("/orders/new", data=order_data([("TO-SRV-740", 1)], action="add_line")),
+        client.post("/exceptions/new", data={"deal_id": "", "rows": "3", "sku-0": "A",
+                                             "action": "remove-1"}),
+    ]
+    files = []
+    for i, page in enumerate(pages):
+        assert page.status_code in (200, 422) and page.text.lstrip().lower().startswith("<!doctype")
+        files.append(tmp_path / f"{i}.html")
+        files[-1].write_text(page.text, encoding="utf-8")
+    assert run_vnu(files) == []
