@@ -183,10 +183,11 @@ def _form_context(data, rows, errors, choices=(), focus=None):
     lines, products = forms.catalogue_choices()
     rows = list(rows)[:forms.MAX_ROWS] or [{} for _ in range(forms.FIRST_ROWS)]
     chosen = to_id(data.get("customer_id"))
-    if chosen and not choices:
-        choices = services.find_customers(current_user, data.get("customer_q") or "") or []
-        choices = [c for c in choices if c.id == chosen] or list(db.session.scalars(
-            services.customers_query(current_user).where(Customer.id == chosen)))
+    if not choices:  # the matches of the typed text again, and the chosen one among them
+        choices = services.find_customers(current_user, data.get("customer_q") or "")
+        if chosen and chosen not in {c.id for c in choices}:
+            choices = list(db.session.scalars(
+                services.customers_query(current_user).where(Customer.id == chosen))) + choices
     return dict(data=data, rows=rows, errors=errors, product_lines=lines, products=products,
                 choices=list(choices), stages=forms.stage_choices(), focus=focus,
                 customer_labels=forms.CUSTOMER_LABELS, max_rows=forms.MAX_ROWS,

@@ -22,7 +22,7 @@ from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
 from portal.deals.models import Customer, DealRegistration
-from portal.deals.services import approved_deals_for
+from portal.deals.services import approved_deals_for, find_customers
 from portal.extensions import db
 from portal.orders import importing, services
 from portal.orders.forms import FIRST_ROWS, MAX_LINES, DecisionForm, OrderForm, ReturnForm
@@ -75,13 +75,14 @@ def queue():
     return render_template("orders/queue.html", page=paginate(db.session, stmt))
 
 
-def _chosen(customer_id) -> list:
-    """The customer chosen on the order form, to show it chosen again (the dealer's own only)."""
-    customer_id = to_id(customer_id)
-    if customer_id is None:
-        return []
-    return list(db.session.scalars(select(Customer).where(
-        Customer.id == customer_id, Customer.dealer_id == current_user.dealer_id)))
+def _choices(data: dict) -> list:
+    """The customers offered again when the form comes back: the chosen one (the dealer's own
+    only), else those the typed name finds."""
+    customer_id = to_id(data.get("customer_id"))
+    if customer_id is not None:
+        return list(db.session.scalars(select(Customer).where(
+            Customer.id == customer_id, Customer.dealer_id == current_user.dealer_id)))
+    return find_customers(current_user, data.get("customer_name") or "")
 
 
 def _deals():
@@ -104,7 +105,7 @@ def new():
         data = form.texts()
         return render_page("orders/new.html", block="form" if partial else None,
                            data=data, lines=rows, errors=errors or {}, draft=draft,
-                           deals=_deals(), choices=_chosen(data.get("customer_id")), focus=focus,
+                           deals=_deals(), choices=_choices(data), focus=focus,
                            max_lines=MAX_LINES), status
 
     def invalid(exc):
