@@ -258,3 +258,20 @@ def test_refused_and_grown_forms_have_no_html_checker_errors(world, client, logi
         files.append(tmp_path / f"{i}.html")
         files[-1].write_text(page.text, encoding="utf-8")
     assert run_vnu(files) == []
+
+
+def test_a_registration_with_too_many_rows_is_refused_with_a_message(world, client, login_as, db):
+    from portal.deals.forms import MAX_ROWS
+
+    login_as(world.dealer_sales)
+    data = deal_form(world, customer_id="new", customer_name="湖州多行有限公司")
+    for i in range(MAX_ROWS + 10):
+        data[f"line_{i}"], data[f"qty_{i}"] = str(world.lines[0].id), "1"
+    before = count(db, DealRegistration)
+    r = client.post("/deals/new", data=data)
+    assert r.status_code == 422 and f"At most {MAX_ROWS} product lines" in r.text
+    assert count(db, DealRegistration) == before and r.text.count('name="line_') <= MAX_ROWS
+    grown = client.post("/deals/new", data={**data, "action": "add_line"})
+    assert grown.status_code == 422 and f"At most {MAX_ROWS} product lines" in grown.text
+    nothing = client.post("/deals/new", data={**deal_form(world), "action": "remove-99999999999"})
+    assert nothing.status_code == 200 and 'name="line_0"' in nothing.text

@@ -68,7 +68,7 @@ class OrderForm(RowsForm):
     @property
     def removed_row(self) -> int | None:
         """The row whose "Remove" button was pressed (`remove-<i>`), else None."""
-        match = re.fullmatch(r"remove-([0-9]{1,6})", self.action.data or "")
+        match = re.fullmatch(r"remove-([0-9]{1,12})", self.action.data or "")
         return int(match.group(1)) if match else None
 
     def texts(self) -> dict:
