@@ -146,10 +146,10 @@ def test_price_list_dates_cannot_be_reversed_or_overlap(client, login_as, world,
 def test_templates_download(client, login_as, world):
     login_as(world.admin)
     r = client.get("/admin/catalog/products/template.csv")
-    assert r.status_code == 200 and "SKU,Product name,Product line" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "SKU,Product name,English name,Product line,Unit,Unit (English)" in r.get_data(as_text=True)
     r = client.get("/admin/catalog/price-lists/template.xlsx")
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert [c.value for c in ws[1]] == ["SKU", "List price"]
+    assert [c.value for c in ws[1]] == ["SKU", "List price", "English name", "Unit (English)"]
 
 
 def test_discount_matrix_is_entered_in_percent(client, login_as, world, db):

@@ -36,8 +36,10 @@ class LineForm(RowsForm):
 class ProductForm(RowsForm):
     sku = StringField(default="")
     name = StringField(default="")
+    name_en = StringField(default="")
     line_id = IdText()
     unit = StringField(default="")
+    unit_en = StringField(default="")
     active = StringField(default="")
     #: Optional (empty: no floor); the service answers a price out of its range in its own words.
     floor_price = MoneyText(minimum_fen=-MAX_FEN)

@@ -33,9 +33,13 @@ def product_spec() -> ImportSpec:
         fields=[
             Field("sku", _l("SKU"), lambda v: text(40)(v).upper(), aliases=("物料号", "SKU")),
             Field("name", _l("Product name"), text(200), aliases=("名称", "产品名称", "name")),
+            Field("name_en", _l("English name"), text(200), required=False, default="",
+                  aliases=("英文名称", "name_en", "english name")),
             Field("line", _l("Product line"), line, aliases=("产品线", "line")),
             Field("unit", _l("Unit"), text(20), required=False, default="台",
                   aliases=("单位", "unit")),
+            Field("unit_en", _l("Unit (English)"), text(20), required=False, default="",
+                  aliases=("英文单位", "unit_en")),
             Field("active", _l("Active"), boolean(), required=False, default=True,
                   aliases=("启用", "active")),
             Field("floor_price", _l("Floor price"), money(), required=False,
@@ -45,8 +49,10 @@ def product_spec() -> ImportSpec:
     )
 
 
-PRODUCT_EXAMPLES = [["SRV-R740-G2", "华辰 R740 双路机架服务器", "server", "台", "是", "38000.00"],
-                    ["SW-BAK-STD", "华辰数据备份软件 标准版", "software", "套", "是", ""]]
+PRODUCT_EXAMPLES = [["SRV-R740-G2", "华辰 R740 双路机架服务器", "Huachen R740 dual-socket rack server",
+                     "server", "台", "unit", "是", "38000.00"],
+                    ["SW-BAK-STD", "华辰数据备份软件 标准版", "Huachen data backup software, Standard",
+                     "software", "套", "set", "是", ""]]
 
 
 def import_products(actor, upload) -> tuple[int, int]:
@@ -65,6 +71,10 @@ def import_products(actor, upload) -> tuple[int, int]:
         else:
             updated += 1
         product.name, product.line_id, product.unit = v["name"], v["line"], v["unit"] or "台"
+        if v["name_en"] or product.name_en is None:
+            product.name_en = v["name_en"] or ""
+        if v["unit_en"] or product.unit_en is None:
+            product.unit_en = v["unit_en"] or ""
         product.active = v["active"] if v["active"] is not None else True
         product.floor_price_fen = v["floor_price"]
     db.session.flush()
@@ -84,13 +94,19 @@ def price_list_spec() -> ImportSpec:
     return ImportSpec(
         fields=[Field("sku", _l("SKU"), lambda v: text(40)(v).upper(), aliases=("物料号",)),
                 Field("list_price", _l("List price"), money(minimum_fen=1),
-                      aliases=("目录价", "列表价", "list_price"))],
+                      aliases=("目录价", "列表价", "list_price")),
+                # Optional: a list may carry the English name and unit of its products.
+                Field("name_en", _l("English name"), text(200), required=False, default="",
+                      aliases=("英文名称", "name_en", "english name")),
+                Field("unit_en", _l("Unit (English)"), text(20), required=False, default="",
+                      aliases=("英文单位", "unit_en"))],
         row_check=check,
         checks=[unique("sku")],
     )
 
 
-PRICE_LIST_EXAMPLES = [["SRV-R740-G2", "45800.00"], ["SW-BAK-STD", "12800.00"]]
+PRICE_LIST_EXAMPLES = [["SRV-R740-G2", "45800.00", "Huachen R740 dual-socket rack server", "unit"],
+                       ["SW-BAK-STD", "12800.00", "", ""]]
 
 
 def import_price_list(actor, upload, *, name: str, effective_from: date | None,
@@ -105,5 +121,11 @@ def import_price_list(actor, upload, *, name: str, effective_from: date | None,
     rows = import_rows(price_list_spec(), upload)
     ids = dict(db.session.execute(select(Product.sku, Product.id)).all())
     items = {ids[r.values["sku"]]: r.values["list_price"] for r in rows}
+    named = {r.values["sku"]: r.values for r in rows if r.values["name_en"] or r.values["unit_en"]}
+    if named:  # the English names and units the list carries
+        for product in db.session.scalars(select(Product).where(Product.sku.in_(named))):
+            v = named[product.sku]
+            product.name_en = v["name_en"] or product.name_en
+            product.unit_en = v["unit_en"] or product.unit_en
     return services.create_price_list(actor, name=name, effective_from=effective_from,
                                       effective_to=effective_to, items=items)

@@ -28,14 +28,24 @@ class Product(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The English name and unit shown on English pages ("" until filled: the Chinese one shows).
+    name_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     line_id: Mapped[int] = mapped_column(ForeignKey("product_line.id"), index=True)
     unit: Mapped[str] = mapped_column(String(20), default="台")
+    unit_en: Mapped[str] = mapped_column(String(20), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     #: 最低限价 — head office only, never shown to dealers. None = no floor.
     floor_price_fen: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     line: Mapped[ProductLine] = relationship(lazy="joined")
+
+    def label(self, locale: str | None = None) -> str:
+        """The product's name in the page's language (Chinese when no English name is kept)."""
+        return self.name_en if (locale or "").startswith("en") and self.name_en else self.name
+
+    def unit_label(self, locale: str | None = None) -> str:
+        return self.unit_en if (locale or "").startswith("en") and self.unit_en else self.unit
 
 
 class PriceList(Base):

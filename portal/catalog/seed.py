@@ -77,6 +77,74 @@ PRODUCTS = [
     ("SVC-SEC-ASSESS", "等保测评咨询服务", "service", "项", 56000),
 ]
 
+#: sku → English name (shown on English pages)
+NAMES_EN = {
+    "SRV-R220-G3": "Huachen R220 G3 single-socket rack server",
+    "SRV-R520-G3": "Huachen R520 G3 dual-socket rack server",
+    "SRV-R740-G3": "Huachen R740 G3 dual-socket high-performance server",
+    "SRV-R940-G3": "Huachen R940 G3 four-socket mission-critical server",
+    "SRV-T130-G2": "Huachen T130 G2 tower server",
+    "SRV-T330-G2": "Huachen T330 G2 tower server",
+    "SRV-GPU8-A1": "Huachen G8 eight-GPU training server",
+    "SRV-GPU4-I1": "Huachen G4 four-GPU inference server",
+    "SRV-BLD-C7K": "Huachen C7000 blade enclosure",
+    "SRV-BLD-B460": "Huachen B460 dual-socket blade server",
+    "SRV-EDGE-E10": "Huachen E10 edge computing server",
+    "SRV-MEM-64G": "64 GB DDR5 memory module",
+    "SRV-SSD-3T8": "3.84 TB NVMe enterprise SSD",
+    "STO-S3200": "Huachen S3200 entry unified storage",
+    "STO-S5500": "Huachen S5500 mid-range hybrid flash storage",
+    "STO-S8800-AF": "Huachen S8800 high-end all-flash storage",
+    "STO-NAS-N200": "Huachen N200 enterprise NAS",
+    "STO-DS-12": "12-bay expansion enclosure",
+    "STO-HDD-16T": "16 TB 7.2K SAS hard disk",
+    "STO-SSD-7T6": "7.68 TB SAS SSD",
+    "STO-TAPE-L9": "LTO-9 tape library (2 drives)",
+    "STO-OBJ-N3": "Distributed object storage node (3 nodes minimum)",
+    "STO-FC-SW24": "24-port 32G Fibre Channel switch",
+    "STO-HBA-32G": "32G dual-port FC HBA",
+    "STO-BKP-B500": "Huachen B500 backup appliance",
+    "NET-SW-S5130": "S5130 48-port gigabit access switch",
+    "NET-SW-S6520": "S6520 48-port 10G aggregation switch",
+    "NET-SW-S12508": "S12508 core switch (chassis)",
+    "NET-RT-MSR36": "MSR3600 enterprise router",
+    "NET-FW-F1000": "F1000 next-generation firewall",
+    "NET-FW-F5000": "F5000 data-centre firewall",
+    "NET-AP-WA6": "WA6320 Wi-Fi 6 indoor access point",
+    "NET-AC-WX5": "WX5560 wireless controller",
+    "NET-LB-L5": "L5000 application load balancer",
+    "NET-SFP-10G": "10G SFP+ multimode transceiver",
+    "NET-SFP-100G": "100G QSFP28 transceiver",
+    "NET-VPN-V200": "V200 SSL VPN gateway",
+    "SW-VIRT-STD": "Huachen Cloud virtualisation, Standard (per CPU)",
+    "SW-VIRT-ENT": "Huachen Cloud virtualisation, Enterprise (per CPU)",
+    "SW-HCI-NODE": "Hyper-converged software licence (per node)",
+    "SW-BAK-STD": "Huachen data backup software, Standard",
+    "SW-BAK-ENT": "Huachen data backup software, Enterprise",
+    "SW-DB-MPP": "Huachen analytical database (per node)",
+    "SW-OPS-MON": "Intelligent operations monitoring (100 devices)",
+    "SW-SEC-EDR": "Endpoint security EDR (per endpoint per year)",
+    "SW-SEC-WAF": "Web application firewall software",
+    "SW-OS-SRV": "Huachen server operating system V10",
+    "SW-CLOUD-MGR": "Multi-cloud management platform",
+    "SW-DR-SITE": "Disaster recovery management (per site)",
+    "SVC-INST-STD": "Standard installation and commissioning",
+    "SVC-INST-DC": "Data-centre deployment services",
+    "SVC-WTY-3Y": "Three-year warranty extension (servers)",
+    "SVC-WTY-5Y": "Five-year warranty extension (storage)",
+    "SVC-ONSITE-4H": "24×7 four-hour on-site service (per year)",
+    "SVC-MIG-DATA": "Data migration service",
+    "SVC-TRAIN-ADM": "Administrator certification training",
+    "SVC-CONS-ARCH": "Architecture consulting",
+    "SVC-RES-ENG": "Resident engineer (per month)",
+    "SVC-HEALTH": "Annual health check",
+    "SVC-SEC-ASSESS": "Security compliance assessment consulting",
+}
+
+#: Chinese unit → English unit
+UNITS_EN = {"台": "unit", "套": "set", "个": "pc", "块": "pc", "条": "pc", "次": "service",
+            "人天": "person-day", "项": "project", "人": "person", "人月": "person-month"}
+
 #: tier → {line code: discount in bp}
 DISCOUNTS = {
     "platinum": {"server": 2500, "storage": 2500, "network": 2200, "software": 3000, "service": 1000},
@@ -98,7 +166,8 @@ def seed_demo(ctx: dict) -> None:
     db.session.flush()
     products = {}
     for sku, name, line, unit, _price in PRODUCTS:
-        product = Product(sku=sku, name=name, line_id=lines[line].id, unit=unit, active=True)
+        product = Product(sku=sku, name=name, name_en=NAMES_EN[sku], line_id=lines[line].id,
+                          unit=unit, unit_en=UNITS_EN[unit], active=True)
         db.session.add(product)
         products[sku] = product
     db.session.flush()

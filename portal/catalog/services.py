@@ -70,7 +70,8 @@ def save_line(actor, line: ProductLine | None, *, code: str, name_zh: str, name_
 # --- products ------------------------------------------------------------------------------------
 
 def save_product(actor, product: Product | None, *, sku: str, name: str, line_id: int,
-                 unit: str, active: bool, floor_price_fen: int | None) -> Product:
+                 unit: str, active: bool, floor_price_fen: int | None, name_en: str = "",
+                 unit_en: str = "") -> Product:
     sku = (sku or "").strip().upper()
     errors = {}
     if not sku or len(sku) > 40:
@@ -92,6 +93,7 @@ def save_product(actor, product: Product | None, *, sku: str, name: str, line_id
         db.session.add(product)
     product.sku, product.name, product.line_id = sku, name.strip(), line_id
     product.unit, product.active = (unit or "").strip() or "台", bool(active)
+    product.name_en, product.unit_en = (name_en or "").strip()[:200], (unit_en or "").strip()[:20]
     product.floor_price_fen = floor_price_fen
     db.session.flush()
     audit.record(actor, "product.updated" if before else "product.created", product,

@@ -60,7 +60,8 @@ def products():
     stmt = select(Product).join(ProductLine, ProductLine.id == Product.line_id)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
+        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
+                              Product.name_en.ilike(f"%{q}%")))
     if to_id(request.args.get("line")):
         stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "name": Product.name,
@@ -89,12 +90,14 @@ def product(product_id: int | None = None):
         saved = services.save_product(
             current_user, obj, sku=form.sku.data, name=form.name.data,
             line_id=form.line_id.data or 0, unit=form.unit.data,
-            active=bool(form.active.data), floor_price_fen=form.floor_price.data)
+            active=bool(form.active.data), floor_price_fen=form.floor_price.data,
+            name_en=form.name_en.data, unit_en=form.unit_en.data)
         flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
         return redirect(url_for("catalog.product", product_id=saved.id))
     if obj:
-        return page({"sku": obj.sku, "name": obj.name, "line_id": str(obj.line_id),
-                     "unit": obj.unit, "active": obj.active,
+        return page({"sku": obj.sku, "name": obj.name, "name_en": obj.name_en,
+                     "line_id": str(obj.line_id), "unit": obj.unit, "unit_en": obj.unit_en,
+                     "active": obj.active,
                      "floor_price": "" if obj.floor_price_fen is None
                      else str(fen_to_decimal(obj.floor_price_fen))})
     return page({"unit": "台", "active": True})
@@ -174,12 +177,12 @@ def _price_list_page(plist, errors, sent):
             .where(PriceListItem.price_list_id == plist.id))
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
+        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
+                              Product.name_en.ilike(f"%{q}%")))
     stmt = stmt.order_by(sort_clause({"sku": Product.sku, "price": PriceListItem.list_price_fen},
                                      "sku"))
-    return render_template("catalog/price_list.html", plist=plist, errors=errors,
-                           form=sent if errors else None,
-                           page=paginate(db.session, stmt, per_page=50))
+    return render_page("catalog/price_list.html", block="results", plist=plist, errors=errors,
+                       form=sent if errors else None, page=paginate(db.session, stmt, per_page=50))
 
 
 @bp.route("/price-lists/template.<fmt>")

@@ -30,6 +30,8 @@ ACTION_LABELS: dict[str, object] = {
     "dealer.suspended": _l("Dealer suspended"),
     "dealer.active": _l("Dealer reactivated"),
     "setting.changed": _l("Setting changed"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
 }
 
 
@@ -65,6 +67,17 @@ FIELD_LABELS: dict[str, object] = {
     "token": _l("Token"), "created": _l("Created"), "updated": _l("Updated"),
     "assisting_rep": _l("Assisting rep"), "value": _l("Value"), "key": _l("Setting"),
     "reason": _l("Reason"), "comment": _l("Comment"), "quantity": _l("Quantity"),
+    # orders, catalogue, price exceptions, conflicts and targets
+    "contract_no": _l("Contract number"), "total_fen": _l("Total"), "return": _l("Return"),
+    "date": _l("Date"), "lines": _l("Lines"), "items": _l("Items"), "line_id": _l("Product line"),
+    "effective_from": _l("In force from"), "effective_to": _l("Last day"),
+    "approvers": _l("Approvers"), "below_floor": _l("Below the floor price"),
+    "floor_reason": _l("Reason for going below the floor"), "prices": _l("Prices"),
+    "round": _l("Round"), "step": _l("Step"), "max_depth_bp": _l("Maximum extra discount"),
+    "total_requested_fen": _l("Requested total"), "valid_until": _l("Valid until"),
+    "deal_id": _l("Registration"), "first": _l("Earlier record"), "second": _l("Later record"),
+    "signals": _l("Evidence"), "record": _l("Record"), "other_customer": _l("Other customer"),
+    "quarter": _l("Quarter"), "year": _l("Year"), "target_fen": _l("Target"),
 }
 
 

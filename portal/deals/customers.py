@@ -37,6 +37,30 @@ def get_customer_or_404(customer_id, actor) -> Customer:
     return first_or_404(customers_query(actor), Customer, customer_id)
 
 
+#: The most customers a search as you type offers.
+SEARCH_LIMIT = 10
+
+
+def find_customers(actor, text: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
+    """Customers of `actor`'s scope whose name (as typed or normalised) contains `text`, or whose
+    USCC is `text`: at most `limit`, exact names first. Nothing for an empty text."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return []
+    norm = normalize_name(text) or text
+    stmt = customers_query(actor).where(or_(
+        Customer.name.ilike(f"%{_like_escaped(text)}%", escape="\\"),
+        Customer.name_norm.like(f"%{_like_escaped(norm)}%", escape="\\"),
+        Customer.uscc == text.upper()))
+    found = list(db.session.scalars(stmt.order_by(Customer.name, Customer.id).limit(limit)))
+    found.sort(key=lambda c: (c.name != text, c.name_norm != norm))
+    return found
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def alias_names(customer_id) -> list[str]:
     """The customer's aliases, oldest first."""
     if customer_id is None:

@@ -5,20 +5,16 @@ Every loader filters in the query by the actor's scope: another dealer's object 
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 
 from portal.accounts.models import User, user_region
-from portal.catalog.models import Product, ProductLine
 from portal.core import audit, clock
 from portal.core.capabilities import check
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.labels import status_label
-from portal.core.money import MoneyError, parse_yuan
-from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, first_or_404, is_dealer, scope_owned
 from portal.core.settings import get_setting
 from portal.deals import signals
@@ -29,17 +25,18 @@ from portal.deals.customers import (  # noqa: F401
     clean_customer_fields,
     customer_keys,
     customers_query,
+    find_customers,
     get_customer_or_404,
     refresh_keys,
     save_customer,
 )
+
+# The registration before it is saved lives in its own module; its names stay importable from here.
+from portal.deals.drafts import add_months, clean_deal_input, latest_close_date, save_deal  # noqa: F401
 from portal.deals.leads import close_lead, create_lead, get_lead_or_404, leads_query  # noqa: F401
 from portal.deals.models import (
-    Customer,
     DealExtension,
-    DealLine,
     DealRegistration,
-    DealStage,
     DealStatus,
 )
 from portal.extensions import db
@@ -51,16 +48,6 @@ def N_(s):  # noqa: N802 — marks notification msgids for extraction; translate
 
 
 # --- dates and protection ------------------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def latest_close_date(today: date | None = None) -> date:
-    return add_months(today or clock.today(), int(get_setting("deal_max_close_months")))
-
 
 def is_protected(deal: DealRegistration, on_date: date | None = None) -> bool:
     """True while an approved registration is protected on `on_date` (its last day included)."""
@@ -110,135 +97,6 @@ def deals_query(actor):
 def get_deal_or_404(deal_id, actor) -> DealRegistration:
     """The registration if `actor` may see it; 404 otherwise (never 403: no hint it exists)."""
     return first_or_404(deals_query(actor), DealRegistration, deal_id)
-
-
-# --- registration input --------------------------------------------------------------------------
-
-def clean_deal_input(actor, data: dict, lines: list[dict]) -> tuple[dict, list[dict], dict]:
-    """Validate a registration form. Returns (fields, lines, errors); errors empty when fine.
-
-    `data` holds project_name, customer_id (or the new customer's fields prefixed `customer_`),
-    estimated_value (yuan text), expected_close_date (ISO), stage, competitors, notes;
-    `lines` rows of {line_id, product_id, quantity} as typed.
-    """
-    errors: dict = {}
-    out: dict = {}
-    out["project_name"] = (data.get("project_name") or "").strip()
-    if not out["project_name"]:
-        errors["project_name"] = _l("Enter the project name.")
-    elif len(out["project_name"]) > 200:
-        errors["project_name"] = _l("The project name is too long (at most 200 characters).")
-
-    customer_id = (data.get("customer_id") or "").strip()
-    if customer_id and customer_id != "new":
-        customer = None
-        if to_id(customer_id):
-            customer = db.session.scalar(customers_query(actor).where(
-                Customer.id == to_id(customer_id)))
-        if customer is None:
-            errors["customer_id"] = _l("Choose one of your customers, or enter a new one.")
-        out["customer"] = customer
-        out["new_customer"] = None
-    else:
-        sub = {f: data.get(f"customer_{f}") for f in CUSTOMER_FIELDS}
-        out["new_customer"] = clean_customer_fields(sub, errors, prefix="customer_")
-        out["customer"] = None
-
-    value_text = (data.get("estimated_value") or "").strip()
-    try:
-        out["estimated_value_fen"] = parse_yuan(value_text) if value_text else 0
-        if out["estimated_value_fen"] < 0:
-            errors["estimated_value"] = _l("The estimated value cannot be negative.")
-    except MoneyError:
-        errors["estimated_value"] = _l("Enter the estimated value in yuan, e.g. 1,250,000.00.")
-
-    today = clock.today()
-    raw = (data.get("expected_close_date") or "").strip()
-    try:
-        close = date.fromisoformat(raw)
-    except ValueError:
-        close = None
-        errors["expected_close_date"] = _l("Enter the expected close date (YYYY-MM-DD).")
-    if close is not None:
-        latest = latest_close_date(today)
-        if close < today:
-            errors["expected_close_date"] = _l("The expected close date is in the past.")
-        elif close > latest:
-            errors["expected_close_date"] = _l(
-                "The expected close date may be at most %(months)s months ahead (until %(date)s).",
-                months=get_setting("deal_max_close_months"), date=latest.isoformat())
-    out["expected_close_date"] = close
-
-    stage = data.get("stage") or DealStage.QUALIFYING
-    if stage not in {s.value for s in DealStage}:
-        errors["stage"] = _l("Choose a stage.")
-    out["stage"] = stage
-    out["competitors"] = (data.get("competitors") or "").strip()[:2000]
-    out["notes"] = (data.get("notes") or "").strip()[:5000]
-
-    known_lines = {pl.id for pl in db.session.scalars(select(ProductLine))}
-    clean_lines = []
-    for row in lines:
-        line_text = str(row.get("line_id") or "").strip()
-        product_text = str(row.get("product_id") or "").strip()
-        qty_text = str(row.get("quantity") or "").strip()
-        if not (line_text or product_text):
-            continue
-        product = None
-        if product_text:
-            product = db.session.get(Product, to_id(product_text)) if to_id(product_text) else None
-            if product is None or not product.active:
-                errors["lines"] = _l("One of the products does not exist; choose it again.")
-                continue
-        line_id = product.line_id if product else to_id(line_text)
-        if line_id not in known_lines or (product and to_id(line_text)
-                                          and to_id(line_text) != product.line_id):
-            errors["lines"] = _l("Choose a product line for every row (and a product of that line).")
-            continue
-        qty = to_int(qty_text or "1", 1, 1_000_000)
-        if qty is None:
-            errors["lines"] = _l("Quantities are whole numbers from 1 to 1,000,000.")
-            continue
-        clean_lines.append({"line_id": line_id, "product_id": product.id if product else None,
-                            "quantity": qty})
-    if not clean_lines and "lines" not in errors:
-        errors["lines"] = _l("Add at least one product line.")
-    return out, clean_lines, errors
-
-
-def _number(prefix: str, obj) -> str:
-    return f"{prefix}{clock.today().year}-{obj.id:05d}"
-
-
-def save_deal(actor, deal: DealRegistration | None, data: dict, lines: list[dict]) -> DealRegistration:
-    """Create a draft registration, or change a draft (dealer users only)."""
-    if not is_dealer(actor):
-        raise PermissionDenied(_l("Only dealers register deals."))
-    if deal is not None and deal.status != DealStatus.DRAFT:
-        raise InvalidState(_l("Only a draft can be changed."))
-    fields, clean_lines, errors = clean_deal_input(actor, data, lines)
-    if errors:
-        raise ValidationError(_l("Please correct the marked fields."), errors)
-    customer = fields.pop("customer")
-    new_customer = fields.pop("new_customer")
-    if customer is None:
-        customer = save_customer(actor, None, new_customer)
-    created = deal is None
-    if created:
-        deal = DealRegistration(dealer_id=actor.dealer_id, created_by_id=actor.id,
-                                region_id=actor.dealer.region_id, status=DealStatus.DRAFT)
-        db.session.add(deal)
-    deal.customer_id = customer.id
-    deal.customer = customer
-    for key, value in fields.items():
-        setattr(deal, key, value)
-    deal.lines = [DealLine(**row) for row in clean_lines]
-    db.session.flush()
-    if created:
-        deal.number = _number("R", deal)
-    audit.record(actor, "deal.created" if created else "deal.updated", deal,
-                 after={"project": deal.project_name, "customer": customer.name})
-    return deal
 
 
 def submit_deal(actor, deal: DealRegistration) -> list:

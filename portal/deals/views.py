@@ -13,7 +13,7 @@ from portal.core import audit, clock
 from portal.core.capabilities import can, requires, roles_of
 from portal.core.errors import ValidationError
 from portal.core.export import export_response
-from portal.core.htmx import render_page
+from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import status_label
@@ -176,14 +176,18 @@ def queue():
 
 # --- create, edit, submit --------------------------------------------------------------------------
 
-def _form_context(data, rows, errors):
+def _form_context(data, rows, errors, choices=(), focus=None):
     lines, products = forms.catalogue_choices()
-    rows = list(rows) + [{} for _ in range(forms.LINE_ROWS - len(rows))]
-    customers = list(db.session.scalars(services.customers_query(current_user)
-                                        .order_by(Customer.name).limit(500)))
-    return dict(data=data, rows=rows[:forms.LINE_ROWS], errors=errors, product_lines=lines,
-                products=products, customers=customers, stages=forms.stage_choices(),
-                customer_labels=forms.CUSTOMER_LABELS,
+    rows = list(rows)[:forms.MAX_ROWS] or [{} for _ in range(forms.FIRST_ROWS)]
+    chosen = to_id(data.get("customer_id"))
+    if not choices:  # the matches of the typed text again, and the chosen one among them
+        choices = services.find_customers(current_user, data.get("customer_q") or "")
+        if chosen and chosen not in {c.id for c in choices}:
+            choices = list(db.session.scalars(
+                services.customers_query(current_user).where(Customer.id == chosen))) + choices
+    return dict(data=data, rows=rows, errors=errors, product_lines=lines, products=products,
+                choices=list(choices), stages=forms.stage_choices(), focus=focus,
+                customer_labels=forms.CUSTOMER_LABELS, max_rows=forms.MAX_ROWS,
                 latest_close=services.latest_close_date(), today=clock.today())
 
 
@@ -195,12 +199,26 @@ def new(deal_id: int | None = None):
     if deal is not None and deal.status != DealStatus.DRAFT:
         flash(_("Only a draft can be changed."), "error")
         return redirect(url_for("deals.detail", deal_id=deal.id))
+
+    def page(data, rows, errors=None, choices=(), focus=None, status=200):
+        context = _form_context(data, rows, errors or {}, choices, focus)
+        return render_page("deals/form.html", block="form" if is_htmx() else None, deal=deal,
+                           **context), status
+
     if request.method == "POST":
         form = forms.DealForm()
-        data, rows = form.deal_input()
-        on_invalid(lambda exc: render_template("deals/form.html", deal=deal,
-                                               **_form_context(data, rows, _errors(exc))))
-        saved = services.save_deal(current_user, deal, data, rows)
+        data, rows = form.texts(), form.rows()
+        if form.adding_line:
+            if len(rows) >= forms.MAX_ROWS:
+                return page(data, rows, {"lines": _("At most %(n)d product lines per "
+                                                    "registration.", n=forms.MAX_ROWS)}, status=422)
+            return page(data, rows + [{}], focus=len(rows))
+        if form.removed_row is not None:
+            del rows[form.removed_row:form.removed_row + 1]
+            return page(data, rows)
+        on_invalid(lambda exc: page(data, rows, _errors(exc), getattr(exc, "choices", ()),
+                                    status=422))
+        saved = services.save_deal(current_user, deal, form.deal_input())
         if form.action.data == "submit":
             services.submit_deal(current_user, saved)
         if saved.status == DealStatus.IN_CONFLICT:
@@ -215,7 +233,7 @@ def new(deal_id: int | None = None):
     data, rows = forms.deal_as_input(deal) if deal else ({"stage": "qualifying"}, [])
     if not deal and to_id(request.args.get("customer")):
         data["customer_id"] = request.args["customer"]
-    return render_template("deals/form.html", deal=deal, **_form_context(data, rows, {}))
+    return page(data, rows)
 
 
 @bp.route("/deals/<int:deal_id>")

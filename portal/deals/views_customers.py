@@ -14,11 +14,11 @@ from portal.core.capabilities import can, requires, roles_of
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.pagination import paginate, sort_clause
-from portal.core.permissions import Role, is_dealer, roles_required
+from portal.core.permissions import DEALER_ROLES, Role, is_dealer, roles_required
 from portal.core.unit_of_work import back_to, on_invalid
 from portal.deals import forms, services
 from portal.deals.blueprint import bp
-from portal.deals.customers import add_alias, link_names, refresh_keys, remove_alias
+from portal.deals.customers import SEARCH_LIMIT, add_alias, link_names, refresh_keys, remove_alias
 from portal.deals.models import Customer, CustomerAlias, CustomerLink, DealRegistration
 from portal.extensions import db
 from portal.matching.names import normalize_name
@@ -45,6 +45,19 @@ def customers():
     stmt = stmt.order_by(sort_clause({"name": Customer.name, "created": Customer.id}, "name"))
     return render_page("deals/customers.html", block="results", page=paginate(db.session, stmt),
                        head_office=not is_dealer(current_user))
+
+
+@bp.route("/customers/search")
+@roles_required(*DEALER_ROLES)
+def customer_search():
+    """The customer search of the registration and order forms, as the dealer types: at most
+    `SEARCH_LIMIT` of the dealer's own customers, as choices (`customer_id` radios)."""
+    q = (request.args.get("customer_q") or request.args.get("customer_name")
+         or request.args.get("q") or "").strip()[:100]
+    found = services.find_customers(current_user, q, limit=SEARCH_LIMIT + 1)
+    return render_template("deals/_customer_choices.html", q=q, choices=found[:SEARCH_LIMIT],
+                           more=len(found) > SEARCH_LIMIT, chosen=None,
+                           new_choice=request.args.get("new") != "0")
 
 
 def _reps():

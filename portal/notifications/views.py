@@ -5,7 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.core.htmx import is_htmx
+from portal.core.htmx import is_htmx, render_page
 from portal.core.pagination import paginate
 from portal.core.permissions import ALL_ROLES, roles_required
 from portal.extensions import db
@@ -23,7 +23,8 @@ def index():
     if request.args.get("unread"):
         stmt = stmt.where(Notification.read_at.is_(None))
     page = paginate(db.session, stmt.order_by(Notification.id.desc()))
-    return render_template("notifications/index.html", page=page, render=services.render)
+    return render_page("notifications/index.html", block="results", page=page,
+                       render=services.render)
 
 
 @bp.route("/read", methods=["POST"])

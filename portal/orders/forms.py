@@ -1,25 +1,58 @@
 """Forms of the orders domain: the order with its line rows, a return, and the decision buttons.
 
-The order's fields and lines are checked by `services.clean_order`, which the bulk upload shares
-(one set of messages for the page, the upload report and the tests); these forms only carry the
-text typed. A return's quantities are parsed by `services.record_return` for the same reason.
+The order's fields are parsed here by the shared field types (`portal.core.fields`): a date, ids
+and whole-number quantities, each with its message when the text is no such value. The parsed
+`OrderInput` goes to `services.clean_order`, which checks what needs the database (contract
+number, registration, customer, SKUs, prices). The bulk upload, the API and the seed build the
+same `OrderInput` with `order_input(values, lines)`, so one set of parsers and messages serves all.
+
+An order has any number of lines up to `MAX_LINES`: the rows are read by their numbers
+(`sku-<i>`, `quantity-<i>`), whatever numbers were sent, and shown again numbered from 0.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
-from portal.core.fields import RowsForm
+from portal.core.fields import DateText, IdText, IntegerText, MatrixForm, RowsForm
+from portal.core.i18n import lazy_gettext as _l
 
-#: Line rows read from a submitted order (`sku-<i>`, `quantity-<i>`); the page shows 5 and adds
-#: more with JavaScript.
-MAX_LINE_ROWS = 60
+#: The most lines one order (form, upload group or API call) may have.
+MAX_LINES = 200
+#: Empty line rows of a new order form ("Add a line" adds more).
+FIRST_ROWS = 3
+_ROW = re.compile(r"(sku|quantity)-([0-9]{1,6})")
+
+
+@dataclass
+class LineInput:
+    sku: str
+    quantity: int | None  # None: nothing typed, or text that is no whole number
+
+
+@dataclass
+class OrderInput:
+    """An order's values as parsed; `errors` holds what did not parse ({field name: message})."""
+
+    contract_no: str = ""
+    order_date: date | None = None
+    deal_id: int | None = None
+    customer_id: int | None = None
+    customer_name: str = ""
+    notes: str = ""
+    lines: list[LineInput] = field(default_factory=list)
+    errors: dict = field(default_factory=dict)
 
 
 class OrderForm(RowsForm):
     contract_no = StringField(default="")
-    order_date = StringField(default="")
-    deal_id = StringField(default="")
-    customer_id = StringField(default="")
+    order_date = DateText(message=_l("Enter the order date as YYYY-MM-DD."))
+    deal_id = IdText(message=_l("Choose one of your approved, protected registrations."))
+    customer_id = IdText(message=_l("Choose one of your customers."))
     customer_name = StringField(default="")
     notes = StringField(default="")
     action = StringField(default="")
@@ -28,10 +61,70 @@ class OrderForm(RowsForm):
     def previewing(self) -> bool:
         return self.action.data == "preview"
 
-    def lines(self) -> list[dict]:
-        """The line rows that were sent ({sku, quantity} as typed)."""
-        return [{"sku": self.sent(f"sku-{i}"), "quantity": self.sent(f"quantity-{i}")}
-                for i in range(MAX_LINE_ROWS) if self.has(f"sku-{i}") or self.has(f"quantity-{i}")]
+    @property
+    def adding_line(self) -> bool:
+        return self.action.data == "add_line"
+
+    @property
+    def removed_row(self) -> int | None:
+        """The row whose "Remove" button was pressed (`remove-<i>`), else None."""
+        match = re.fullmatch(r"remove-([0-9]{1,12})", self.action.data or "")
+        return int(match.group(1)) if match else None
+
+    def texts(self) -> dict:
+        """The fields as typed, for the page shown again."""
+        return {name: f._value() if hasattr(f, "raw") else (f.data or "")
+                for name, f in self._fields.items()}
+
+    def line_rows(self) -> list[dict]:
+        """The line rows sent, in the order of their numbers, as typed ({sku, quantity})."""
+        return sent_rows(self.formdata or MultiDict())
+
+    def order_input(self) -> OrderInput:
+        self.validate()
+        return _input_of(self, self.line_rows())
+
+
+def sent_rows(formdata) -> list[dict]:
+    numbers = sorted({int(m.group(2)) for name in formdata.keys()
+                      if (m := _ROW.fullmatch(name))})
+    return [{"sku": formdata.get(f"sku-{i}", ""), "quantity": formdata.get(f"quantity-{i}", "")}
+            for i in numbers]
+
+
+def _input_of(form: OrderForm, rows: list[dict]) -> OrderInput:
+    errors = {name: str(f.errors[0]) for name, f in form._fields.items() if f.errors}
+    values = OrderInput(contract_no=(form.contract_no.data or "").strip(),
+                        order_date=form.order_date.data, deal_id=form.deal_id.data,
+                        customer_id=form.customer_id.data,
+                        customer_name=(form.customer_name.data or "").strip(),
+                        notes=(form.notes.data or "").strip()[:2000], errors=errors)
+    filled = [r for r in rows if str(r.get("sku") or "").strip() or str(r.get("quantity") or "").strip()]
+    if len(filled) > MAX_LINES:
+        errors["lines"] = _l("At most %(n)d lines per order: split it into several orders.",
+                             n=MAX_LINES)
+        return values
+    quantities = MatrixForm.of({f"q{i}": IntegerText(minimum=-10**9, maximum=10**9)
+                                for i in range(len(rows))},
+                               MultiDict({f"q{i}": str(r.get("quantity") or "")
+                                          for i, r in enumerate(rows)}))
+    values.lines = [LineInput(sku=str(r.get("sku") or "").strip()[:60],
+                              quantity=quantities.values()[f"q{i}"]) for i, r in enumerate(rows)]
+    return values
+
+
+def order_input(values: dict, lines: list[dict]) -> OrderInput:
+    """An `OrderInput` from values that come from elsewhere than this page (the upload, the API,
+    the seed): each is turned into text and parsed by the same fields as the form."""
+    def text(value) -> str:
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    form = OrderForm(formdata=MultiDict({k: text(v) for k, v in values.items()}))
+    form.validate()
+    return _input_of(form, [{"sku": text(ln.get("sku")), "quantity": text(ln.get("quantity"))}
+                            for ln in lines])
 
 
 class DecisionForm(RowsForm):

@@ -23,7 +23,7 @@ from portal.core.importer import (
 )
 from portal.deals.models import Customer, DealRegistration
 from portal.extensions import db
-from portal.orders import services
+from portal.orders import notices, services
 
 SPEC = ImportSpec(
     fields=[
@@ -99,7 +99,7 @@ def import_orders(actor, upload) -> list:
     audit.record(actor, "order.imported", object_type="sales_order", dealer_id=dealer_id,
                  after={"orders": len(orders), "numbers": [o.number for o in orders]})
     if len(orders) == 1:
-        services._notify_managers(orders[0], "order.submitted", services.N_(
+        notices.notify_managers(orders[0], "order.submitted", services.N_(
             "Order %(number)s from %(dealer)s awaits your confirmation."))
     elif orders:
         services.notify_managers_of_upload(orders)

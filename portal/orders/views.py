@@ -17,14 +17,15 @@ from portal.core.importer import ImportRejected, template_response
 from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
+from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
 from portal.deals.models import Customer, DealRegistration
-from portal.deals.services import approved_deals_for
+from portal.deals.services import approved_deals_for, find_customers
 from portal.extensions import db
 from portal.orders import importing, services
-from portal.orders.forms import DecisionForm, OrderForm, ReturnForm
+from portal.orders.forms import FIRST_ROWS, MAX_LINES, DecisionForm, OrderForm, ReturnForm
 from portal.orders.models import OrderReturn, OrderStatus, SalesOrder
 from portal.pricing.services import price_many
 
@@ -33,7 +34,6 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 VIEWERS = (Role.DEALER_ADMIN, Role.DEALER_SALES, Role.CHANNEL_MANAGER, Role.SALES_DIRECTOR,
            Role.FINANCE, Role.ADMIN)
 DEALERS = (Role.DEALER_ADMIN, Role.DEALER_SALES)
-FORM_LINES = 5
 #: An order list shows each order's own columns and its dealer: nothing else is loaded (the
 #: model's default loads add the creator, the decider with their regions, and every line).
 LIST_LOADS = (joinedload(SalesOrder.dealer).raiseload("*"), raiseload("*"))
@@ -75,36 +75,57 @@ def queue():
     return render_template("orders/queue.html", page=paginate(db.session, stmt))
 
 
-def _form_choices():
-    deals = list(db.session.scalars(approved_deals_for(current_user.dealer_id)))
-    customers = list(db.session.scalars(select(Customer).where(
-        Customer.dealer_id == current_user.dealer_id).order_by(Customer.name).limit(500)))
-    return deals, customers
+def _choices(data: dict) -> list:
+    """The customers offered again when the form comes back: the chosen one (the dealer's own
+    only), else those the typed name finds."""
+    customer_id = to_id(data.get("customer_id"))
+    if customer_id is not None:
+        return list(db.session.scalars(select(Customer).where(
+            Customer.id == customer_id, Customer.dealer_id == current_user.dealer_id)))
+    return find_customers(current_user, data.get("customer_name") or "")
+
+
+def _deals():
+    return list(db.session.scalars(approved_deals_for(current_user.dealer_id)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*DEALERS)
 def new():
+    """The order form: any number of lines ("Add a line" / "Remove" re-render it, by htmx or as a
+    plain post), SKU search in each line, prices shown before the order is submitted."""
     form = OrderForm(data=None if request.method == "POST" else {
-        "order_date": clock.today().isoformat(), "deal_id": request.args.get("deal", "")})
-    lines = form.lines()
+        "order_date": clock.today(), "deal_id": to_id(request.args.get("deal"))})
+    lines = form.line_rows() if request.method == "POST" else []
+    focus = None
 
-    def page(errors=None, draft=None):
-        while len(lines) < FORM_LINES:
-            lines.append({"sku": "", "quantity": ""})
-        deals, customers = _form_choices()
-        return render_page("orders/new.html", block="form" if form.previewing else None,
-                           data=form.values(), lines=lines, errors=errors or {}, draft=draft,
-                           deals=deals, customers=customers)
+    def page(errors=None, draft=None, status=200):
+        rows = lines[:MAX_LINES] or [{"sku": "", "quantity": ""} for _ in range(FIRST_ROWS)]
+        partial = form.previewing or form.adding_line or form.removed_row is not None
+        data = form.texts()
+        return render_page("orders/new.html", block="form" if partial else None,
+                           data=data, lines=rows, errors=errors or {}, draft=draft,
+                           deals=_deals(), choices=_choices(data), focus=focus,
+                           max_lines=MAX_LINES), status
 
     def invalid(exc):
         if not exc.errors:
             flash(str(exc.message), "error")
-        return page(exc.errors)
+        return page(exc.errors, status=422)
 
     if request.method == "POST":
+        if form.adding_line:
+            if len(lines) >= MAX_LINES:
+                return page({"lines": _("At most %(n)d lines per order: split it into several "
+                                        "orders.", n=MAX_LINES)}, status=422)
+            lines.append({"sku": "", "quantity": ""})
+            focus = len(lines) - 1
+            return page()
+        if form.removed_row is not None:
+            del lines[form.removed_row:form.removed_row + 1]
+            return page()
         on_invalid(invalid)
-        draft = services.clean_order(current_user, form.values(), lines)
+        draft = services.clean_order(current_user, form.order_input())
         if not form.previewing:
             order = services.create_order(current_user, draft)
             flash(_("Order %(number)s submitted for confirmation.", number=order.number),
@@ -114,24 +135,41 @@ def new():
     return page()
 
 
+def _sku_matches(q: str, limit: int = 20) -> list:
+    if not q:
+        return []
+    q = q[:60]
+    return list(db.session.scalars(
+        select(Product).where(Product.active.is_(True),
+                              or_(func.upper(Product.sku).like(f"%{q.upper()}%"),
+                                  Product.name.ilike(f"%{q}%"), Product.name_en.ilike(f"%{q}%")))
+        .order_by(Product.sku).limit(limit)))
+
+
 @bp.route("/skus")
 @roles_required(*DEALERS)
 def sku_search():
     """Live SKU search for the order form (htmx), a plain page without JavaScript."""
     q = (request.args.get("q") or "").strip()
-    products, quotes = [], {}
-    if q:
-        products = list(db.session.scalars(
-            select(Product).where(Product.active.is_(True),
-                                  or_(func.upper(Product.sku).like(f"%{q.upper()}%"),
-                                      Product.name.ilike(f"%{q}%")))
-            .order_by(Product.sku).limit(20)))
+    products, quotes = _sku_matches(q), {}
+    if products:
         try:
             quotes = price_many(current_user.dealer, products, clock.today())
         except NotFound:
             quotes = {}
     return render_page("orders/sku_search.html", block="results", q=q, products=products,
                        quotes=quotes)
+
+
+@bp.route("/skus/options")
+@roles_required(*DEALERS)
+def sku_options():
+    """The suggestions of one line's SKU field as the dealer types (`row`: the line's number,
+    its text comes as `sku-<row>`): a <datalist> of at most 12 active products."""
+    row = to_int(request.args.get("row"), 0, MAX_LINES * 10) or 0
+    q = (request.args.get(f"sku-{row}") or request.args.get("q") or "").strip()
+    return render_template("orders/_sku_options.html", row=row,
+                           products=_sku_matches(q, 12) if len(q) >= 1 else [])
 
 
 @bp.route("/<int:order_id>")

@@ -70,9 +70,18 @@ class ExceptionRequestForm(RowsForm):
         count = self.rows.data or 3
         return min(count + 1, MAX_LINES) if self.action.data == "add_row" else count
 
+    @property
+    def removed_row(self) -> int | None:
+        """The row whose "Remove" button was pressed (`remove-<i>`), else None."""
+        text = self.action.data or ""
+        return int(text[7:]) if text.startswith("remove-") and text[7:].isdigit() and \
+            len(text) < 14 else None
+
     def lines(self) -> list[dict]:
-        return [{"index": i, "sku": self.sent(f"sku-{i}"), "quantity": self.sent(f"quantity-{i}"),
-                 "price": self.sent(f"price-{i}")} for i in range(self.row_count())]
+        rows = [(self.sent(f"sku-{i}"), self.sent(f"quantity-{i}"), self.sent(f"price-{i}"))
+                for i in range(self.row_count()) if i != self.removed_row]
+        return [{"index": i, "sku": sku, "quantity": qty, "price": price}
+                for i, (sku, qty, price) in enumerate(rows or [("", "", "")])]
 
 
 class ExceptionDecisionForm(RowsForm):

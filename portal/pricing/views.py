@@ -255,7 +255,7 @@ def _sku_choices(limit: int = 1000):
     if plist is None:
         return []
     return list(db.session.execute(
-        select(Product.sku, Product.name).join(PriceListItem, PriceListItem.product_id == Product.id)
+        select(Product.sku, Product.name, Product.name_en).join(PriceListItem, PriceListItem.product_id == Product.id)
         .where(PriceListItem.price_list_id == plist.id, Product.active.is_(True))
         .order_by(Product.sku).limit(limit)).all())
 

@@ -7,6 +7,8 @@
  *   <button type="submit" data-confirm="Reject?">           confirm when this button sends it
  *   <a href="..." data-confirm="...">, <button hx-post=... data-confirm="...">   confirm on click
  *   <select name="status" data-autosubmit>                  send the form when the choice changes
+ *   <input type="radio" data-opens="new-customer">           opens <details id="new-customer"> when
+ *                                                           chosen (the registration's new customer)
  *   <button type="submit" class="js-hidden">                hidden when JS runs (the fallback
  *                                                           submit button of an autosubmit form,
  *                                                           e.g. the language switcher)
@@ -74,6 +76,15 @@
     } else {
       el.form.submit();
     }
+  });
+
+  // --- a choice that opens the part of the form it needs --------------------------------------
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.hasAttribute || !el.hasAttribute("data-opens") || !el.checked) return;
+    var part = document.getElementById(el.getAttribute("data-opens"));
+    if (part && part.tagName === "DETAILS") part.open = true;
   });
 
   // --- busy state of plain forms -----------------------------------------------------------

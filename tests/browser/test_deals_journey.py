@@ -59,7 +59,7 @@ def test_overlapping_registration_is_held_and_decided_without_revealing_the_othe
     login(page, base, "dealer1.sales@example.com")
     page.goto(base + "/deals/new")
     page.fill("#f-project_name", "联想研发中心服务器二期")
-    page.select_option("#f-customer_id", "new")
+    page.check('input[name="customer_id"][value="new"]')
     page.fill("#f-customer_name", "北京联想科技有限公司")
     page.select_option('select[name="line_0"]', label="服务器")
     page.fill('input[name="qty_0"]', "12")

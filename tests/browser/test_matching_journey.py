@@ -84,7 +84,7 @@ def test_same_trade_name_other_business_proceeds_and_the_manager_sees_a_possible
     login(page, base, "dealer1.sales@example.com")
     page.goto(base + "/deals/new")
     page.fill("#f-project_name", "凯瑞研发中心服务器")
-    page.select_option("#f-customer_id", "new")
+    page.check('input[name="customer_id"][value="new"]')
     page.fill("#f-customer_name", "杭州凯瑞电子科技有限公司")
     page.select_option('select[name="line_0"]', label="服务器")
     page.fill('input[name="qty_0"]', "4")

@@ -139,6 +139,7 @@ ROUTES = [
           expect({"dealer_admin", "dealer_sales"}, ok=302, other_dealer=404), method="POST",
           data={"outcome": "lost"}),
     Route("deals.customers", "/customers/", expect(CUSTOMER_ROLES)),
+    Route("deals.customer_search", "/customers/search?customer_q=%E5%8C%97%E4%BA%AC", expect(DEALERS)),
     Route("deals.customer", "/customers/new", expect(CUSTOMER_ROLES)),
     Route("deals.customer", lambda w: f"/customers/{w.customer_a.id}",
           expect(CUSTOMER_ROLES, other_dealer=404, other_region_cm=404)),

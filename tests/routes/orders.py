@@ -143,6 +143,7 @@ ROUTES = [
     Route("orders.new", "/orders/new", expect(DEALER_USERS, ok=CHANGED), method="POST",
           data={"contract_no": "", "order_date": "", "sku-0": "NOPE", "quantity-0": "0"}),
     Route("orders.sku_search", "/orders/skus?q=TO-SRV", expect(DEALER_USERS)),
+    Route("orders.sku_options", "/orders/skus/options?row=2&sku-2=TO-SRV", expect(DEALER_USERS)),
     Route("orders.upload", "/orders/upload", expect(DEALER_USERS)),
     Route("orders.upload", "/orders/upload", expect(DEALER_USERS, ok=CHANGED), method="POST",
           data={}),

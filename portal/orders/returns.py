@@ -1,0 +1,103 @@
+"""Returns (credit notes) of confirmed orders (DESIGN §3.5)."""
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from portal.core import audit, clock
+from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.permissions import Role
+from portal.extensions import db
+from portal.orders.drafts import parse_date, parse_quantity
+from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
+from portal.orders.notices import N_, notify_dealer
+
+RETURNERS = (Role.CHANNEL_MANAGER, Role.FINANCE)
+
+
+def can_return(actor, order: SalesOrder) -> bool:
+    """Whether `actor` may record a return of `order` (the loader already scoped it)."""
+    if order.status != OrderStatus.CONFIRMED or actor.role not in RETURNERS:
+        return False
+    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
+        return False
+    return any(line.returnable_qty > 0 for line in order.lines)
+
+
+def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> OrderReturn:
+    """Record a return of some units of some lines of a confirmed order (DESIGN §3.5).
+
+    `data`: return_date (ISO), reason. `quantities`: {order line id: text typed}. Each line's
+    quantity is at most ordered − returned so far; the guarded UPDATE on `returned_qty` makes that
+    hold when two returns are recorded at once (the second is refused, nothing of it is kept).
+    Lowers the order's net amount, is numbered `RT<year>-<id>`, audited and notified to the dealer.
+    """
+    if actor.role not in RETURNERS:
+        raise PermissionDenied(_l("Only the channel manager of the order's region or finance "
+                                  "records returns."))
+    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
+        raise PermissionDenied(_l("This order is outside your regions."))
+    if order.status != OrderStatus.CONFIRMED:
+        raise InvalidState(_l("Only a confirmed order can be returned."))
+    errors: dict[str, object] = {}
+    day = parse_date(data.get("return_date"))
+    if day is None:
+        errors["return_date"] = _l("Enter the return date as YYYY-MM-DD.")
+    elif day > clock.today():
+        errors["return_date"] = _l("The return date cannot be in the future.")
+    elif day < order.order_date:
+        errors["return_date"] = _l("The return date cannot be before the order date.")
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        errors["reason"] = _l("Give the reason for the return.")
+    elif len(reason) > 1000:
+        errors["reason"] = _l("At most 1000 characters.")
+    wanted = []
+    for line in order.lines:
+        text = str(quantities.get(line.id) or "").strip()
+        if not text:
+            continue
+        qty = parse_quantity(text) if text.isascii() and len(text) <= 9 else None
+        if qty is None or qty < 0:
+            errors[f"qty-{line.id}"] = _l("Enter a whole number of units.")
+        elif qty > line.returnable_qty:
+            errors[f"qty-{line.id}"] = _l("At most %(n)d units of %(sku)s can be returned.",
+                                          n=line.returnable_qty, sku=line.product.sku)
+        elif qty:
+            wanted.append((line, qty))
+    if not wanted and not any(k.startswith("qty-") for k in errors):
+        errors["lines"] = _l("Enter the number of units returned on at least one line.")
+    if errors:
+        raise ValidationError(_l("The return was not recorded: please correct the marked fields."),
+                              errors)
+    record = OrderReturn(order_id=order.id, dealer_id=order.dealer_id, region_id=order.region_id,
+                         return_date=day, reason=reason, amount_fen=0, created_by_id=actor.id)
+    for line, qty in wanted:
+        taken = db.session.execute(
+            update(OrderLine)
+            .where(OrderLine.id == line.id, OrderLine.returned_qty + qty <= OrderLine.quantity)
+            .values(returned_qty=OrderLine.returned_qty + qty)
+            .execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            raise Conflict(_l("Some of these units were returned meanwhile by someone else; "
+                              "reload the order and try again."))
+        db.session.expire(line, ["returned_qty"])
+        amount = line.unit_price_fen * qty
+        record.lines.append(OrderReturnLine(
+            order_line_id=line.id, line_id=line.line_id, price_source=line.price_source,
+            quantity=qty, unit_price_fen=line.unit_price_fen, amount_fen=amount))
+        record.amount_fen += amount
+    db.session.add(record)
+    db.session.execute(update(SalesOrder).where(SalesOrder.id == order.id)
+                       .values(returned_fen=SalesOrder.returned_fen + record.amount_fen)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    db.session.expire(order, ["returned_fen"])
+    record.number = f"RT{record.created_at.year}-{record.id:05d}"
+    db.session.flush()
+    audit.record(actor, "order.returned", order, after={
+        "return": record.number, "date": day.isoformat(), "amount_fen": record.amount_fen,
+        "lines": {line.product.sku: qty for line, qty in wanted}}, comment=reason)
+    notify_dealer(order, "order.returned", N_(
+        "A return %(return_no)s was recorded on order %(number)s."), return_no=record.number)
+    return record
