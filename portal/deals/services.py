@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from portal.accounts.models import User, user_region
+from portal.accounts.recipients import channel_managers_of, dealer_recipients
 from portal.core import audit, clock
 from portal.core.capabilities import check
 from portal.core.errors import InvalidState, PermissionDenied, ValidationError
@@ -130,26 +130,13 @@ def submit_deal(actor, deal: DealRegistration) -> list:
     return cases
 
 
-def _dealer_recipients(deal: DealRegistration):
-    return list(db.session.scalars(select(User).where(
-        User.dealer_id == deal.dealer_id,
-        or_(User.role == Role.DEALER_ADMIN, User.id == deal.created_by_id))))
-
-
 def _notify_dealer(deal: DealRegistration, kind: str, message: str, **params) -> None:
-    notify(_dealer_recipients(deal), kind, message, f"/deals/{deal.id}", number=deal.number,
-           **params)
-
-
-def managers_of(region_ids) -> list:
-    return list(db.session.scalars(
-        select(User).join(user_region, user_region.c.user_id == User.id)
-        .where(User.role == Role.CHANNEL_MANAGER, User.active.is_(True),
-               user_region.c.region_id.in_([r for r in region_ids if r]))))
+    notify(dealer_recipients(deal.dealer_id, deal.created_by_id), kind, message,
+           f"/deals/{deal.id}", number=deal.number, **params)
 
 
 def _notify_managers(region_id: int, kind: str, message: str, link: str, **params) -> None:
-    notify(managers_of([region_id]), kind, message, link, **params)
+    notify(channel_managers_of([region_id]), kind, message, link, **params)
 
 
 def approve_deal(actor, deal: DealRegistration, comment: str = "") -> DealRegistration:
@@ -217,7 +204,12 @@ def request_extension(actor, deal: DealRegistration, reason: str) -> DealExtensi
 
 def decide_extension(actor, deal: DealRegistration, approve: bool, comment: str = "") -> DealExtension:
     check(actor, "deal.approve", deal)
-    ext = deal.extension
+    # Read again under a row lock: a second manager deciding the same request waits for the
+    # first and then reads its decision (the request has no version column of its own, and a
+    # rejection does not write the registration).
+    ext = db.session.scalars(select(DealExtension).where(DealExtension.deal_id == deal.id)
+                             .with_for_update(of=DealExtension)
+                             .execution_options(populate_existing=True)).first()
     if ext is None or ext.status != "pending":
         raise InvalidState(_l("There is no pending extension request."))
     if not approve and not (comment or "").strip():

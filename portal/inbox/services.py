@@ -6,14 +6,14 @@ and becomes its own result line; the others stand. Two managers deciding the sam
 the version check of the row (`version_id_col`) makes the second UPDATE fail (PostgreSQL), or the
 second waits for the first's write lock and reads its decision (SQLite) — either way the second is
 told that the item was already decided, and nothing of it is written twice. An extension request
-has no version of its own: it is read again under a row lock before it is decided.
+has no version of its own: `deals.decide_extension` reads it again under a row lock, for a single
+decision as for a bulk one.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
@@ -21,7 +21,6 @@ from portal.core.errors import DomainError, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.deals import services as deals
-from portal.deals.models import DealExtension
 from portal.extensions import db
 from portal.inbox.queue import (
     BULK_KINDS,
@@ -143,17 +142,6 @@ class Decision:
     rejected: object
 
 
-def _locked_extension(actor, item):
-    """The registration, with its extension request read again under a row lock: a second
-    manager deciding the same request waits for the first and then reads its decision (the
-    request has no version column of its own, and a rejection does not write the registration)."""
-    deal = deals.get_deal_or_404(item.id, actor)
-    db.session.scalars(select(DealExtension).where(DealExtension.deal_id == deal.id)
-                       .with_for_update(of=DealExtension)
-                       .execution_options(populate_existing=True)).first()
-    return deal
-
-
 def _exception_approved(exc):
     return _l("Approved.") if exc.status == "approved" else \
         _l("Approved; passed to the next approver.")
@@ -166,7 +154,7 @@ DECISIONS = {
         reject=lambda actor, deal, _item, reason: deals.reject_deal(actor, deal, reason),
         approved=lambda _deal: _l("Approved."), rejected=_l("Rejected.")),
     EXTENSION: Decision(
-        load=_locked_extension,
+        load=lambda actor, item: deals.get_deal_or_404(item.id, actor),
         approve=lambda actor, deal, _item: deals.decide_extension(actor, deal, True),
         reject=lambda actor, deal, _item, reason: deals.decide_extension(actor, deal, False, reason),
         approved=lambda _deal: _l("Approved."), rejected=_l("Rejected.")),

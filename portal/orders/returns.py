@@ -4,22 +4,18 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from portal.core import audit, clock
-from portal.core.errors import Conflict, InvalidState, PermissionDenied, ValidationError
+from portal.core.capabilities import can, check
+from portal.core.errors import Conflict, InvalidState, ValidationError
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.permissions import Role
 from portal.extensions import db
 from portal.orders.drafts import parse_date, parse_quantity
 from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
 from portal.orders.notices import N_, notify_dealer
 
-RETURNERS = (Role.CHANNEL_MANAGER, Role.FINANCE)
-
 
 def can_return(actor, order: SalesOrder) -> bool:
-    """Whether `actor` may record a return of `order` (the loader already scoped it)."""
-    if order.status != OrderStatus.CONFIRMED or actor.role not in RETURNERS:
-        return False
-    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
+    """Whether `actor` may record a return of `order` now (the loader already scoped it)."""
+    if order.status != OrderStatus.CONFIRMED or not can(actor, "order.return", order):
         return False
     return any(line.returnable_qty > 0 for line in order.lines)
 
@@ -32,11 +28,7 @@ def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> Ord
     hold when two returns are recorded at once (the second is refused, nothing of it is kept).
     Lowers the order's net amount, is numbered `RT<year>-<id>`, audited and notified to the dealer.
     """
-    if actor.role not in RETURNERS:
-        raise PermissionDenied(_l("Only the channel manager of the order's region or finance "
-                                  "records returns."))
-    if actor.role == Role.CHANNEL_MANAGER and order.region_id not in actor.region_ids:
-        raise PermissionDenied(_l("This order is outside your regions."))
+    check(actor, "order.return", order)
     if order.status != OrderStatus.CONFIRMED:
         raise InvalidState(_l("Only a confirmed order can be returned."))
     errors: dict[str, object] = {}

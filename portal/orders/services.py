@@ -38,7 +38,7 @@ from portal.orders.drafts import (  # noqa: F401
 from portal.orders.forms import MAX_LINES  # noqa: F401
 from portal.orders.models import OrderLine, OrderStatus, PriceSource, SalesOrder
 from portal.orders.notices import N_, notify_dealer, notify_managers_of_upload  # noqa: F401
-from portal.orders.returns import RETURNERS, can_return, record_return  # noqa: F401
+from portal.orders.returns import can_return, record_return  # noqa: F401
 from portal.pricing.services import release_exception_qty, reserve_exception_qty
 
 # --- scope ---------------------------------------------------------------------------------------
