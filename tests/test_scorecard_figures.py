@@ -225,3 +225,26 @@ def test_the_kept_line_months_follow_orders_lines_and_returns(lines_example):  #
     db.session.commit()
     assert sources.line_kept(db.session) == kept
     assert series.line_figures(q3, a.id).sales == before
+
+
+@pytest.mark.parametrize("start, end, mode, expected", [
+    # A's storage and servers sales in 2025Q2: 6,000,000 + 3,000,000 + 10,000,000 + 0 fen
+    (date(2025, 4, 1), date(2025, 6, 30), "all_units", 19_000_000 * 300 // 10_000),
+    (date(2025, 4, 1), date(2025, 6, 30), "incremental",
+     15_000_000 * 100 // 10_000 + 4_000_000 * 300 // 10_000),
+    # cut at both ends: 11 April (servers ¥0) and 15 May (storage ¥30,000) only
+    (date(2025, 4, 11), date(2025, 5, 31), "all_units", 3_000_000 * 100 // 10_000),
+])
+def test_finance_accrued_estimate_adds_kept_months_and_cut_days(lines_example, start, end, mode,
+                                                                expected):
+    """The finance dashboard's accrued rebate: each dealer's gross confirmed sales of the
+    program's lines in its period through the band table, computed by hand."""
+    from portal.scorecards.dashboard import accrued_estimate
+    from tests.routes.rebates import make_program
+
+    lines = [lines_example.products[k].line_id for k in ("STO", "SRV")]
+    program = make_program("ACC-TEST", start, end, mode=mode,
+                           bands=[[0, 100], [15_000_000, 300]], eligible_line_ids=lines)
+    assert accrued_estimate(program) == expected
+    program.eligible_tiers = ["no-such-tier"]
+    assert accrued_estimate(program) == 0

@@ -39,7 +39,9 @@ from portal.rebates.services import progress_stamp
 from portal.scorecards import cards, charts, kpis
 from portal.scorecards import series as series_
 from portal.scorecards.charts import Chart, Series
+from portal.scorecards.line_months import DealerLineMonth
 from portal.scorecards.models import SalesTarget
+from portal.scorecards.periods import split_months
 
 MEMO_SIZE = 20_000
 #: Queue age buckets: (upper bound in days, exclusive) — the last is open.
@@ -242,18 +244,30 @@ def conflicts_chart(today: date, locale: str) -> dict:
 
 def accrued_estimate(program: RebateProgram) -> int:
     """The rebate the program's band table gives on each dealer's confirmed sales so far, summed
-    over the dealers, before exclusions, growth bonus, caps and adjustments — one aggregate."""
-    sales = (select(SalesOrder.dealer_id, func.sum(OrderLine.amount_fen).label("s"))
-             .join(OrderLine, OrderLine.order_id == SalesOrder.id)
-             .where(SalesOrder.status == OrderStatus.CONFIRMED,
-                    SalesOrder.order_date >= program.period_start,
-                    SalesOrder.order_date <= program.period_end))
-    if program.eligible_line_ids:
-        sales = sales.where(OrderLine.line_id.in_(program.eligible_line_ids))
+    over the dealers, before exclusions, growth bonus, caps and adjustments — one aggregate, over
+    the kept monthly figures (`dealer_line_month`) and the order lines of a cut month only."""
+    lines = program.eligible_line_ids
+    (first, last), edges = split_months(program.period_start, program.period_end, clock.today())
+    parts = []
+    if first is not None:  # whole months: the kept figures per dealer and product line
+        kept = select(DealerLineMonth.dealer_id.label("dealer_id"),
+                      DealerLineMonth.sales_fen.label("s")).where(
+            DealerLineMonth.month >= first, DealerLineMonth.month <= last)
+        parts.append(kept.where(DealerLineMonth.line_id.in_(lines)) if lines else kept)
+    for sign, since, until in edges:  # the days of a cut month: the order lines themselves
+        rows = (select(SalesOrder.dealer_id.label("dealer_id"), (sign * OrderLine.amount_fen).label("s"))
+                .join(OrderLine, OrderLine.order_id == SalesOrder.id)
+                .where(SalesOrder.status == OrderStatus.CONFIRMED,
+                       SalesOrder.order_date >= since, SalesOrder.order_date <= until))
+        parts.append(rows.where(OrderLine.line_id.in_(lines)) if lines else rows)
+    if not parts:
+        return 0
+    every = union_all(*parts).subquery()
+    sales = select(every.c.dealer_id, func.sum(every.c.s).label("s"))
     if program.eligible_tiers:
-        sales = sales.join(Dealer, Dealer.id == SalesOrder.dealer_id).where(
+        sales = sales.join(Dealer, Dealer.id == every.c.dealer_id).where(
             Dealer.tier.in_(program.eligible_tiers))
-    per_dealer = sales.group_by(SalesOrder.dealer_id).subquery()
+    per_dealer = sales.group_by(every.c.dealer_id).subquery()
     s = per_dealer.c.s
     bands = [(int(t), int(r)) for t, r in program.bands]
     if program.mode == "incremental":
