@@ -188,6 +188,10 @@ def test_returns_are_bounded_scoped_notified_and_shown_net(client, login_as, wor
         assert response.status_code == 422 and message in response.text, bad
     future = client.post(url, data=return_form(order, [1], day=clock.today().replace(year=2999)))
     assert future.status_code == 422 and "cannot be in the future" in future.text
+    for day_text in ("2026-13-45", "<b>x</b>", "9" * 40, "2026-02-30"):
+        bad_day = client.post(url, data={**return_form(order, [1]), "return_date": day_text})
+        assert bad_day.status_code == 422 and "<b>x</b>" not in bad_day.text
+        assert "Enter the return date as YYYY-MM-DD." in bad_day.text, day_text
     no_reason = client.post(url, data=return_form(order, [1], reason=" "))
     assert no_reason.status_code == 422
     assert count() == 0

@@ -157,6 +157,7 @@ def _return(app, order_id, user_id, started, release, outcome, key):
     from portal.core.clock import today
     from portal.core.errors import Conflict, ValidationError
     from portal.orders import services
+    from portal.orders.forms import return_input
     from portal.orders.models import SalesOrder
 
     with app.app_context():
@@ -164,8 +165,8 @@ def _return(app, order_id, user_id, started, release, outcome, key):
             user = db.session.get(User, user_id)
             order = db.session.get(SalesOrder, order_id)
             started.set()
-            services.record_return(user, order, {"return_date": today().isoformat(), "reason": "退货"},
-                                   {order.lines[0].id: "2"})
+            services.record_return(user, order, return_input(
+                {"return_date": today().isoformat(), "reason": "退货"}, {order.lines[0].id: "2"}))
             release.wait(5)
             db.session.commit()
             outcome[key] = "won"

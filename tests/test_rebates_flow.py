@@ -336,6 +336,7 @@ def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode
     make_order(world, cat, status="confirmed", contract_no="HT-REF-A0", order_date=year_ago,
                lines=[(cat.server, 1, 40_000_000, "net")])
     # Returns: one dated a year ago (last year's figure), one of exception-price units now.
+    from portal.orders.forms import return_input
     from portal.orders.services import record_return
 
     returned = make_order(world, cat, status="confirmed", contract_no="HT-REF-A4",
@@ -346,8 +347,8 @@ def test_preview_equals_the_reference_arithmetic_on_every_dealer(world, db, mode
                         lines=[(cat.server, 2, 5_000_001, "net"), (cat.storage, 3, 2_000_003, "exception")])
     returns.append((recent, clock.today(), {recent.lines[1].id: "2"}))
     for order, day, quantities in returns:
-        record_return(world.finance, order, {"return_date": day.isoformat(), "reason": "退货"},
-                      quantities)
+        record_return(world.finance, order,
+                      return_input({"return_date": day.isoformat(), "reason": "退货"}, quantities))
     make_order(world, cat, status="confirmed", dealer=world.dealer_b, user=world.other_dealer,
                contract_no="HT-REF-B1", lines=[(cat.storage, 7, 15_000_001, "exception"),
                                                (cat.server, 1, 3, "net")])

@@ -235,7 +235,7 @@ def test_the_kept_line_months_follow_orders_lines_and_returns(lines_example):  #
     # cut at both ends: 11 April (servers ¥0) and 15 May (storage ¥30,000) only
     (date(2025, 4, 11), date(2025, 5, 31), "all_units", 3_000_000 * 100 // 10_000),
 ])
-def test_finance_accrued_estimate_adds_kept_months_and_cut_days(lines_example, start, end, mode,
+def test_finance_accrued_estimate_adds_kept_months_and_cut_days(lines_example, start, end, mode,  # noqa: F811
                                                                 expected):
     """The finance dashboard's accrued rebate: each dealer's gross confirmed sales of the
     program's lines in its period through the band table, computed by hand."""

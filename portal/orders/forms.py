@@ -134,8 +134,20 @@ class DecisionForm(RowsForm):
     next = StringField(default="")
 
 
+@dataclass
+class ReturnInput:
+    """A return's values as parsed; `errors` holds what did not parse ({field name: message})."""
+
+    return_date: date | None = None
+    reason: str = ""
+    #: {order line id: units returned}; None: nothing typed (a text that is no whole number of
+    #: units is in `errors` under `qty-<line id>`)
+    quantities: dict[int, int | None] = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+
 class ReturnForm(RowsForm):
-    return_date = StringField(default="")
+    return_date = DateText(message=_l("Enter the return date as YYYY-MM-DD."))
     reason = StringField(default="")
 
     def quantities(self, lines) -> dict[int, str]:
@@ -143,5 +155,32 @@ class ReturnForm(RowsForm):
         return {line.id: self.sent(f"qty-{line.id}") for line in lines}
 
     def values(self, lines) -> dict:
-        return {"return_date": self.return_date.data, "reason": self.reason.data,
+        """The fields as typed, for the page shown again."""
+        return {"return_date": self.return_date._value(), "reason": self.reason.data or "",
                 **{f"qty-{line_id}": text for line_id, text in self.quantities(lines).items()}}
+
+    def return_input(self, lines) -> ReturnInput:
+        self.validate()
+        return _return_input_of(self, self.quantities(lines))
+
+
+def _return_input_of(form: ReturnForm, typed: dict[int, str]) -> ReturnInput:
+    errors = {name: str(f.errors[0]) for name, f in form._fields.items() if f.errors}
+    cells = MatrixForm.of({f"qty-{line_id}": IntegerText(
+        minimum=0, maximum=10**9, message=_l("Enter a whole number of units."))
+        for line_id in typed}, MultiDict({f"qty-{line_id}": str(text or "")
+                                          for line_id, text in typed.items()}))
+    errors.update(cells.cell_errors())
+    values = cells.values()
+    return ReturnInput(return_date=form.return_date.data, reason=(form.reason.data or "").strip(),
+                       quantities={line_id: values[f"qty-{line_id}"] for line_id in typed},
+                       errors=errors)
+
+
+def return_input(values: dict, quantities: dict) -> ReturnInput:
+    """A `ReturnInput` from values that come from elsewhere than the page (the demo seed): parsed
+    by the same fields as the form."""
+    form = ReturnForm(formdata=MultiDict({"return_date": str(values.get("return_date") or ""),
+                                          "reason": str(values.get("reason") or "")}))
+    form.validate()
+    return _return_input_of(form, {line_id: str(q) for line_id, q in quantities.items()})

@@ -8,7 +8,7 @@ from portal.core.capabilities import can, check
 from portal.core.errors import Conflict, InvalidState, ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.extensions import db
-from portal.orders.drafts import parse_date, parse_quantity
+from portal.orders.forms import ReturnInput
 from portal.orders.models import OrderLine, OrderReturn, OrderReturnLine, OrderStatus, SalesOrder
 from portal.orders.notices import N_, notify_dealer
 
@@ -20,42 +20,42 @@ def can_return(actor, order: SalesOrder) -> bool:
     return any(line.returnable_qty > 0 for line in order.lines)
 
 
-def record_return(actor, order: SalesOrder, data: dict, quantities: dict) -> OrderReturn:
+def record_return(actor, order: SalesOrder, given: ReturnInput) -> OrderReturn:
     """Record a return of some units of some lines of a confirmed order (DESIGN §3.5).
 
-    `data`: return_date (ISO), reason. `quantities`: {order line id: text typed}. Each line's
-    quantity is at most ordered − returned so far; the guarded UPDATE on `returned_qty` makes that
-    hold when two returns are recorded at once (the second is refused, nothing of it is kept).
-    Lowers the order's net amount, is numbered `RT<year>-<id>`, audited and notified to the dealer.
+    `given`: the return date, the reason and the units per order line, as parsed by the return
+    form. Each line's quantity is at most ordered − returned so far; the guarded UPDATE on
+    `returned_qty` makes that hold when two returns are recorded at once (the second is refused,
+    nothing of it is kept). Lowers the order's net amount, is numbered `RT<year>-<id>`, audited
+    and notified to the dealer.
     """
     check(actor, "order.return", order)
     if order.status != OrderStatus.CONFIRMED:
         raise InvalidState(_l("Only a confirmed order can be returned."))
-    errors: dict[str, object] = {}
-    day = parse_date(data.get("return_date"))
-    if day is None:
+    errors: dict[str, object] = dict(given.errors)
+    day = given.return_date
+    if "return_date" in errors:
+        pass
+    elif day is None:
         errors["return_date"] = _l("Enter the return date as YYYY-MM-DD.")
     elif day > clock.today():
         errors["return_date"] = _l("The return date cannot be in the future.")
     elif day < order.order_date:
         errors["return_date"] = _l("The return date cannot be before the order date.")
-    reason = (data.get("reason") or "").strip()
+    reason = given.reason
     if not reason:
         errors["reason"] = _l("Give the reason for the return.")
     elif len(reason) > 1000:
         errors["reason"] = _l("At most 1000 characters.")
     wanted = []
     for line in order.lines:
-        text = str(quantities.get(line.id) or "").strip()
-        if not text:
+        qty = given.quantities.get(line.id)
+        if f"qty-{line.id}" in errors or not qty:
             continue
-        qty = parse_quantity(text) if text.isascii() and len(text) <= 9 else None
-        if qty is None or qty < 0:
-            errors[f"qty-{line.id}"] = _l("Enter a whole number of units.")
-        elif qty > line.returnable_qty:
+        if qty > line.returnable_qty:
             errors[f"qty-{line.id}"] = _l("At most %(n)d units of %(sku)s can be returned.",
                                           n=line.returnable_qty, sku=line.product.sku)
-        elif qty:
+        else:
             wanted.append((line, qty))
     if not wanted and not any(k.startswith("qty-") for k in errors):
         errors["lines"] = _l("Enter the number of units returned on at least one line.")

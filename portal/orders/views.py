@@ -234,15 +234,14 @@ def new_return(order_id: int):
     """Record a return (credit note) of some units of a confirmed order's lines."""
     order = services.get_order_or_404(order_id, current_user)
     form = ReturnForm(data=None if request.method == "POST" else {
-        "return_date": clock.today().isoformat()})
+        "return_date": clock.today()})
     if not services.can_return(current_user, order):
         flash(_("Order %(number)s has nothing that can be returned.", number=order.number), "error")
         return redirect(url_for("orders.detail", order_id=order.id))
     if request.method == "POST":
         on_invalid(lambda exc: render_template("orders/return_new.html", order=order,
                                                data=form.values(order.lines), errors=exc.errors))
-        record = services.record_return(current_user, order, form.values(order.lines),
-                                        form.quantities(order.lines))
+        record = services.record_return(current_user, order, form.return_input(order.lines))
         flash(_("Return %(number)s recorded.", number=record.number), "success")
         return redirect(url_for("orders.detail", order_id=order.id))
     return render_template("orders/return_new.html", order=order, data=form.values(order.lines),

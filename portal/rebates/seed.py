@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.core import clock
 from portal.extensions import db
 from portal.orders import services as orders
+from portal.orders.forms import return_input
 from portal.orders.models import OrderStatus, SalesOrder
 from portal.orders.seed import quarter_start
 from portal.rebates import services
@@ -85,9 +86,9 @@ def _return_and_rerun(ctx, finance, program, start, end):
         return None
     line = max(order.lines, key=lambda ln: ln.unit_price_fen)
     day = min(order.order_date + timedelta(days=7), end)
-    orders.record_return(manager, order, {"return_date": day.isoformat(),
-                                          "reason": "客户退回一台 / one unit returned by the customer"},
-                         {line.id: "1"})
+    orders.record_return(manager, order, return_input(
+        {"return_date": day.isoformat(), "reason": "客户退回一台 / one unit returned by the customer"},
+        {line.id: "1"}))
     run = services.start_run(finance, program)
     issued = services.issue_run(finance, run)
     return db.session.scalar(select(RebateStatement).where(
