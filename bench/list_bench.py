@@ -47,6 +47,9 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
         "/orders/", "/orders/?status=submitted", "/orders/?status=confirmed&sort=-total",
         "/orders/?sort=date", "/orders/?page=40", "/orders/?q=SO2026-0001",
         "/orders/?from=2026-07-01&to=2026-09-30", "/orders/?dealer=D0002",
+        # searches: a rare value, a value in every row, a 2-character value in no row
+        "/orders/?q=HT-171069", "/orders/?q=客户", "/orders/?q=数据",
+        "/orders/?sort=date&page=2",
     ]),
     "orders export": (("dealer", "cm", "finance"), [
         "/orders/?format=csv&from=2026-10-01&to=2026-10-07",
@@ -55,17 +58,22 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
     "registrations": (("dealer", "cm", "director", "admin"), [
         "/deals/", "/deals/?status=approved", "/deals/?status=submitted&sort=-value",
         "/deals/?q=数据中心", "/deals/?page=40", "/deals/?sort=close",
+        # searches: 2 characters in every row, a rare number, a rare customer, sorted by close
+        "/deals/?q=数据", "/deals/?q=R2026-12345", "/deals/?q=博远博远66009",
+        "/deals/?q=宏图数据中心&sort=close",
     ]),
-    "leads": (("cm", "director"), ["/leads/", "/leads/?page=5"]),
+    "leads": (("cm", "director"), ["/leads/", "/leads/?page=5", "/leads/?q=直销"]),
     "customers": (("dealer", "cm", "director"), [
         "/customers/", "/customers/?q=科技", "/customers/?page=40",
+        # a 2-character value in 13 of 500,000 customers, a rare number, a rare full name
+        "/customers/?q=数据", "/customers/?q=66009", "/customers/?q=广州星河云帆429283集团有限公司",
     ]),
     "conflicts": (("cm", "director"), [
         "/conflicts/", "/conflicts/?status=open", "/conflicts/?status=decided", "/conflicts/?page=3",
     ]),
     "exceptions": (("dealer", "cm", "director", "finance"), [
         "/exceptions/", "/exceptions/?view=all", "/exceptions/?view=all&status=pending",
-        "/exceptions/?view=all&page=10",
+        "/exceptions/?view=all&page=10", "/exceptions/?view=all&q=SP2026-0001",
     ]),
     "rebates": (("dealer", "finance", "director"), ["/rebates/"]),
     "rebate programs": (("finance", "director"), ["/rebates/programs/"]),
@@ -73,7 +81,9 @@ PAGES: dict[str, tuple[tuple[str, ...], list[str]]] = {
     "audit log": (("admin",), ["/admin/audit/", "/admin/audit/?page=40",
                                "/admin/audit/?object_type=order"]),
     "admin lists": (("admin",), ["/admin/dealers/", "/admin/dealers/?page=100",
-                                 "/admin/dealers/?q=D004", "/admin/users/", "/admin/users/?page=100"]),
+                                 "/admin/dealers/?q=D004", "/admin/dealers/?q=数据",
+                                 "/admin/users/", "/admin/users/?page=100",
+                                 "/admin/users/?q=dealer4321"]),
     "scorecards": (("dealer", "cm", "director"), [
         "/scorecards/", "/scorecards/?sort=name&page=3", "/scorecards/?sort=-sales&period=2026",
     ]),

@@ -53,8 +53,8 @@ def index():
     status = request.args.get("status", "open")
     if status in {s.value for s in CaseStatus}:
         stmt = stmt.where(ConflictCase.status == status)
-    stmt = stmt.order_by(sort_clause({"opened": ConflictCase.opened_at,
-                                      "number": ConflictCase.id}, "opened"))
+    stmt = stmt.order_by(*sort_clause({"opened": ConflictCase.opened_at,
+                                       "number": ConflictCase.id}, "opened", ConflictCase.id))
 
     overlaps = list(db.session.scalars(
         services.overlaps_query(current_user).where(PossibleOverlap.status == OverlapStatus.OPEN)
