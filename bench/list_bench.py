@@ -122,8 +122,8 @@ class Meter:
     def _after(self, _conn, _cursor, statement, parameters, *_args):
         ms = (time.perf_counter() - self.t) * 1000
         self.sql_ms += ms
-        if ms > self.slowest[0]:
-            self.slowest = (ms, statement, parameters)
+        if ms > self.slowest[0] and statement.lstrip()[:6].upper() in ("SELECT", "WITH R"):
+            self.slowest = (ms, statement, parameters)  # (not a SAVEPOINT of --rollback)
 
     def close(self):
         event.remove(self.engine, "before_cursor_execute", self._before)
