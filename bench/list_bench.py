@@ -255,7 +255,8 @@ def _one_rolled_back_transaction(app):
         outer = conn.begin()
         # A database migrated before the code's newest indexes gets them for this run only.
         inspector = inspect(conn)
-        for table in Base.metadata.sorted_tables:
+        # (not on SQLite, whose expression indexes cannot be reflected: use a migrated copy)
+        for table in Base.metadata.sorted_tables if conn.dialect.name == "postgresql" else ():
             present = {ix["name"] for ix in inspector.get_indexes(table.name)}
             for index in table.indexes:
                 if index.name not in present:
