@@ -187,6 +187,8 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="page names to run (default: all)")
     parser.add_argument("--roles", help="comma-separated roles (default: each page's own)")
     parser.add_argument("--explain", action="store_true", help="plans of pages over target")
+    parser.add_argument("--per-url", action="store_true",
+                        help="also the median time and statements of each URL")
     parser.add_argument("--rollback", action="store_true",
                         help="leave the database as it was: the bench's logins are written inside "
                              "one transaction on one connection, rolled back at the end")
@@ -227,6 +229,11 @@ def main() -> None:
             print(f"{name:<16} {role:<9} {len(times):>4} {statistics.median(times):>6.1f}m "
                   f"{p95:>6.1f}m {percentile(times, 0.99):>6.1f}m {max(queries):>7} "
                   f"{percentile(sql, 0.95):>9.1f}m  {'OK' if ok else 'MISSED TARGET'}", flush=True)
+            if args.per_url:
+                for url in urls:
+                    mine = [s for s in slow if s[1] == url]
+                    print(f"    {url:<52} {statistics.median(s[0] for s in mine):>8.1f}m "
+                          f"{max(s[2] for s in mine):>3} statements")
             if not ok:
                 missed.append((name, role, max(slow, key=lambda s: s[0])))
     meter.close()
