@@ -83,7 +83,16 @@ def matching_any(stmt, key, conditions: list, order: tuple, *, per_page: int = P
     keep = rows or (page_number() - 1 + COUNT_PAGES_AHEAD) * per_page + 1
     arms = [stmt.with_only_columns(key).where(condition).order_by(*order).limit(keep).subquery()
             for condition in conditions]
-    return key.in_(union(*(select(arm.c[0]) for arm in arms)))
+    candidates = union(*(select(arm.c[0]) for arm in arms))
+    if rows:
+        return key.in_(candidates)
+    # A page reads its candidates first (a few hundred ids): handed the ids themselves, the
+    # planner fetches those rows by key. Given the union as a subquery it expected as many
+    # rows as the limits allow and walked the whole scope in the sort order's index looking for
+    # them when fewer exist (23 orders of a region named …数据…: 350 ms instead of 9).
+    from portal.extensions import db
+
+    return key.in_(list(db.session.scalars(candidates)))
 
 
 def sort_clause(columns: dict, default: str, unique) -> tuple:
