@@ -211,7 +211,10 @@ def contains(column, text: str, *, bigrams: bool = False, case_sensitive: bool =
     pattern = f"%{text}%"
     condition = column.like(pattern) if case_sensitive else column.ilike(pattern)
     if bigrams and len(text) == 2:
-        return and_(_has_bigram(column, text.lower()), condition)
+        # The LIKE first: where the rows are read in the list's order (a common value), it
+        # rejects a row before the bigram function is computed for it; an index lookup takes
+        # the bigram condition whatever its place.
+        return and_(condition, _has_bigram(column, text.lower()))
     return condition
 
 

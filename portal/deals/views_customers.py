@@ -40,9 +40,11 @@ def customers():
     q = (request.args.get("q") or "").strip()
     if q:
         norm = normalize_name(q) or q
+        # The two names in one candidate list (one table: its indexes combine with OR, and a
+        # common value is found in one walk of the name order), the USCC in another.
         stmt = stmt.where(matching_any(stmt, Customer.id, [
-            contains(Customer.name, q, bigrams=True),
-            contains(Customer.name_norm, norm, bigrams=True, case_sensitive=True),
+            or_(contains(Customer.name, q, bigrams=True),
+                contains(Customer.name_norm, norm, bigrams=True, case_sensitive=True)),
             Customer.uscc == q.upper()], order))
     stmt = stmt.options(
         joinedload(Customer.dealer).raiseload("*"), joinedload(Customer.owner_rep).raiseload("*"),
