@@ -11,6 +11,8 @@ dealer D0001, a channel manager, the director, finance and admin.
     DATABASE_URL=… .venv/bin/python bench/generate.py
     .venv/bin/python bench/list_bench.py --database-url postgresql://postgres@127.0.0.1:5432/portal_full
     .venv/bin/python bench/list_bench.py --database-url … --only orders --roles cm --explain
+    .venv/bin/python bench/list_bench.py --database-url … --only registrations --per-url
+    .venv/bin/python bench/list_bench.py --database-url sqlite:////tmp/full.sqlite   # bench/pg_to_sqlite.py
 
 Each request runs in this process through the app (the server time a worker spends, without the
 network); the figures are p50/p95/p99 of the server time, the SQL statements per request and
