@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Date, DateTime, Engine, Index, MetaData, event
+from sqlalchemy import Boolean, Date, DateTime, Engine, Index, MetaData, and_, event, func
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -174,6 +174,48 @@ def trigram_indexes(table: str, *columns: str) -> list[Index]:
     plain index of the same name, which its LIKE does not use: the models stay the same on both."""
     return [Index(f"ix_{table}_{column}_trgm", column, postgresql_using="gin",
                   postgresql_ops={column: "gin_trgm_ops"}) for column in columns]
+
+
+def bigram_indexes(table, *columns: str) -> list[Index]:
+    """GIN indexes of `portal_bigrams(column)` — the distinct two-character pieces of the text,
+    lower-cased (a function made by migration 0014) — on PostgreSQL only: a two-character search
+    (`数据`, common in Chinese) has no trigram for the trigram indexes to look up."""
+    return [Index(f"ix_{table.name}_{column}_bigram", func.portal_bigrams(table.c[column]),
+                  postgresql_using="gin").ddl_if(dialect="postgresql") for column in columns]
+
+
+class _has_bigram(FunctionElement):
+    """`portal_bigrams(column) @> ARRAY[piece]` on PostgreSQL; true elsewhere."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_has_bigram)
+def _has_bigram_default(element, compiler, **kw):
+    return "1 = 1"
+
+
+@compiles(_has_bigram, "postgresql")
+def _has_bigram_postgresql(element, compiler, **kw):
+    column, piece = list(element.clauses)
+    return (f"portal_bigrams({compiler.process(column, **kw)}) "
+            f"@> ARRAY[CAST({compiler.process(piece, **kw)} AS TEXT)]")
+
+
+def contains(column, text: str, *, bigrams: bool = False, case_sensitive: bool = False):
+    """`column` contains `text`: `ILIKE '%text%'` (`LIKE` when `case_sensitive`), which a
+    trigram index serves from three characters on. A two-character `text` has no trigram: when
+    the column has a bigram index (`bigram_indexes`, `bigrams=True`) the condition first looks
+    the piece up there, then checks it with the LIKE."""
+    pattern = f"%{text}%"
+    condition = column.like(pattern) if case_sensitive else column.ilike(pattern)
+    if bigrams and len(text) == 2:
+        # The LIKE first: where the rows are read in the list's order (a common value), it
+        # rejects a row before the bigram function is computed for it; an index lookup takes
+        # the bigram condition whatever its place.
+        return and_(condition, _has_bigram(column, text.lower()))
+    return condition
 
 
 def utcnow() -> datetime:

@@ -56,8 +56,8 @@ def dealers():
             stmt = stmt.where(getattr(Dealer, field) == request.args[field])
     if to_id(request.args.get("region")):
         stmt = stmt.where(Dealer.region_id == to_id(request.args["region"]))
-    stmt = stmt.order_by(sort_clause({"code": Dealer.code, "name": Dealer.name,
-                                      "tier": Dealer.tier}, "code"))
+    stmt = stmt.order_by(*sort_clause({"code": Dealer.code, "name": Dealer.name,
+                                       "tier": Dealer.tier}, "code", Dealer.id))
     return render_page("admin/dealers.html", block="results", page=paginate(db.session, stmt),
                        regions=_regions())
 
@@ -116,8 +116,8 @@ def users():
         stmt = stmt.where(User.role == request.args["role"])
     if to_id(request.args.get("dealer")):
         stmt = stmt.where(User.dealer_id == to_id(request.args["dealer"]))
-    stmt = stmt.order_by(sort_clause({"email": User.email, "name": User.name,
-                                      "role": User.role}, "email"))
+    stmt = stmt.order_by(*sort_clause({"email": User.email, "name": User.name,
+                                       "role": User.role}, "email", User.id))
     return render_page("admin/users.html", block="results", page=paginate(db.session, stmt))
 
 

@@ -64,8 +64,8 @@ def products():
                               Product.name_en.ilike(f"%{q}%")))
     if to_id(request.args.get("line")):
         stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
-    stmt = stmt.order_by(sort_clause({"sku": Product.sku, "name": Product.name,
-                                      "line": ProductLine.sort}, "sku"), Product.id)
+    stmt = stmt.order_by(*sort_clause({"sku": Product.sku, "name": Product.name,
+                                       "line": ProductLine.sort}, "sku", Product.id))
     return render_page("catalog/products.html", block="results",
                        page=paginate(db.session, stmt, per_page=50), lines=services.lines())
 
@@ -179,8 +179,8 @@ def _price_list_page(plist, errors, sent):
     if q:
         stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
                               Product.name_en.ilike(f"%{q}%")))
-    stmt = stmt.order_by(sort_clause({"sku": Product.sku, "price": PriceListItem.list_price_fen},
-                                     "sku"))
+    stmt = stmt.order_by(*sort_clause({"sku": Product.sku, "price": PriceListItem.list_price_fen},
+                                      "sku", PriceListItem.id))
     return render_page("catalog/price_list.html", block="results", plist=plist, errors=errors,
                        form=sent if errors else None, page=paginate(db.session, stmt, per_page=50))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.conflicts import forms, services
@@ -53,12 +54,17 @@ def index():
     status = request.args.get("status", "open")
     if status in {s.value for s in CaseStatus}:
         stmt = stmt.where(ConflictCase.status == status)
-    stmt = stmt.order_by(sort_clause({"opened": ConflictCase.opened_at,
-                                      "number": ConflictCase.id}, "opened"))
+    stmt = stmt.order_by(*sort_clause({"opened": ConflictCase.opened_at,
+                                       "number": ConflictCase.id}, "opened", ConflictCase.id))
 
+    # What the table shows (the record's number, both customers' names), nothing else: the
+    # models' default loads made this a twenty-table join whose planning cost more than its rows.
     overlaps = list(db.session.scalars(
         services.overlaps_query(current_user).where(PossibleOverlap.status == OverlapStatus.OPEN)
-        .order_by(PossibleOverlap.created_at.desc()).limit(50)))
+        .options(*(joinedload(rel).raiseload("*") for rel in (
+            PossibleOverlap.deal, PossibleOverlap.lead, PossibleOverlap.customer,
+            PossibleOverlap.other_customer)), raiseload("*"))
+        .order_by(PossibleOverlap.created_at.desc(), PossibleOverlap.id.desc()).limit(50)))
     return render_page("conflicts/index.html", block="results", page=paginate(db.session, stmt),
                        status=status, statuses=list(CaseStatus), flagged=services.is_flagged,
                        age=services.age_business_days, overlaps=overlaps)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from flask import request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, union
 
 from portal.core.parse import to_int
 
@@ -67,11 +67,47 @@ def paginate(session, stmt, *, per_page: int = PER_PAGE, count: bool = True) -> 
     return Page(items=items, page=page, per_page=per_page, total=counted)
 
 
-def sort_clause(columns: dict, default: str):
-    """`?sort=name` or `?sort=-name` → an ORDER BY clause among the allowed `columns`."""
+def matching_any(stmt, key, conditions: list, order: tuple, *, per_page: int = PER_PAGE,
+                 rows: int | None = None):
+    """`stmt` narrowed to rows matching any of `conditions` (a search across columns), in a form
+    each condition's index can serve whether the searched value is rare or common.
+
+    Each condition gets its own candidate list — `stmt`'s rows (scope, filters) that match it,
+    in the list's `order`, only as many as the requested page and the bounded count
+    (`paginate`) can use — and the page is read from their union. The database plans each
+    candidate list on its own: a value in a few rows comes from the column's trigram index, a
+    value in most rows from the sort order's index, stopping after those rows. An OR across
+    columns, or a union of every match, had to find all matches first: `?q=数据中心` of a
+    head-office list collected 250,000 registrations to show 25. `rows`: the rows the caller
+    reads when it is not a page (an export)."""
+    from portal.extensions import db
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite has no index for `LIKE '%…%'`: one scan with an OR, not one per column.
+        return or_(*conditions)
+    keep = rows or (page_number() - 1 + COUNT_PAGES_AHEAD) * per_page + 1
+    arms = [stmt.with_only_columns(key).where(condition).order_by(*order).limit(keep).subquery()
+            for condition in conditions]
+    candidates = union(*(select(arm.c[0]) for arm in arms))
+    if rows:
+        return key.in_(candidates)
+    # A page reads its candidates first (a few hundred ids): handed the ids themselves, the
+    # planner fetches those rows by key. Given the union as a subquery it expected as many
+    # rows as the limits allow and walked the whole scope in the sort order's index looking for
+    # them when fewer exist (23 orders of a region named …数据…: 350 ms instead of 9).
+    return key.in_(list(db.session.scalars(candidates)))
+
+
+def sort_clause(columns: dict, default: str, unique) -> tuple:
+    """`?sort=name` or `?sort=-name` → the ORDER BY clauses among the allowed `columns`, ending
+    with `unique` (the table's id) in the same direction: rows with equal values (two orders of
+    the same day) keep their order from one page to the next, and an index on
+    `(column, id)` serves the whole order in either direction."""
     key = request.args.get("sort") or default
     desc = key.startswith("-")
     if key.lstrip("-") not in columns:  # an unknown sort is the default one, not an error
         key, desc = default, default.startswith("-")
     column = columns[key.lstrip("-")]  # a SQL expression: never tested for truth
-    return column.desc() if desc else column.asc()
+    if column is unique:
+        return (column.desc() if desc else column.asc(),)
+    return (column.desc(), unique.desc()) if desc else (column.asc(), unique.asc())

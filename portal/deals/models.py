@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import lazy_gettext as _l
-from portal.db import Base, UTCDateTime, trigram_indexes, utcnow
+from portal.db import Base, UTCDateTime, bigram_indexes, trigram_indexes, utcnow
 
 
 class DealStatus(StrEnum):
@@ -65,7 +65,7 @@ class Customer(Base):
         Index("ix_customer_name", "name"),
         Index("ix_customer_region_name", "region_id", "name"),
         Index("ix_customer_dealer_display_name", "dealer_id", "name"),
-        *trigram_indexes("customer", "name"),
+        *trigram_indexes("customer", "name", "name_norm"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +96,11 @@ class Customer(Base):
     def as_match_record(self) -> dict:
         """The mapping `matching.compare` takes."""
         return {"name": self.name, "uscc": self.uscc, "domain": self.domain, "phone": self.phone}
+
+
+#: Two-character searches of the customer list and the registration list's customer column
+#: (`portal.db.contains`), on PostgreSQL.
+bigram_indexes(Customer.__table__, "name", "name_norm")
 
 
 class CustomerKey(Base):
@@ -197,6 +202,9 @@ class DealRegistration(Base):
     @property
     def line_ids(self) -> set[int]:
         return {ln.line_id for ln in self.lines}
+
+
+bigram_indexes(DealRegistration.__table__, "number", "project_name")
 
 
 class DealLine(Base):

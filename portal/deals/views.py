@@ -6,24 +6,24 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select, union
+from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from portal.core import audit, clock
 from portal.core.capabilities import can, requires, roles_of
 from portal.core.errors import ValidationError
-from portal.core.export import export_response
+from portal.core.export import EXPORT_ROWS, export_response, export_rows, exporting
 from portal.core.htmx import is_htmx, render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext  # the name the extractor knows (context first)
 from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal
-from portal.core.pagination import paginate, sort_clause
+from portal.core.pagination import matching_any, paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import DEALER_ROLES, is_dealer, roles_required
 from portal.core.settings import setting_value
 from portal.core.unit_of_work import back_to, on_invalid
-from portal.db import days_after
+from portal.db import contains, days_after
 from portal.deals import forms, services, signals
 from portal.deals.blueprint import bp
 from portal.deals.models import STAGE_LABELS, Customer, DealExtension, DealRegistration, DealStatus
@@ -103,9 +103,7 @@ def _filtered(actor):
     and the sort use) and its dealer, nothing else. The models' default eager loads (creator,
     rep, lines, extension, the customer's owner) would make the page's query a ten-table join
     whose planning alone took longer than its rows."""
-    stmt = (services.deals_query(actor).join(Customer, DealRegistration.customer_id == Customer.id)
-            .options(contains_eager(DealRegistration.customer).raiseload("*"),
-                     joinedload(DealRegistration.dealer).raiseload("*"), raiseload("*")))
+    stmt = services.deals_query(actor).join(Customer, DealRegistration.customer_id == Customer.id)
     status = request.args.get("status", "")
     today = clock.today()
     if status == DealStatus.EXPIRED:
@@ -116,21 +114,21 @@ def _filtered(actor):
         stmt = stmt.where(services.protected_clause(today))
     elif status in {s.value for s in DealStatus}:
         stmt = stmt.where(DealRegistration.status == status)
-    q = (request.args.get("q") or "").strip()
-    if q:
-        like = f"%{q}%"
-        # One arm per indexed column (trigram indexes on PostgreSQL), instead of an OR across
-        # two tables that only a full scan can answer.
-        stmt = stmt.where(DealRegistration.id.in_(union(
-            select(DealRegistration.id).where(DealRegistration.number.ilike(like)),
-            select(DealRegistration.id).where(DealRegistration.project_name.ilike(like)),
-            select(DealRegistration.id).join(Customer, DealRegistration.customer_id == Customer.id)
-            .where(Customer.name.ilike(like)))))
-    return stmt.order_by(sort_clause({
+    order = sort_clause({
         "number": DealRegistration.id, "project": DealRegistration.project_name,
         "customer": Customer.name, "value": DealRegistration.estimated_value_fen,
         "close": DealRegistration.expected_close_date, "status": DealRegistration.status,
-        "until": DealRegistration.protected_until}, "-number"))
+        "until": DealRegistration.protected_until}, "-number", DealRegistration.id)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(matching_any(stmt, DealRegistration.id, [
+            contains(DealRegistration.number, q, bigrams=True),
+            contains(DealRegistration.project_name, q, bigrams=True),
+            contains(Customer.name, q, bigrams=True)], order,
+            rows=EXPORT_ROWS if exporting() else None))
+    return stmt.options(contains_eager(DealRegistration.customer).raiseload("*"),
+                        joinedload(DealRegistration.dealer).raiseload("*"),
+                        raiseload("*")).order_by(*order)
 
 
 @bp.route("/deals/")
@@ -138,15 +136,14 @@ def _filtered(actor):
 def index():
     stmt = _filtered(current_user)
     fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
+    if exporting():
         head_office = not is_dealer(current_user)
         header = [_("Number"), _("Project"), _("Customer")] + ([_("Dealer")] if head_office else []) + [
             _("Status"), _("Estimated value"), _("Expected close"), _("Protected until")]
-        rows = ([d.number, d.project_name, d.customer.name]
-                + ([d.dealer.code] if head_office else [])
-                + [str(status_text(d)), fen_to_decimal(d.estimated_value_fen),
-                   d.expected_close_date, d.protected_until]
-                for d in db.session.scalars(stmt.limit(50_000)).unique())
+        rows = export_rows(stmt.limit(EXPORT_ROWS), lambda d: (
+            [d.number, d.project_name, d.customer.name] + ([d.dealer.code] if head_office else [])
+            + [str(status_text(d)), fen_to_decimal(d.estimated_value_fen), d.expected_close_date,
+               d.protected_until]))
         return export_response(fmt, "registrations", header, rows)
     return render_page("deals/index.html", block="results", page=paginate(db.session, stmt),
                        statuses=list(DealStatus), today=clock.today(),
@@ -163,7 +160,7 @@ def queue():
     """The approval queue of the manager's regions, oldest first, with ageing."""
     stmt = (services.deals_query(current_user)
             .where(DealRegistration.status == DealStatus.SUBMITTED)
-            .order_by(DealRegistration.submitted_at.asc()))
+            .order_by(DealRegistration.submitted_at.asc(), DealRegistration.id.asc()))
     page = paginate(db.session, stmt)
 
     ext_stmt = (services.deals_query(current_user).join(DealExtension)

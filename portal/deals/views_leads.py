@@ -39,7 +39,8 @@ def leads():
     if q:
         stmt = stmt.where(or_(DirectLead.number.ilike(f"%{q}%"), Customer.name.ilike(f"%{q}%"),
                               DirectLead.project_name.ilike(f"%{q}%")))
-    stmt = stmt.order_by(sort_clause({"number": DirectLead.id, "customer": Customer.name}, "-number"))
+    stmt = stmt.order_by(*sort_clause({"number": DirectLead.id, "customer": Customer.name}, "-number",
+                                     DirectLead.id))
     return render_page("deals/leads.html", block="results", page=paginate(db.session, stmt),
                        statuses=list(LeadStatus))
 

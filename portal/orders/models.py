@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import labels
 from portal.core.i18n import lazy_gettext as _l
-from portal.db import Base, UTCDateTime, trigram_indexes, utcnow
+from portal.db import Base, UTCDateTime, bigram_indexes, trigram_indexes, utcnow
 
 
 class OrderStatus(StrEnum):
@@ -97,6 +97,13 @@ class SalesOrder(Base):
 #: them: two submissions of `case-x` and `CASE-X` at once cannot both be saved.
 Index("uq_sales_order_dealer_contract", SalesOrder.dealer_id, func.lower(SalesOrder.contract_no),
       unique=True)
+#: Two-character searches of the order list (`portal.db.contains`), on PostgreSQL.
+bigram_indexes(SalesOrder.__table__, "number", "contract_no", "customer_name")
+#: The list's sort by net total (`?sort=-total`), for all regions and for one.
+_NET = SalesOrder.total_fen - SalesOrder.returned_fen
+Index("ix_sales_order_net", _NET, SalesOrder.id)
+Index("ix_sales_order_status_net", SalesOrder.status, _NET, SalesOrder.id)
+Index("ix_sales_order_region_status_net", SalesOrder.region_id, SalesOrder.status, _NET, SalesOrder.id)
 
 
 class OrderLine(Base):

@@ -11,16 +11,17 @@ from portal.catalog.models import Product
 from portal.core import audit, clock
 from portal.core.capabilities import can, requires
 from portal.core.errors import NotFound
-from portal.core.export import export_response
+from portal.core.export import EXPORT_ROWS, export_response, export_rows, exporting
 from portal.core.htmx import is_htmx, render_page
 from portal.core.importer import ImportRejected, template_response
 from portal.core.labels import status_label
 from portal.core.money import fen_to_decimal
-from portal.core.pagination import paginate, sort_clause
+from portal.core.pagination import matching_any, paginate, sort_clause
 from portal.core.parse import to_id, to_int
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
 from portal.core.urls import safe_next
+from portal.db import contains
 from portal.deals.models import Customer, DealRegistration
 from portal.deals.services import approved_deals_for, find_customers
 from portal.extensions import db
@@ -42,13 +43,20 @@ LIST_LOADS = (joinedload(SalesOrder.dealer).raiseload("*"), raiseload("*"))
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
-    stmt = services.filtered_orders(current_user, request.args).options(*LIST_LOADS)
+    args = request.args.copy()
+    q = (args.pop("q", "") or "").strip()
+    stmt = services.filtered_orders(current_user, args)
     order = sort_clause({"date": SalesOrder.order_date, "number": SalesOrder.id,
                          "total": SalesOrder.total_fen - SalesOrder.returned_fen, "status": SalesOrder.status},
-                        "-date")
-    stmt = stmt.order_by(order, SalesOrder.id.desc())
+                        "-date", SalesOrder.id)
+    if q:  # each column's candidates apart (see matching_any), not one OR
+        stmt = stmt.where(matching_any(stmt, SalesOrder.id, [
+            contains(column, q, bigrams=True)
+            for column in (SalesOrder.number, SalesOrder.contract_no, SalesOrder.customer_name)],
+            order, rows=EXPORT_ROWS if exporting() else None))
+    stmt = stmt.options(*LIST_LOADS).order_by(*order)
     fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
+    if exporting():
         return _export(stmt, fmt)
     return render_page("orders/index.html", block="results", page=paginate(db.session, stmt),
                        statuses=list(OrderStatus))
@@ -59,10 +67,10 @@ def _export(stmt, fmt):
               _("End customer"), _("Status"), _("Total (yuan)"), _("Returned (yuan)"),
               _("Net (yuan)")]
 
-    rows = ([o.number, o.dealer.code, o.dealer.name, o.contract_no, o.order_date, o.customer_name,
-             status_label(o.status), fen_to_decimal(o.total_fen), fen_to_decimal(o.returned_fen),
-             fen_to_decimal(o.net_fen)]
-            for o in db.session.scalars(stmt.limit(50_000)))
+    rows = export_rows(stmt.limit(EXPORT_ROWS), lambda o: [
+        o.number, o.dealer.code, o.dealer.name, o.contract_no, o.order_date, o.customer_name,
+        status_label(o.status), fen_to_decimal(o.total_fen), fen_to_decimal(o.returned_fen),
+        fen_to_decimal(o.net_fen)])
     return export_response(fmt, "orders", header, rows)
 
 

@@ -99,11 +99,12 @@ def prices():
         else PriceListItem.list_price_fen
     sort = request.args.get("sort", "")
     if sort.lstrip("-") == "net":   # an expression: sort_clause only takes plain columns
-        order = net_order.desc() if sort.startswith("-") else net_order.asc()
+        order = ((net_order.desc(), Product.id.desc()) if sort.startswith("-")
+                 else (net_order.asc(), Product.id.asc()))
     else:
         order = sort_clause({"sku": Product.sku, "name": Product.name, "line": Product.line_id,
-                             "list": PriceListItem.list_price_fen}, "sku")
-    stmt = stmt.order_by(order, Product.id)
+                             "list": PriceListItem.list_price_fen}, "sku", Product.id)
+    stmt = stmt.order_by(*order)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         products = list(db.session.scalars(stmt.limit(EXPORT_LIMIT)))
@@ -160,10 +161,10 @@ def exceptions():
     order = sort_clause({"number": PriceException.id, "submitted": PriceException.submitted_at,
                          "total": PriceException.total_requested_fen,
                          "depth": PriceException.max_depth_bp},
-                        "submitted" if view == "queue" else "-number")
+                        "submitted" if view == "queue" else "-number", PriceException.id)
     # Ids first (a narrow, indexed sort), then the page's rows with what the list shows: sorting
     # 10,000 wide rows joined to their dealer is what made this page slow.
-    ids_stmt = stmt.with_only_columns(PriceException.id).order_by(order, PriceException.id)
+    ids_stmt = stmt.with_only_columns(PriceException.id).order_by(*order)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         items = _load_exceptions(list(db.session.scalars(ids_stmt.limit(EXPORT_LIMIT))))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.catalog.models import ProductLine
 from portal.core import audit
 from portal.core.capabilities import requires
-from portal.core.export import export_response
+from portal.core.export import export_response, export_rows
 from portal.core.htmx import render_page
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.jobs import enqueue_after_commit
@@ -63,15 +63,15 @@ def index():
             (RebateProgram.period_code == period) | (RebateProgram.code == period))))
     if args.get("dealer") and not current_user.is_dealer_user:
         stmt = stmt.where(RebateStatement.number.ilike(f"%-{args['dealer'].strip()}%"))
-    stmt = stmt.order_by(sort_clause({"issued": RebateStatement.issued_at,
-                                      "number": RebateStatement.number,
-                                      "amount": RebateStatement.net_payable_fen}, "-issued"),
-                         RebateStatement.id.desc())
+    stmt = stmt.order_by(*sort_clause({"issued": RebateStatement.issued_at,
+                                       "number": RebateStatement.number,
+                                       "amount": RebateStatement.net_payable_fen}, "-issued",
+                                      RebateStatement.id))
     if args.get("format") in ("csv", "xlsx"):
-        rows = ([s.number, s.dealer.code, s.dealer.name, s.program.code, s.program.period_code,
-                 fen_to_decimal(s.qualifying_sales_fen), fen_to_decimal(s.net_payable_fen),
-                 status_label(s.status), s.issued_at.date(), s.paid_on, s.payment_reference]
-                for s in db.session.scalars(stmt.limit(50_000)))
+        rows = export_rows(stmt.limit(50_000), lambda s: [
+            s.number, s.dealer.code, s.dealer.name, s.program.code, s.program.period_code,
+            fen_to_decimal(s.qualifying_sales_fen), fen_to_decimal(s.net_payable_fen),
+            status_label(s.status), s.issued_at.date(), s.paid_on, s.payment_reference])
         return export_response(args["format"], "rebate-statements", [
             _("Statement"), _("Dealer code"), _("Dealer"), _("Program code"), _("Period"),
             _("Qualifying sales (yuan)"),
