@@ -71,7 +71,10 @@ def save(pkg: str, catalog: Catalog) -> None:
     path = po_path(pkg)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=True, omit_header=False)
+        # File names without line numbers, and the header's date kept: a change elsewhere in a
+        # source file, or two people extracting at once, leaves the catalogue as it is.
+        write_po(fh, catalog, width=100, sort_output=True, omit_header=False,
+                 include_lineno=False)
 
 
 def cmd_extract() -> None:
@@ -80,7 +83,9 @@ def cmd_extract() -> None:
         if not len(template):
             continue
         catalog = load(pkg) or Catalog(locale=LOCALE, project="dealer-portal")
+        created = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created
         catalog.obsolete.clear()
         save(pkg, catalog)
         print(f"{pkg}: {len(template)} messages")
