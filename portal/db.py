@@ -208,8 +208,10 @@ def contains(column, text: str, *, bigrams: bool = False, case_sensitive: bool =
     trigram index serves from three characters on. A two-character `text` has no trigram: when
     the column has a bigram index (`bigram_indexes`, `bigrams=True`) the condition first looks
     the piece up there, then checks it with the LIKE."""
-    pattern = f"%{text}%"
-    condition = column.like(pattern) if case_sensitive else column.ilike(pattern)
+    literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{literal}%"  # what was typed, `%` and `_` included, not wildcards
+    condition = (column.like(pattern, escape="\\") if case_sensitive
+                 else column.ilike(pattern, escape="\\"))
     if bigrams and len(text) == 2:
         # The LIKE first: where the rows are read in the list's order (a common value), it
         # rejects a row before the bigram function is computed for it; an index lookup takes

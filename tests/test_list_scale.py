@@ -138,3 +138,21 @@ def test_a_registration_search_of_two_characters_finds_project_and_customer(clie
     found = ids_on(client, "/deals/?q=云计", path="/deals/")
     assert sorted(found) == sorted([by_project.id, by_customer.id])
     assert ids_on(client, "/deals/?q=%3Cscript%3E", path="/deals/") == []
+
+
+def test_an_order_number_typed_from_its_start_finds_the_same_orders_as_anywhere(client, world,
+                                                                               login_as):
+    """`SO2026-0001` is read as the start of a number (the index serves it); typed in lower
+    case, or as a part from the middle (`-0001`), it finds what a substring search finds."""
+    made = orders(world, 12, contract="NUM")
+    for o in made:
+        o.number = f"SO2026-{o.id:05d}"
+    made[0].number, made[1].number, made[2].number = "SO2026-10001", "SO2026-10012", "SO2025-10001"
+    db.session.commit()
+    login_as(world.channel_manager)
+    wanted = {made[0].id, made[1].id}
+    assert set(ids_on(client, "/orders/?q=SO2026-1000")) >= {made[0].id}
+    assert set(ids_on(client, "/orders/?q=so2026-100")) == wanted
+    assert made[2].id not in ids_on(client, "/orders/?q=SO2026-1")
+    assert set(ids_on(client, "/orders/?q=-10001")) == {made[0].id, made[2].id}
+    assert ids_on(client, "/orders/?q=SO2026-%25") == []  # a wildcard is not a number's start

@@ -48,6 +48,11 @@ class SalesOrder(Base):
         # Searching the list (`?q=`) for any part of a number, contract or customer name:
         # trigram indexes on PostgreSQL (pg_trgm); plain ones, unused by LIKE, on SQLite.
         *trigram_indexes("sales_order", "number", "contract_no", "customer_name"),
+        # A number typed from its start (`SO2026-0001`) is a prefix: PostgreSQL serves
+        # `LIKE 'SO2026-0001%'` from a pattern index (its plain index only under a C collation);
+        # SQLite builds a plain one, so the models stay the same on both.
+        Index("ix_sales_order_number_prefix", "number",
+              postgresql_ops={"number": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

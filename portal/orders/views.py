@@ -1,6 +1,8 @@
 """`/orders/` — order registration, the channel manager's confirmation queue, bulk upload."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,6 +40,17 @@ DEALERS = (Role.DEALER_ADMIN, Role.DEALER_SALES)
 #: An order list shows each order's own columns and its dealer: nothing else is loaded (the
 #: model's default loads add the creator, the decider with their regions, and every line).
 LIST_LOADS = (joinedload(SalesOrder.dealer).raiseload("*"), raiseload("*"))
+#: The start of an order number (`SO2026-00012`), as a user types it from its beginning.
+NUMBER_START = re.compile(r"SO[0-9]{4}-[0-9]*", re.IGNORECASE)
+
+
+def _number_matches(q: str):
+    """Orders whose number contains `q`. An order number begins with `SO`, so a `q` shaped like
+    the start of one can only match there: a prefix, which the number's unique index serves (as
+    a substring, `SO2026-0001` made the database walk 115,000 orders in date order for 251)."""
+    if NUMBER_START.fullmatch(q):
+        return SalesOrder.number.like(q.upper() + "%")
+    return contains(SalesOrder.number, q, bigrams=True)
 
 
 @bp.route("/")
@@ -50,9 +63,9 @@ def index():
                          "total": SalesOrder.total_fen - SalesOrder.returned_fen, "status": SalesOrder.status},
                         "-date", SalesOrder.id)
     if q:  # each column's candidates apart (see matching_any), not one OR
-        stmt = stmt.where(matching_any(stmt, SalesOrder.id, [
+        stmt = stmt.where(matching_any(stmt, SalesOrder.id, [_number_matches(q)] + [
             contains(column, q, bigrams=True)
-            for column in (SalesOrder.number, SalesOrder.contract_no, SalesOrder.customer_name)],
+            for column in (SalesOrder.contract_no, SalesOrder.customer_name)],
             order, rows=EXPORT_ROWS if exporting() else None))
     stmt = stmt.options(*LIST_LOADS).order_by(*order)
     fmt = request.args.get("format")
