@@ -8,6 +8,7 @@ from flask import request
 from sqlalchemy import func, or_, select, union
 
 from portal.core.parse import to_int
+from portal.extensions import db
 
 PER_PAGE = 25
 
@@ -80,8 +81,6 @@ def matching_any(stmt, key, conditions: list, order: tuple, *, per_page: int = P
     columns, or a union of every match, had to find all matches first: `?q=数据中心` of a
     head-office list collected 250,000 registrations to show 25. `rows`: the rows the caller
     reads when it is not a page (an export)."""
-    from portal.extensions import db
-
     if db.session.get_bind().dialect.name != "postgresql":
         # SQLite has no index for `LIKE '%…%'`: one scan with an OR, not one per column.
         return or_(*conditions)
