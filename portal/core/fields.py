@@ -9,6 +9,7 @@ nothing raises past the form.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -182,6 +183,23 @@ class RowsForm(FlaskForm):
     def messages(self) -> dict:
         """{field name: its first message} of the fields that did not parse (after `validate()`)."""
         return {name: str(field.errors[0]) for name, field in self._fields.items() if field.errors}
+
+
+class LinesForm(RowsForm):
+    """A form of any number of line rows, grown and shrunk by its buttons without JavaScript:
+    `action` is `add_line`, `remove-<row>`, or the form's own actions."""
+
+    action = StringField(default="")
+
+    @property
+    def adding_line(self) -> bool:
+        return self.action.data == "add_line"
+
+    @property
+    def removed_row(self) -> int | None:
+        """The row whose "Remove" button was pressed (`remove-<i>`), else None."""
+        match = re.fullmatch(r"remove-([0-9]{1,12})", self.action.data or "")
+        return int(match.group(1)) if match else None
 
 
 class MatrixForm(Form):

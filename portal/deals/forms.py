@@ -21,7 +21,16 @@ from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
 from portal.catalog.models import Product, ProductLine
-from portal.core.fields import MAX_FEN, DateText, IdText, IntegerText, MatrixForm, MoneyText, RowsForm
+from portal.core.fields import (
+    MAX_FEN,
+    DateText,
+    IdText,
+    IntegerText,
+    LinesForm,
+    MatrixForm,
+    MoneyText,
+    RowsForm,
+)
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.parse import to_id
 from portal.deals.models import STAGE_LABELS
@@ -66,7 +75,7 @@ class DealInput:
     errors: dict = field(default_factory=dict)
 
 
-class DealForm(RowsForm):
+class DealForm(LinesForm):
     """A registration as typed: its fields and line rows. `action`: save, submit, add_line,
     remove-<i>."""
 
@@ -80,16 +89,6 @@ class DealForm(RowsForm):
     stage = StringField(default="")
     competitors = StringField(default="")
     notes = StringField(default="")
-    action = StringField(default="")
-
-    @property
-    def adding_line(self) -> bool:
-        return self.action.data == "add_line"
-
-    @property
-    def removed_row(self) -> int | None:
-        match = re.fullmatch(r"remove-([0-9]{1,12})", self.action.data or "")
-        return int(match.group(1)) if match else None
 
     def texts(self) -> dict:
         """The fields as typed (the customer's too), for the page shown again."""

@@ -18,7 +18,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
-from portal.core.fields import DateText, IdText, IntegerText, MatrixForm, RowsForm
+from portal.core.fields import DateText, IdText, IntegerText, LinesForm, MatrixForm, RowsForm
 from portal.core.i18n import lazy_gettext as _l
 
 #: The most lines one order (form, upload group or API call) may have.
@@ -48,28 +48,17 @@ class OrderInput:
     errors: dict = field(default_factory=dict)
 
 
-class OrderForm(RowsForm):
+class OrderForm(LinesForm):
     contract_no = StringField(default="")
     order_date = DateText(message=_l("Enter the order date as YYYY-MM-DD."))
     deal_id = IdText(message=_l("Choose one of your approved, protected registrations."))
     customer_id = IdText(message=_l("Choose one of your customers."))
     customer_name = StringField(default="")
     notes = StringField(default="")
-    action = StringField(default="")
 
     @property
     def previewing(self) -> bool:
         return self.action.data == "preview"
-
-    @property
-    def adding_line(self) -> bool:
-        return self.action.data == "add_line"
-
-    @property
-    def removed_row(self) -> int | None:
-        """The row whose "Remove" button was pressed (`remove-<i>`), else None."""
-        match = re.fullmatch(r"remove-([0-9]{1,12})", self.action.data or "")
-        return int(match.group(1)) if match else None
 
     def texts(self) -> dict:
         """The fields as typed, for the page shown again."""
