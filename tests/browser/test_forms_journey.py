@@ -105,7 +105,9 @@ def test_search_customers_and_skus_and_add_lines(page, live_server):
         if row >= 3:
             page.click("#add-line")
             page.wait_for_selector(f"#f-sku-{row}")
-            assert page.evaluate("document.activeElement.id") == f"f-sku-{row}"
+            # htmx moves the focus to the new row's `autofocus` field when the swap settles.
+            page.wait_for_function(f"document.activeElement && document.activeElement.id === 'f-sku-{row}'",
+                                   timeout=5000)
         skus.append(_pick_sku(page, row, typed[row]))
         page.fill(f'input[name="quantity-{row}"]', str(row + 1))
     assert page.input_value("#f-sku-0") == skus[0]  # kept through the added lines
