@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import login, screenshot
@@ -106,8 +107,7 @@ def test_search_customers_and_skus_and_add_lines(page, live_server):
             page.click("#add-line")
             page.wait_for_selector(f"#f-sku-{row}")
             # htmx moves the focus to the new row's `autofocus` field when the swap settles.
-            page.wait_for_function(f"document.activeElement && document.activeElement.id === 'f-sku-{row}'",
-                                   timeout=5000)
+            expect(page.locator(f"#f-sku-{row}")).to_be_focused(timeout=5000)
         skus.append(_pick_sku(page, row, typed[row]))
         page.fill(f'input[name="quantity-{row}"]', str(row + 1))
     assert page.input_value("#f-sku-0") == skus[0]  # kept through the added lines
