@@ -10,7 +10,7 @@ nothing raises past the form.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, StringField
@@ -129,7 +129,13 @@ class DateText(ParsedField):
     message = _l("Enter the date as YYYY-MM-DD.")
 
     def parse(self, text):
-        return date.fromisoformat(text[:10])
+        # The date alone, or a timestamp whose date part comes first (`2026-03-05T00:00:00`):
+        # anything after the date (`2026-03-05x`) is no date.
+        if len(text) > 10 and text[10] == "T":
+            return datetime.fromisoformat(text).date()
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
 
     def shown(self, value):
         return "" if value is None else value.isoformat()

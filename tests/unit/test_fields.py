@@ -32,6 +32,10 @@ def test_typed_values_become_numbers_fen_basis_points_and_dates():
         (12, 7, 123450, 1250, date(2026, 3, 31))
 
 
+def test_a_timestamp_gives_its_date():
+    assert submit(on="2026-03-31T23:59:00").on.data == date(2026, 3, 31)
+
+
 def test_empty_fields_are_none_and_no_error():
     form = submit(days="", amount="  ")
     assert form.errors == {}
@@ -42,7 +46,8 @@ def test_empty_fields_are_none_and_no_error():
     ("days", "366"), ("days", "-1"), ("days", "1.5"), ("days", "²"), ("days", "9" * 40),
     ("dealer", "0"), ("dealer", str(2**31)), ("amount", "100000.01"), ("amount", "1.001"),
     ("amount", "abc"), ("amount", "1e5"), ("rate", "100.01"), ("rate", "-1"), ("rate", "1.005"),
-    ("on", "2026-02-30"), ("on", "tomorrow"),
+    ("on", "2026-02-30"), ("on", "tomorrow"), ("on", "2026-01-01x"), ("on", "2026-01-01 junk"),
+    ("on", "20260101"), ("on", "2026-01-01T"), ("on", "2026-01-01Tnoon"),
 ])
 def test_text_that_does_not_parse_or_is_out_of_bounds_is_the_fields_error(field, text):
     form = submit(**{field: text})
