@@ -37,6 +37,16 @@ def test_head_office_views_any_tier_or_dealer_and_the_next_list(client, login_as
     assert "下期目录价" in page and "¥11,000.00" in page and "¥8,250.00" in page
 
 
+def test_an_unknown_dealer_code_is_said_not_shown_as_a_dealer(client, login_as, world):
+    """A code no dealer has (a typo, or markup) says so, escaped, above the tier's prices; it
+    once showed the platinum prices as if they were that dealer's."""
+    login_as(world.channel_manager)
+    page = client.get("/prices/?dealer=<b>DX9</b>&tier=gold").get_data(as_text=True)
+    assert "No dealer has the code &lt;B&gt;DX9&lt;/B&gt;" in page and "<B>DX9" not in page
+    assert "Net prices of the tier" in page and "¥8,000.00" in page
+    assert "No dealer has the code" not in client.get("/prices/?dealer=DA001").get_data(as_text=True)
+
+
 def test_search_filter_sort_and_htmx_fragment(client, login_as, world):
     login_as(world.dealer_admin)
     r = client.get("/prices/?q=存储", headers={"HX-Request": "true"})

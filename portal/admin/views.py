@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from portal.accounts import services
 from portal.accounts.forms import DealerForm, UserForm
@@ -21,6 +21,7 @@ from portal.core.parse import to_id
 from portal.core.permissions import Role, can_open, roles_required
 from portal.core.settings import DEFAULTS, SETTING_LABELS, get_setting, set_setting
 from portal.core.unit_of_work import on_invalid
+from portal.db import contains, contains_any
 from portal.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,7 +51,7 @@ def dealers():
     stmt = select(Dealer)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Dealer.code.ilike(f"%{q}%"), Dealer.name.ilike(f"%{q}%")))
+        stmt = stmt.where(contains_any((Dealer.code, Dealer.name), q))
     for field in ("tier", "status"):
         if request.args.get(field):
             stmt = stmt.where(getattr(Dealer, field) == request.args[field])
@@ -111,7 +112,7 @@ def users():
     stmt = select(User)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(User.email.ilike(f"%{q}%"), User.name.ilike(f"%{q}%")))
+        stmt = stmt.where(contains_any((User.email, User.name), q))
     if request.args.get("role"):
         stmt = stmt.where(User.role == request.args["role"])
     if to_id(request.args.get("dealer")):
@@ -163,14 +164,13 @@ def audit():
     args = request.args
     if args.get("actor"):
         actor = args["actor"].strip().lower()
-        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(
-            or_(User.email.ilike(f"%{actor}%"), User.name.ilike(f"%{actor}%")))
+        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(contains_any((User.email, User.name), actor))
     if args.get("object_type"):
         stmt = stmt.where(AuditEntry.object_type == args["object_type"])
     if to_id(args.get("object_id")):
         stmt = stmt.where(AuditEntry.object_id == to_id(args["object_id"]))
     if args.get("action"):
-        stmt = stmt.where(AuditEntry.action.ilike(f"%{args['action']}%"))
+        stmt = stmt.where(contains(AuditEntry.action, args["action"].strip()))
     for name, op in (("from", "ge"), ("to", "le")):
         day = _parse_day(args.get(name))
         if day:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.catalog.models import PriceListItem, Product, ProductLine
+from portal.db import contains_any
 from portal.deals.models import DealRegistration
 from portal.deals.services import effective_status
 from portal.extensions import db
@@ -35,8 +36,7 @@ def price_rows(price_list_id: int, query, after: list | None):
     if query.line:
         stmt = stmt.where(ProductLine.code == query.line)
     if query.q:
-        like = f"%{query.q}%"
-        stmt = stmt.where(Product.sku.ilike(like) | Product.name.ilike(like))
+        stmt = stmt.where(contains_any((Product.sku, Product.name), query.q))
     if after:
         stmt = stmt.where((Product.sku > after[0]) | ((Product.sku == after[0])
                                                       & (Product.id > after[1])))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import TIER_LABELS, Tier
 from portal.catalog import forms, imports, services
@@ -20,6 +20,7 @@ from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_error, on_invalid
+from portal.db import contains_any
 from portal.extensions import db
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
@@ -60,8 +61,7 @@ def products():
     stmt = select(Product).join(ProductLine, ProductLine.id == Product.line_id)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
-                              Product.name_en.ilike(f"%{q}%")))
+        stmt = stmt.where(contains_any((Product.sku, Product.name, Product.name_en), q))
     if to_id(request.args.get("line")):
         stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     stmt = stmt.order_by(*sort_clause({"sku": Product.sku, "name": Product.name,
@@ -177,8 +177,7 @@ def _price_list_page(plist, errors, sent):
             .where(PriceListItem.price_list_id == plist.id))
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%"),
-                              Product.name_en.ilike(f"%{q}%")))
+        stmt = stmt.where(contains_any((Product.sku, Product.name, Product.name_en), q))
     stmt = stmt.order_by(*sort_clause({"sku": Product.sku, "price": PriceListItem.list_price_fen},
                                       "sku", PriceListItem.id))
     return render_page("catalog/price_list.html", block="results", plist=plist, errors=errors,

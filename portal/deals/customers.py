@@ -15,6 +15,7 @@ from portal.core.errors import ValidationError
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.permissions import Role, first_or_404, is_dealer, sees_all_regions
 from portal.core.uscc import UsccError, validate_uscc
+from portal.db import contains
 from portal.deals.models import Customer, CustomerAlias, CustomerKey
 from portal.extensions import db
 from portal.matching.contact_keys import normalize_domain
@@ -49,16 +50,12 @@ def find_customers(actor, text: str, limit: int = SEARCH_LIMIT) -> list[Customer
         return []
     norm = normalize_name(text) or text
     stmt = customers_query(actor).where(or_(
-        Customer.name.ilike(f"%{_like_escaped(text)}%", escape="\\"),
-        Customer.name_norm.like(f"%{_like_escaped(norm)}%", escape="\\"),
+        contains(Customer.name, text),
+        contains(Customer.name_norm, norm, case_sensitive=True),
         Customer.uscc == text.upper()))
     found = list(db.session.scalars(stmt.order_by(Customer.name, Customer.id).limit(limit)))
     found.sort(key=lambda c: (c.name != text, c.name_norm != norm))
     return found
-
-
-def _like_escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def alias_names(customer_id) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from portal.core import audit
@@ -16,6 +15,7 @@ from portal.core.pagination import paginate, sort_clause
 from portal.core.parse import to_id
 from portal.core.permissions import Role, roles_required
 from portal.core.unit_of_work import on_invalid
+from portal.db import contains_any
 from portal.deals import forms, services, signals
 from portal.deals.blueprint import bp
 from portal.deals.models import Customer, DirectLead, LeadLine, LeadStatus
@@ -37,8 +37,7 @@ def leads():
         stmt = stmt.where(DirectLead.status == status)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(DirectLead.number.ilike(f"%{q}%"), Customer.name.ilike(f"%{q}%"),
-                              DirectLead.project_name.ilike(f"%{q}%")))
+        stmt = stmt.where(contains_any((DirectLead.number, Customer.name, DirectLead.project_name), q))
     stmt = stmt.order_by(*sort_clause({"number": DirectLead.id, "customer": Customer.name}, "-number",
                                      DirectLead.id))
     return render_page("deals/leads.html", block="results", page=paginate(db.session, stmt),

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import BigInteger, case, cast, or_, select
+from sqlalchemy import BigInteger, case, cast, select
 from sqlalchemy.orm import raiseload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +35,7 @@ from portal.core.permissions import (
     roles_required,
 )
 from portal.core.unit_of_work import on_error, on_invalid
+from portal.db import contains, contains_any
 from portal.deals.models import DealRegistration
 from portal.extensions import db
 from portal.main.dashboard import count_of, register_figures
@@ -66,7 +67,7 @@ def _price_viewer():
             return dealer, dealer
     tier = request.args.get("tier") if request.args.get("tier") in {t.value for t in Tier} \
         else Tier.PLATINUM.value
-    return SimpleNamespace(id=None, tier=tier), None
+    return SimpleNamespace(id=None, tier=tier, unknown_code=code[:40]), None
 
 
 @bp.route("/prices/")
@@ -90,7 +91,7 @@ def prices():
             .where(PriceListItem.price_list_id == plist.id, Product.active.is_(True)))
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(or_(Product.sku.ilike(f"%{q}%"), Product.name.ilike(f"%{q}%")))
+        stmt = stmt.where(contains_any((Product.sku, Product.name), q))
     if to_id(request.args.get("line")):
         stmt = stmt.where(Product.line_id == to_id(request.args["line"]))
     # list × (10,000 − discount bp) orders like the net price; BIGINT: it overflows int4.
@@ -157,7 +158,7 @@ def exceptions():
         stmt = stmt.where(PriceException.status == status)
     q = (request.args.get("q") or "").strip()
     if q:
-        stmt = stmt.where(PriceException.number.ilike(f"%{q}%"))
+        stmt = stmt.where(contains(PriceException.number, q))
     order = sort_clause({"number": PriceException.id, "submitted": PriceException.submitted_at,
                          "total": PriceException.total_requested_fen,
                          "depth": PriceException.max_depth_bp},

@@ -18,6 +18,7 @@ from portal.core.money import fen_to_decimal
 from portal.core.pagination import paginate, sort_clause
 from portal.core.permissions import Role, is_dealer, roles_required
 from portal.core.unit_of_work import back_to, on_invalid
+from portal.db import contains
 from portal.extensions import db
 from portal.rebates import documents, forms, jobs, programs, services
 from portal.rebates.models import (
@@ -62,7 +63,7 @@ def index():
         stmt = stmt.where(RebateStatement.program_id.in_(select(RebateProgram.id).where(
             (RebateProgram.period_code == period) | (RebateProgram.code == period))))
     if args.get("dealer") and not current_user.is_dealer_user:
-        stmt = stmt.where(RebateStatement.number.ilike(f"%-{args['dealer'].strip()}%"))
+        stmt = stmt.where(contains(RebateStatement.number, "-" + args["dealer"].strip()))
     stmt = stmt.order_by(*sort_clause({"issued": RebateStatement.issued_at,
                                        "number": RebateStatement.number,
                                        "amount": RebateStatement.net_payable_fen}, "-issued",
