@@ -131,6 +131,11 @@ def main() -> None:
                 approved = status in ("approved", "won", "lost", "expired")
                 until = today + timedelta(days=rng.randrange(1, 90)) if status == "approved" else \
                     (today - timedelta(days=rng.randrange(1, 200)) if approved else None)
+                # A won, lost or expired registration was closed after its approval (the
+                # scorecards count it in the month it closed).
+                closed = None
+                if status in ("won", "lost", "expired"):
+                    closed = min(now, submitted + timedelta(days=rng.randrange(3, 120)))
                 deal_id = first_deal + k
                 for line in rng.sample(line_ids, rng.choice((1, 1, 2))):
                     deal_lines.append((deal_id, line, rng.randint(1, 50)))
@@ -138,10 +143,10 @@ def main() -> None:
                        f"{rng.choice(WORDS)}数据中心项目", rng.randint(10_000, 5_000_000) * 100,
                        today + timedelta(days=rng.randrange(10, 180)), "quoting", "", "", status,
                        submitted, None if status == "draft" else submitted,
-                       submitted + timedelta(days=2) if approved else None, until, 1)
+                       submitted + timedelta(days=2) if approved else None, until, closed, 1)
         copy(cur, "deal_registration", "id, number, dealer_id, created_by_id, customer_id, region_id, "
              "project_name, estimated_value_fen, expected_close_date, stage, competitors, notes, status, "
-             "created_at, submitted_at, approved_at, protected_until, version_id", deals())
+             "created_at, submitted_at, approved_at, protected_until, closed_at, version_id", deals())
         copy(cur, "deal_line", "deal_id, line_id, quantity", deal_lines)
         deal_lines.clear()
         print(f"registrations: {REGISTRATIONS:,} ({time.perf_counter() - t0:.0f} s)", flush=True)

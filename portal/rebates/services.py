@@ -44,16 +44,20 @@ from portal.rebates.sales import (  # noqa: F401
 # --- scope ---------------------------------------------------------------------------------------
 
 
+def sees_statements(actor) -> bool:
+    """Whether `actor`'s role has statements to see: a dealer salesperson and a sales rep do
+    not (the salesperson sees its dealer's rebate progress only)."""
+    return actor.role not in (Role.DEALER_SALES, Role.SALES_REP)
+
+
 def statements_query(actor):
     """Statements `actor` may see: the dealer admin its dealer's; a dealer salesperson none;
     a channel manager its regions'; finance, the director and admins all."""
     stmt = select(RebateStatement)
-    if is_dealer(actor):
-        if actor.role != Role.DEALER_ADMIN:
-            return stmt.where(false())
-        return stmt.where(RebateStatement.dealer_id == actor.dealer_id)
-    if actor.role == Role.SALES_REP:
+    if not sees_statements(actor):
         return stmt.where(false())
+    if is_dealer(actor):
+        return stmt.where(RebateStatement.dealer_id == actor.dealer_id)
     if sees_all_regions(actor):
         return stmt
     return stmt.where(RebateStatement.region_id.in_(actor.region_ids))

@@ -78,7 +78,7 @@ def index():
             _("Qualifying sales (yuan)"),
             _("Net payable (yuan)"), _("Status"), _("Issue date"), _("Paid on"),
             _("Payment reference")], rows)
-    show_statements = current_user.role != Role.DEALER_SALES
+    show_statements = services.sees_statements(current_user)
     page = paginate(db.session, stmt) if show_statements else None
     return render_page("rebates/index.html", block="results", progress=progress, page=page,
                        statuses=list(StatementStatus))
