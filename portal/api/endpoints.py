@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from flask import Blueprint, Response, abort, current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from portal.accounts.models import Dealer
 from portal.api import auth, framework, schemas
@@ -154,18 +155,29 @@ def _priced(rows, discounts: dict[int, int]) -> list[dict]:
     return items
 
 
+def _newest_first(actor, stmt, model, query, out):
+    """One page of a list endpoint: `stmt` narrowed to the dealer whose code head office asked
+    for, newest first after the cursor, each row as `out` gives it, and the next page's cursor."""
+    try:
+        after = decode_cursor(query.cursor, (int,))
+    except ValueError:
+        return bad_cursor()
+    if query.dealer and not is_dealer(actor):
+        stmt = stmt.where(model.dealer_id.in_(
+            select(Dealer.id).where(Dealer.code == query.dealer.upper())))
+    if after:
+        stmt = stmt.where(model.id < after[0])
+    rows = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(query.limit + 1)).unique())
+    rows, cursor = page_of(rows, query.limit, lambda row: [row.id])
+    return json_response({"items": [out(row) for row in rows], "next_cursor": cursor})
+
+
 # --- orders --------------------------------------------------------------------------------------
 
 @v1.route("/orders")
 @operation("GET", "Orders the caller may see, newest first", roles=ORDER_VIEWERS,
            query=schemas.OrdersQuery, response=schemas.OrderList, tags=("orders",))
 def orders(actor, query: schemas.OrdersQuery):
-    from sqlalchemy.orm import lazyload
-
-    try:
-        after = decode_cursor(query.cursor, (int,))
-    except ValueError:
-        return bad_cursor()
     stmt = orders_query(actor).options(lazyload(SalesOrder.lines))
     if query.status:
         stmt = stmt.where(SalesOrder.status == query.status)
@@ -175,14 +187,7 @@ def orders(actor, query: schemas.OrdersQuery):
         stmt = stmt.where(SalesOrder.order_date <= query.date_to)
     if query.contract_no:
         stmt = stmt.where(func.lower(SalesOrder.contract_no) == query.contract_no.lower())
-    if query.dealer and not is_dealer(actor):
-        stmt = stmt.where(SalesOrder.dealer_id.in_(
-            select(Dealer.id).where(Dealer.code == query.dealer.upper())))
-    if after:
-        stmt = stmt.where(SalesOrder.id < after[0])
-    rows = list(db.session.scalars(stmt.order_by(SalesOrder.id.desc()).limit(query.limit + 1)))
-    rows, cursor = page_of(rows, query.limit, lambda o: [o.id])
-    return json_response({"items": [order_summary(o) for o in rows], "next_cursor": cursor})
+    return _newest_first(actor, stmt, SalesOrder, query, order_summary)
 
 
 def _order_by_number(actor, number: str):
@@ -236,10 +241,6 @@ def create_order(actor, body: schemas.OrderIn):
            query=schemas.RegistrationsQuery, response=schemas.RegistrationList,
            tags=("registrations",))
 def registrations(actor, query: schemas.RegistrationsQuery):
-    try:
-        after = decode_cursor(query.cursor, (int,))
-    except ValueError:
-        return bad_cursor()
     stmt = deals_query(actor)
     today = clock.today()
     if query.status == DealStatus.APPROVED:
@@ -250,15 +251,7 @@ def registrations(actor, query: schemas.RegistrationsQuery):
                              & (DealRegistration.protected_until < today)))
     elif query.status:
         stmt = stmt.where(DealRegistration.status == query.status)
-    if query.dealer and not is_dealer(actor):
-        stmt = stmt.where(DealRegistration.dealer_id.in_(
-            select(Dealer.id).where(Dealer.code == query.dealer.upper())))
-    if after:
-        stmt = stmt.where(DealRegistration.id < after[0])
-    rows = list(db.session.scalars(stmt.order_by(DealRegistration.id.desc())
-                                   .limit(query.limit + 1)).unique())
-    rows, cursor = page_of(rows, query.limit, lambda d: [d.id])
-    return json_response({"items": [registration_out(d) for d in rows], "next_cursor": cursor})
+    return _newest_first(actor, stmt, DealRegistration, query, registration_out)
 
 
 REGISTRATION_FIELDS = {"customer_id": "/customer_id", "lines": "/lines",
@@ -320,22 +313,10 @@ def create_registration(actor, body: schemas.RegistrationIn):
            roles=STATEMENT_VIEWERS, query=schemas.StatementsQuery,
            response=schemas.StatementList, tags=("statements",))
 def statements(actor, query: schemas.StatementsQuery):
-    try:
-        after = decode_cursor(query.cursor, (int,))
-    except ValueError:
-        return bad_cursor()
     stmt = statements_query(actor)
     if query.status:
         stmt = stmt.where(RebateStatement.status == query.status)
-    if query.dealer and not is_dealer(actor):
-        stmt = stmt.where(RebateStatement.dealer_id.in_(
-            select(Dealer.id).where(Dealer.code == query.dealer.upper())))
-    if after:
-        stmt = stmt.where(RebateStatement.id < after[0])
-    rows = list(db.session.scalars(stmt.order_by(RebateStatement.id.desc())
-                                   .limit(query.limit + 1)))
-    rows, cursor = page_of(rows, query.limit, lambda s: [s.id])
-    return json_response({"items": [statement_out(s) for s in rows], "next_cursor": cursor})
+    return _newest_first(actor, stmt, RebateStatement, query, statement_out)
 
 
 @v1.route("/statements/<number>.pdf")

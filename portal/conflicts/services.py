@@ -263,11 +263,10 @@ def _open_overlap(overlap):
         raise Conflict(_l("This notice was already handled by %(name)s.", name=who))
 
 
-def dismiss_overlap(actor, overlap, reason: str = ""):
-    """Not the same customer: the notice closes and the two records are marked as different, so
-    the check does not raise them again."""
-    _open_overlap(overlap)
-    overlap.status = OverlapStatus.DISMISSED
+def _decide_overlap(actor, overlap, status, *, linked: bool) -> None:
+    """Close `overlap` as `status` and record, by hand, whether its two customers are the same
+    (`linked`), so the check reads that decision from now on."""
+    overlap.status = status
     overlap.decided_by_id = actor.id
     overlap.decided_at = clock.now()
     a, b = sorted((overlap.customer_id, overlap.other_customer_id))
@@ -275,8 +274,15 @@ def dismiss_overlap(actor, overlap, reason: str = ""):
     if link is None:
         link = CustomerLink(a_id=a, b_id=b)
         db.session.add(link)
-    link.linked, link.source, link.changed_by_id = False, "manual", actor.id
+    link.linked, link.source, link.changed_by_id = linked, "manual", actor.id
     db.session.flush()
+
+
+def dismiss_overlap(actor, overlap, reason: str = ""):
+    """Not the same customer: the notice closes and the two records are marked as different, so
+    the check does not raise them again."""
+    _open_overlap(overlap)
+    _decide_overlap(actor, overlap, OverlapStatus.DISMISSED, linked=False)
     audit.record(actor, "overlap.dismissed", overlap, dealer_id=None,
                  comment=(reason or "").strip()[:500] or None)
     return overlap
@@ -290,16 +296,7 @@ def escalate_overlap(actor, overlap) -> list[ConflictCase]:
     record = overlap.record
     if str(record.status) not in ("submitted", "in_conflict", "approved"):
         raise Conflict(_l("The submission is no longer active; dismiss the notice instead."))
-    overlap.status = OverlapStatus.ESCALATED
-    overlap.decided_by_id = actor.id
-    overlap.decided_at = clock.now()
-    a, b = sorted((overlap.customer_id, overlap.other_customer_id))
-    link = db.session.scalar(select(CustomerLink).where(CustomerLink.a_id == a, CustomerLink.b_id == b))
-    if link is None:
-        link = CustomerLink(a_id=a, b_id=b)
-        db.session.add(link)
-    link.linked, link.source, link.changed_by_id = True, "manual", actor.id
-    db.session.flush()
+    _decide_overlap(actor, overlap, OverlapStatus.ESCALATED, linked=True)
     link_names(actor, overlap.customer, overlap.other_customer, "link")
     audit.record(actor, "overlap.escalated", overlap, dealer_id=None)
     cases = detect(actor, deal=overlap.deal) if overlap.deal else detect(actor, lead=overlap.lead)
