@@ -164,6 +164,31 @@ def fresh_database(databases):
 
 
 @pytest.fixture
+def committed_world(fresh_database, tmp_path):
+    """For tests of requests racing each other with real commits: `committed_world(prepare)`
+    makes an app on a new database, builds the test world there (tests/factories.py), runs
+    `prepare(world)`, commits, and returns `(app, what prepare returned)`. The app's
+    connections are closed after the test."""
+    apps = []
+
+    def start(prepare):
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
+                          "STORAGE_DIR": str(tmp_path)})
+        apps.append(app)
+        with app.app_context():
+            from tests.factories import build_world
+
+            made = prepare(build_world())
+            _db.session.commit()
+        return app, made
+
+    yield start
+    for app in apps:
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app):
     """The database, inside a transaction rolled back after the test."""
     with app.app_context():

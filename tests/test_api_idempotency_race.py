@@ -8,29 +8,22 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_CONFIG
 
 
 @pytest.fixture
-def race_app(fresh_database, tmp_path):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
-                      "STORAGE_DIR": str(tmp_path)})
-    with app.app_context():
+def race_app(committed_world):
+    def prepare(world):
         from portal.api import services
         from portal.core import clock
-        from tests.factories import build_world
 
-        world = build_world()
         _token, secret = services.create_token(world.dealer_admin, "race")
-        db.session.commit()
-        body = {"contract_no": "RACE-1", "order_date": clock.today().isoformat(),
-                "customer_name": "北京并发测试客户有限公司",
-                "lines": [{"sku": world.order_catalogue.server.sku, "quantity": 1}]}
-    yield app, secret, body
-    with app.app_context():
-        db.engine.dispose()
+        return secret, {"contract_no": "RACE-1", "order_date": clock.today().isoformat(),
+                        "customer_name": "北京并发测试客户有限公司",
+                        "lines": [{"sku": world.order_catalogue.server.sku, "quantity": 1}]}
+
+    app, (secret, body) = committed_world(prepare)
+    return app, secret, body
 
 
 def _slow_create_order(monkeypatch, gate: threading.Event, entered: threading.Event):

@@ -17,23 +17,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_CONFIG
 
 
 @pytest.fixture
-def race_app(fresh_database, tmp_path):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
-                      "STORAGE_DIR": str(tmp_path)})
-    with app.app_context():
+def race_app(committed_world):
+    def prepare(world):
         from portal.core import clock
         from portal.core.permissions import Role
         from portal.deals.models import DealExtension
-        from tests.factories import UserFactory, build_world
+        from tests.factories import UserFactory
         from tests.routes.deals import make_deal
 
-        world = build_world()
         second = UserFactory(role=Role.CHANNEL_MANAGER, regions=[world.north],
                              email="cm2@test.example", name="第二位渠道经理")
         extended = [world.deal_approved] + [
@@ -42,14 +37,13 @@ def race_app(fresh_database, tmp_path):
         for deal in extended:
             db.session.add(DealExtension(deal_id=deal.id, requested_by_id=world.dealer_admin.id,
                                          reason="客户预算推迟", days=30, requested_at=clock.now()))
-        db.session.commit()
-        ids = {"orders": [world.order_submitted.id, world.order_submitted_2.id,
-                          world.order_submitted_3.id],
-               "deal": world.deal_submitted.id, "extended": [d.id for d in extended],
-               "cm": world.channel_manager.id, "cm2": second.id}
-    yield app, ids
-    with app.app_context():
-        db.engine.dispose()
+        db.session.flush()
+        return {"orders": [world.order_submitted.id, world.order_submitted_2.id,
+                           world.order_submitted_3.id],
+                "deal": world.deal_submitted.id, "extended": [d.id for d in extended],
+                "cm": world.channel_manager.id, "cm2": second.id}
+
+    return committed_world(prepare)
 
 
 def _bulk(app, user_id, keys, started, decided, release, outcome, who, action="approve",

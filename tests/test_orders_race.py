@@ -11,19 +11,10 @@ from tests.conftest import TEST_CONFIG, log_in
 
 
 @pytest.fixture
-def race_app(fresh_database, tmp_path):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database(),
-                      "STORAGE_DIR": str(tmp_path)})
-    with app.app_context():
-        from tests.factories import build_world
-
-        world = build_world()
-        db.session.commit()
-        ids = {"order": world.order_submitted.id, "cm": world.channel_manager.id,
-               "director": world.sales_director.id}
-    yield app, ids
-    with app.app_context():
-        db.engine.dispose()
+def race_app(committed_world):
+    return committed_world(lambda world: {"order": world.order_submitted.id,
+                                          "cm": world.channel_manager.id,
+                                          "director": world.sales_director.id})
 
 
 def _decide(app, order_id, user_id, started, release, outcome, key):
