@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Boolean, Date, DateTime, Engine, Index, MetaData, and_, event, func, or_
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -123,9 +123,12 @@ def read_without_transaction(session: Session) -> bool:
     Such a session refuses to flush a change (`_refuse_writes`): with no transaction a write would
     stand at once, without the view's commit and without the rest of its changes. Writes belong
     to POST. Returns False (nothing done) when the session is not bound to an engine of its own
-    (a test joining an outer transaction) or the database is not PostgreSQL."""
+    (a test joining an outer transaction), the database is not PostgreSQL, or the session has
+    already begun a transaction (a caller running several requests in one session: its
+    connection cannot change its isolation level)."""
     bind = session.get_bind()
-    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+    begun = (session() if isinstance(session, scoped_session) else session).in_transaction()
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or begun:
         return False
     try:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
