@@ -197,10 +197,16 @@ def main() -> None:
         def notes():
             for uid, did in users:
                 count = NOTIFICATIONS_PER_USER * (50 if did == big[0] else 1)
-                for j in range(count):
-                    at = now - timedelta(hours=rng.randrange(1, 24 * 365))
-                    yield (uid, at, None if j % 10 == 0 else at + timedelta(hours=1), "decision_made",
-                           "Registration %(number)s was approved.", '{"number": "R2026-000001"}', "/deals/")
+                # Oldest first, as the portal writes them (the newest has the highest id); the
+                # message is the portal's own, so it reads in the recipient's language.
+                times = sorted(now - timedelta(hours=rng.randrange(1, 24 * 365)) for _ in range(count))
+                for j, at in enumerate(times):
+                    number = f"R{at.year}-{rng.randrange(1, REGISTRATIONS):06d}"
+                    unread = j >= count - max(1, count // 10)  # the newest tenth is unread
+                    yield (uid, at, None if unread else at + timedelta(hours=1), "decision_made",
+                           "Registration %(number)s is approved and protected until %(until)s.",
+                           f'{{"number": "{number}", "until": "{(at + timedelta(days=90)).date()}"}}',
+                           "/deals/")
         copy(cur, "notification", "user_id, created_at, read_at, kind, message, params, link", notes())
         print(f"notifications ({time.perf_counter() - t0:.0f} s)", flush=True)
 
