@@ -5,13 +5,16 @@ happens in `portal.core.money`. Timestamps are timezone-aware UTC.
 """
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Engine, Index, MetaData, and_, event, func, or_
+from sqlalchemy import Boolean, Date, DateTime, Engine, Index, MetaData, and_, event, func, or_, select
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql import column as sql_column
+from sqlalchemy.sql import table as sql_table
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -203,11 +206,81 @@ def _has_bigram_postgresql(element, compiler, **kw):
             f"@> ARRAY[CAST({compiler.process(piece, **kw)} AS TEXT)]")
 
 
+#: The columns searched with `contains(..., bigrams=True)`, by table: on SQLite each table has an
+#: FTS5 table with the `trigram` tokenizer over them, `<table>_search` (external content: it
+#: holds the index only; migration 0018 makes it and the triggers that keep it), the stand-in for
+#: PostgreSQL's trigram and bigram indexes of the same columns.
+SEARCH_TABLES = {
+    "customer": ("name", "name_norm"),
+    "deal_registration": ("number", "project_name"),
+    "sales_order": ("number", "contract_no", "customer_name"),
+}
+
+#: The FTS5 tables and their shadow tables (`<name>_data`, `_idx`, `_docsize`, `_config`).
+_SEARCH_TABLE_NAME = re.compile(
+    "(" + "|".join(SEARCH_TABLES) + r")_search(_data|_idx|_docsize|_config|_content)?")
+
+
+def is_model_table(name, type_, _parent_names) -> bool:
+    """Alembic's `include_name`: the SQLite search tables (`SEARCH_TABLES`) are not models, so
+    `flask db migrate` and the models-and-migrations test leave them out."""
+    return type_ != "table" or not _SEARCH_TABLE_NAME.fullmatch(name)
+
+
+class _sqlite_only(FunctionElement):
+    """`condition` on SQLite; true elsewhere."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_sqlite_only)
+def _sqlite_only_default(element, compiler, **kw):
+    return "1 = 1"
+
+
+@compiles(_sqlite_only, "sqlite")
+def _sqlite_only_sqlite(element, compiler, **kw):
+    (condition,) = list(element.clauses)
+    return compiler.process(condition, **kw)
+
+
+#: The pieces of a search text between `%` and `_` (which the pattern holds as characters typed).
+_LITERAL_PIECES = re.compile(r"[^%_]+")
+
+
+def _search_table_lookup(column, text: str):
+    """On SQLite, `column`'s row is among those its table's FTS5 trigram table (`SEARCH_TABLES`)
+    finds for `text`: `id IN (SELECT rowid FROM <table>_search WHERE <column> LIKE '%…%')`, which
+    FTS5 answers from its index of three-character pieces. None when the column has no such
+    table, or `text` has no piece of three characters or more between `%` and `_`: FTS5 then
+    reads every row (and SQLite 3.40 answers a shorter piece of non-ASCII characters, `数据`,
+    wrongly with no row). The pattern is a superset of the exact one (the pieces in order, `%`
+    between them: no ESCAPE, which FTS5 does not serve), so the exact LIKE beside it decides."""
+    expr = getattr(column, "expression", column)
+    source = getattr(expr, "table", None)
+    base = getattr(source, "element", source)  # an alias's table
+    if getattr(base, "name", None) not in SEARCH_TABLES or expr.name not in SEARCH_TABLES[base.name]:
+        return None
+    pieces = [piece for piece in _LITERAL_PIECES.findall(text) if len(piece) >= 3]
+    if not pieces:
+        return None
+    search = sql_table(f"{base.name}_search", sql_column("rowid"), sql_column(expr.name))
+    pattern = "%" + "%".join(pieces) + "%"
+    return _sqlite_only(source.c.id.in_(
+        select(search.c.rowid).where(search.c[expr.name].like(pattern))))
+
+
 def contains(column, text: str, *, bigrams: bool = False, case_sensitive: bool = False):
     """`column` contains `text`: `ILIKE '%text%'` (`LIKE` when `case_sensitive`), which a
     trigram index serves from three characters on. A two-character `text` has no trigram: when
     the column has a bigram index (`bigram_indexes`, `bigrams=True`) the condition first looks
-    the piece up there, then checks it with the LIKE."""
+    the piece up there, then checks it with the LIKE.
+
+    On SQLite, whose LIKE no index serves, a column of `SEARCH_TABLES` searched with
+    `bigrams=True` and a text with a piece of three characters or more between `%` and `_` is
+    looked up in the table's FTS5 trigram index first (`_search_table_lookup`), then checked
+    with the same LIKE; shorter texts read the rows, as before. The rows found are the same."""
     literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{literal}%"  # what was typed, `%` and `_` included, not wildcards
     condition = (column.like(pattern, escape="\\") if case_sensitive
@@ -217,7 +290,8 @@ def contains(column, text: str, *, bigrams: bool = False, case_sensitive: bool =
         # rejects a row before the bigram function is computed for it; an index lookup takes
         # the bigram condition whatever its place.
         return and_(condition, _has_bigram(column, text.lower()))
-    return condition
+    lookup = _search_table_lookup(column, text) if bigrams else None
+    return condition if lookup is None else and_(lookup, condition)
 
 
 def contains_any(columns, text: str):
@@ -233,7 +307,11 @@ def number_matches(column, text: str, start):
     (as a substring, `SO2026-0001` made the database walk 115,000 orders in date order)."""
     if start.fullmatch(text):
         literal = text.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(literal + "%", escape="\\")
+        prefix = column.like(literal + "%", escape="\\")
+        # SQLite's LIKE uses no index here (its case-insensitive LIKE would need a NOCASE one):
+        # the FTS5 table finds the numbers that contain the text, among them those it starts.
+        lookup = _search_table_lookup(column, text)
+        return prefix if lookup is None else and_(lookup, prefix)
     return contains(column, text, bigrams=True)
 
 
