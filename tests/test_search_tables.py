@@ -185,3 +185,24 @@ def test_the_search_tables_hold_the_searched_columns(app, db):
         table = {"Customer": "customer", "DealRegistration": "deal_registration",
                  "SalesOrder": "sales_order"}[model]
         assert column in SEARCH_TABLES[table], (model, column)
+
+
+@pytest.mark.parametrize("q", ["数据中心", "数据", "据中心有", "HT-1", "nowhere"])
+def test_a_common_value_read_in_the_list_order_finds_the_same_page(client, today, login_as,
+                                                                   monkeypatch, q):
+    """Each way `matching_any` takes on SQLite — the lookups' candidate lists, the list's order
+    without lookups (a common value), one read of the scope (one or two characters) — shows the
+    same rows: here every value is made "common" and the pages compared."""
+    from portal.core import pagination
+    from tests.test_list_scale import ids_on
+
+    orders = _orders(today, ["北京数据中心有限公司", "上海数据中心", "别的客户"] * 12)
+    for i, order in enumerate(orders[:5]):
+        order.contract_no = f"HT-1{i}"
+    db.session.flush()
+    login_as(today.channel_manager)
+    urls = [f"/orders/?q={q}", f"/orders/?q={q}&page=2", f"/orders/?q={q}&sort=number"]
+    usual = [ids_on(client, url) for url in urls]
+    monkeypatch.setattr(pagination, "COMMON_ROWS", 1)
+    assert [ids_on(client, url) for url in urls] == usual
+    assert q in ("nowhere",) or usual[0]

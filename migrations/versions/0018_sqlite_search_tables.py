@@ -12,7 +12,8 @@ FTS5 table with the `trigram` tokenizer, `<table>_search`, over the same columns
 stay in the table) and rowid = the table's id. Triggers keep it in step with every insert,
 delete and change of a searched column, also by writes outside the portal; the rows already
 there are indexed here ('rebuild'). `portal.db.contains` looks a search of three characters or
-more up in it first. On PostgreSQL this migration does nothing.
+more up in it first. It ends with `ANALYZE`: the planner's statistics, which the lists' plans
+depend on. On PostgreSQL this migration does nothing.
 
 A later migration that rebuilds one of these tables on SQLite (a batch operation that copies the
 table: dropping or altering a column) drops its triggers with it: it must create them again
@@ -56,6 +57,10 @@ def upgrade():
                    f"content='{table}', content_rowid='id', tokenize='trigram')")
         _create_triggers(table, columns)
         op.execute(f"INSERT INTO {search} ({search}) VALUES ('rebuild')")
+    # The planner's statistics (sqlite_stat1), which SQLite never gathers by itself: without
+    # them a channel manager's customer list collected its regions' 125,000 rows to sort them
+    # instead of walking the name order (170-210 ms instead of 40 at full scale).
+    op.execute('ANALYZE')
 
 
 def downgrade():
