@@ -13,7 +13,9 @@ stay in the table) and rowid = the table's id. Triggers keep it in step with eve
 delete and change of a searched column, also by writes outside the portal; the rows already
 there are indexed here ('rebuild'). `portal.db.contains` looks a search of three characters or
 more up in it first. It ends with `ANALYZE`: the planner's statistics, which the lists' plans
-depend on. On PostgreSQL this migration does nothing.
+depend on. On both backends it adds an index of the registrations by status and value (the
+director's submitted registrations sorted by value: SQLite sorted 62,000 rows); on PostgreSQL
+that is all it does.
 
 A later migration that rebuilds one of these tables on SQLite (a batch operation that copies the
 table: dropping or altering a column) drops its triggers with it: it must create them again
@@ -49,6 +51,9 @@ def _create_triggers(table: str, columns: tuple[str, ...]) -> None:
 
 
 def upgrade():
+    # Both backends: the registrations of one status by value.
+    op.create_index('ix_deal_registration_status_value', 'deal_registration',
+                    ['status', 'estimated_value_fen', 'id'], unique=False)
     if op.get_bind().dialect.name != 'sqlite':
         return
     for table, columns in SEARCHED.items():
@@ -64,10 +69,10 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name != 'sqlite':
-        return
-    for table in reversed(SEARCHED):
-        search = f'{table}_search'
-        for event in ('update', 'delete', 'insert'):
-            op.execute(f'DROP TRIGGER IF EXISTS {search}_{event}')
-        op.execute(f'DROP TABLE IF EXISTS {search}')
+    if op.get_bind().dialect.name == 'sqlite':
+        for table in reversed(SEARCHED):
+            search = f'{table}_search'
+            for event in ('update', 'delete', 'insert'):
+                op.execute(f'DROP TRIGGER IF EXISTS {search}_{event}')
+            op.execute(f'DROP TABLE IF EXISTS {search}')
+    op.drop_index('ix_deal_registration_status_value', table_name='deal_registration')
