@@ -17,8 +17,8 @@ the north's direct sales rep's among them).
 
 Each request runs in this process through the app (the server time a worker spends, without the
 network); the figures are p50/p95/p99 of the server time, the SQL statements per request and
-the time spent waiting for the database. With `--explain`, the plan (EXPLAIN ANALYZE, BUFFERS) of
-the slowest statement of every page over target is printed.
+the time spent waiting for the database. With `--explain`, the plan (EXPLAIN ANALYZE, BUFFERS; on
+SQLite EXPLAIN QUERY PLAN) of the slowest statement of every page over target is printed.
 """
 from __future__ import annotations
 
@@ -177,6 +177,14 @@ def explain(app, statement: str, parameters) -> str:
         raw = db.engine.connection.dbapi_connection if shared else db.engine.raw_connection()
         try:
             cursor = raw.cursor()
+            if db.engine.dialect.name == "sqlite":  # no ANALYZE there: the plan, as a tree
+                cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                depth = {0: -1}
+                lines = []
+                for node, parent, _unused, detail in cursor.fetchall():
+                    depth[node] = depth.get(parent, -1) + 1
+                    lines.append("  " * depth[node] + detail)
+                return "\n".join(lines)
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             return "\n".join(row[0] for row in cursor.fetchall())
         finally:

@@ -39,7 +39,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from portal import create_app
-    from portal.db import Base
+    from portal.db import SEARCH_TABLES, Base
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": target_url, "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
@@ -55,6 +55,13 @@ def main() -> None:
             dbapi_connection.execute(f"PRAGMA {pragma}")
     started = time.perf_counter()
     with src.connect() as read, dst.connect() as write:
+        # The search tables' triggers (migration 0018) would index row by row: they are set
+        # aside for the copy, and each search table is rebuilt from the rows at the end.
+        triggers = write.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_search_%'"
+        ).all()
+        for name, _sql in triggers:
+            write.exec_driver_sql(f"DROP TRIGGER {name}")
         for table in Base.metadata.sorted_tables:
             if table.name == "alembic_version":
                 continue
@@ -68,7 +75,12 @@ def main() -> None:
                 n += len(batch)
             write.commit()
             print(f"{table.name:<28} {n:>10,} rows {time.perf_counter() - t:7.1f} s", flush=True)
-        write.exec_driver_sql("ANALYZE")
+        for table in SEARCH_TABLES:
+            write.exec_driver_sql(f"INSERT INTO {table}_search ({table}_search) VALUES ('rebuild')")
+        for _name, sql in triggers:
+            write.exec_driver_sql(sql)
+        write.commit()
+        write.exec_driver_sql("ANALYZE")  # the planner's statistics: the lists' plans need them
         write.commit()
     print(f"done in {time.perf_counter() - started:.0f} s: {target} "
           f"({os.path.getsize(target) / 2**20:,.0f} MB)")

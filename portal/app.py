@@ -12,7 +12,7 @@ from portal.accounts import auth
 from portal.config import ROOT, load_config
 from portal.core.jobs import huey
 from portal.core.unit_of_work import PortalFlask
-from portal.db import ping_when_idle
+from portal.db import is_model_table, ping_when_idle
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.logs import configure
 
@@ -38,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
             for engine in db.engines.values():
                 ping_when_idle(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True)
+                     render_as_batch=True, include_name=is_model_table)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone,
