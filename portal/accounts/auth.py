@@ -19,24 +19,29 @@ _user_by_id = None
 
 def _user_statement():
     """The session's user with its dealer, the dealer's region and its count of unread
-    notifications (the header of every page shows it): one query. Its regions (head office only;
-    a dealer's user has none) load when first read: joining them would cost every dealer's page
-    a collection load for an empty list.
+    notifications (the header of every page shows it), and its region ids: one query. Its
+    regions themselves (head office only; a dealer's user has none) load when first read:
+    joining them would cost every dealer's page a collection load for an empty list, and most
+    pages need only their ids (`User.region_ids`), which came with the user.
 
     Built once, at the first request (after every model is imported); every request runs it
     afresh, so deactivation, a suspended dealer and a rotated session token are seen at the next
     request on every process."""
     global _user_by_id
     if _user_by_id is None:
-        from sqlalchemy import bindparam, select
+        from sqlalchemy import String, bindparam, cast, func, select
         from sqlalchemy.orm import joinedload, lazyload
 
+        from portal.accounts.models import user_region
+
+        region_ids = (select(func.aggregate_strings(cast(user_region.c.region_id, String), ","))
+                      .where(user_region.c.user_id == User.id).scalar_subquery())
         session_alive = (select(UserSession.id)
                          .where(UserSession.id == bindparam("session_id"),
                                 UserSession.user_id == User.id, UserSession.ended_at.is_(None),
                                 UserSession.created_at > bindparam("since"))
                          .scalar_subquery())
-        _user_by_id = (select(User, unread_of(User.id), session_alive)
+        _user_by_id = (select(User, unread_of(User.id), session_alive, region_ids)
                        .where(User.id == bindparam("user_id"))
                        .options(joinedload(User.dealer), lazyload(User.regions)))
     return _user_by_id
@@ -82,7 +87,10 @@ def init_login(login_manager) -> None:
             "since": now - timedelta(hours=config["SESSION_MAX_HOURS"])}).one_or_none()
         if row is None:
             return None
-        user, user.unread_at_load, alive = row
+        user, user.unread_at_load, alive, region_ids = row
+        if "regions" not in user.__dict__:
+            user.region_ids_at_load = tuple(sorted(int(i) for i in region_ids.split(","))) \
+                if region_ids else ()
         if alive is None or user.session_token != token or not user.is_active:
             return None
         if now.timestamp() - seen >= SEEN_RESOLUTION_SECONDS:

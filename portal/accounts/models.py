@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import labels
@@ -99,6 +99,10 @@ class User(Base):
     #: Unread notifications when the session loaded this user (not a column: see
     #: `portal.accounts.auth`); None when not loaded that way or changed since.
     unread_at_load = None
+    #: The user's region ids, read with the user by the session's load (`portal.accounts.auth`),
+    #: so that a head-office page does not load its regions for their ids; None otherwise, or
+    #: once the regions are changed or loaded.
+    region_ids_at_load = None
 
     #: Loaded with one `IN` query per result (none when the session already holds those
     #: dealers), not joined: a User is joined into many list queries (creator, approver, rep,
@@ -130,6 +134,8 @@ class User(Base):
 
     @property
     def region_ids(self) -> list[int]:
+        if self.region_ids_at_load is not None and "regions" not in self.__dict__:
+            return list(self.region_ids_at_load)
         return [r.id for r in self.regions]
 
     def has_role(self, *roles: Role | str) -> bool:
@@ -137,6 +143,15 @@ class User(Base):
 
     def rotate_session_token(self) -> None:
         self.session_token = secrets.token_hex(16)
+
+
+def _forget_loaded_region_ids(user, *_args, **_kwargs):
+    """A change to a user's regions makes the ids read with the user stale: they are dropped."""
+    user.__dict__.pop("region_ids_at_load", None)
+
+
+for _change in ("set", "append", "remove"):
+    event.listen(User.regions, _change, _forget_loaded_region_ids)
 
 
 class UserSession(Base):

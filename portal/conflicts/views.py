@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.conflicts import forms, services
@@ -61,9 +60,7 @@ def index():
     # models' default loads made this a twenty-table join whose planning cost more than its rows.
     overlaps = list(db.session.scalars(
         services.overlaps_query(current_user).where(PossibleOverlap.status == OverlapStatus.OPEN)
-        .options(*(joinedload(rel).raiseload("*") for rel in (
-            PossibleOverlap.deal, PossibleOverlap.lead, PossibleOverlap.customer,
-            PossibleOverlap.other_customer)), raiseload("*"))
+        .options(*services.OVERLAP_LIST_LOADS)
         .order_by(PossibleOverlap.created_at.desc(), PossibleOverlap.id.desc()).limit(50)))
     return render_page("conflicts/index.html", block="results", page=paginate(db.session, stmt),
                        status=status, statuses=list(CaseStatus), flagged=services.is_flagged,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel.speaklater import LazyString
+
 from portal.core.i18n import lazy_gettext as _l
 from portal.core.i18n import lazy_pgettext as pgettext
 from portal.core.money import format_bp, format_money
@@ -131,7 +133,23 @@ def changes(data) -> list[tuple[str, str]]:
 
 
 def status_label(value) -> str:
-    return str(STATUS_LABELS.get(str(value), value))
+    return label_text(STATUS_LABELS.get(str(value), value))
+
+
+def label_text(label) -> str:
+    """`str(label)`; a lazy translation without variables is translated once per catalogue and
+    then reused (a list shows a status on each of its rows, and each lazy translation looks up
+    the request's domain, locale and catalogue again). The labels live as long as the process."""
+    if not isinstance(label, LazyString) or label._kwargs:
+        return str(label)
+    from portal.extensions import babel
+
+    translations = babel.domain_instance.get_translations()
+    done = translations.__dict__.setdefault("_portal_labels", {})
+    found = done.get(id(label))
+    if found is None:
+        found = done[id(label)] = (label, str(label))   # the label itself keeps its id unique
+    return found[1]
 
 
 def action_label(value) -> str:
